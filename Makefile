@@ -1,0 +1,113 @@
+# keel — build. `make`, `make static`, `make install DESTDIR= PREFIX=`, `make CC=...`.
+# Variants go to their own folder so tests can run several side by side:
+#   make                  -> build/        (CC, CFLAGS as given)
+#   make VARIANT=asan     -> build/asan/   (ASan + UBSan, for the tests)
+#   make VARIANT=musl     -> build/musl/   (musl-gcc, static)
+#   make static           == make VARIANT=musl
+
+CC       ?= cc
+PREFIX   ?= /usr
+SBINDIR  ?= /sbin
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+# Build-time paths (the model's configure flags): where service links live,
+# where the files they point to are installed, where the control socket is.
+SERVICE_DIR ?= /etc/init.d
+SHARE_DIR   ?= /usr/share/init
+SOCKET_PATH ?= /run/keel.sock
+
+VARIANT  ?=
+O        := build$(if $(VARIANT),/$(VARIANT))
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
+CSTD     := -std=c11 -D_GNU_SOURCE
+OPT      ?= -Os
+CFLAGS   ?= $(OPT) -g
+LDFLAGS  ?=
+DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
+            -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"'
+VERSION  := 0.1
+
+ifeq ($(VARIANT),asan)
+  CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(VARIANT),musl)
+  CC      := musl-gcc
+  CFLAGS  := -Os -ffunction-sections -fdata-sections
+  LDFLAGS += -static -s -Wl,--gc-sections
+endif
+
+ALL_CFLAGS := $(CSTD) $(WARN) $(DEFS) -Isrc/lib -Isrc/keel $(CFLAGS)
+
+LIB_SRCS    := $(wildcard src/lib/*.c)
+KEEL_SRCS   := $(wildcard src/keel/*.c)
+CTL_SRCS    := $(wildcard src/keelctl/*.c)
+UCI_SRCS    := $(wildcard src/uci/*.c)
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
+KEEL_OBJS   := $(KEEL_SRCS:%.c=$(O)/%.o)
+CTL_OBJS    := $(CTL_SRCS:%.c=$(O)/%.o)
+UCI_OBJS    := $(UCI_SRCS:%.c=$(O)/%.o)
+# keel objects without main(), for unit tests that need them
+KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o,$(KEEL_OBJS))
+
+PROGS := $(O)/keel $(O)/keelctl $(if $(UCI_SRCS),$(O)/uci)
+
+.PHONY: all static asan musl clean install unit-tests fuzz check test
+all: $(PROGS)
+
+static:
+	$(MAKE) VARIANT=musl
+asan:
+	$(MAKE) VARIANT=asan
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/keel: $(KEEL_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(O)/uci: $(UCI_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Unit tests: one cmocka program per tests/unit/test_*.c, linked with the
+# library objects and keel's objects minus main().
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+unit-tests: $(UNIT_BINS)
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/uci -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ -lcmocka
+
+# Fuzz targets (clang + libFuzzer): build/fuzz/fuzz_NAME
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_CFLAGS := $(CSTD) $(WARN) -Wno-missing-prototypes $(DEFS) -Isrc/lib -Isrc/keel -Isrc/uci -g -O1 \
+               -fsanitize=fuzzer,address,undefined
+fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS))
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHARE_DIR) \
+	           $(DESTDIR)$(SERVICE_DIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(O)/keel $(DESTDIR)$(SBINDIR)/keel
+	install -m 0755 $(O)/keelctl $(DESTDIR)$(SBINDIR)/keelctl
+	$(if $(UCI_SRCS),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
+	for m in docs/*.5; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
+	for m in docs/*.8; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
+
+test: all
+	tests/run
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
