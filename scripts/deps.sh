@@ -1,0 +1,18 @@
+#!/bin/sh
+# deps: installs, from Debian's packages, whatever building, testing and the demo need.
+# Idempotent and quiet when everything is present. Run as root on Debian 12.
+set -eu
+pkgs="make gcc clang libclang-rt-14-dev musl-tools libcmocka-dev qemu-system-x86 qemu-utils
+busybox-static cpio e2fsprogs squashfs-tools util-linux kmod xz-utils zstd gnuplot-nox
+mtd-utils dosfstools"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
