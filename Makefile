@@ -17,6 +17,7 @@ SERVICE_DIR ?= /etc/init.d
 SHARE_DIR   ?= /usr/share/init
 SOCKET_PATH ?= /run/keel.sock
 
+VERSION  := 0.1
 VARIANT  ?=
 O        := build$(if $(VARIANT),/$(VARIANT))
 
@@ -28,7 +29,6 @@ CFLAGS   ?= $(OPT) -g
 LDFLAGS  ?=
 DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
             -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"'
-VERSION  := 0.1
 
 ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -1,0 +1,154 @@
+/* log: PID 1's console voice — never blocks on a slow or stuck console. */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A serial console at 115200 baud drains ~11 KiB/s; 64 KiB is several
+ * seconds of boot messages, enough to ride out a stall without letting a
+ * stuck console eat the memory of a small router. */
+#define LOG_QUEUE_CAP (64 * 1024)
+
+static int log_out = 2;
+static bool log_dbg;
+static char *queue;
+static size_t qlen, qcap;
+static unsigned long dropped;
+
+void log_init(void)
+{
+	struct stat st;
+
+	if (fstat(2, &st) == 0 && S_ISCHR(st.st_mode) && isatty(2)) {
+		int fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			log_out = fd;
+	}
+}
+
+void log_set_debug(bool on) { log_dbg = on; }
+bool log_debug_enabled(void) { return log_dbg; }
+int log_fd(void) { return log_out; }
+bool log_pending(void) { return qlen > 0; }
+
+static void queue_add(const char *s, size_t n)
+{
+	if (qlen + n > LOG_QUEUE_CAP) {
+		dropped++;
+		return;
+	}
+	if (qlen + n > qcap) {
+		size_t ncap = qcap ? qcap : 4096;
+		while (ncap < qlen + n)
+			ncap *= 2;
+		char *nq = realloc(queue, ncap);
+		if (!nq) {
+			dropped++;
+			return;
+		}
+		queue = nq;
+		qcap = ncap;
+	}
+	memcpy(queue + qlen, s, n);
+	qlen += n;
+}
+
+void log_flush(void)
+{
+	while (qlen > 0) {
+		ssize_t w = write(log_out, queue, qlen);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				qlen = 0; /* console gone: nothing to keep it for */
+			return;
+		}
+		memmove(queue, queue + w, qlen - (size_t)w);
+		qlen -= (size_t)w;
+	}
+	if (dropped) {
+		char note[64];
+		int n = snprintf(note, sizeof note, "keel: warning: %lu console lines dropped\n", dropped);
+		dropped = 0;
+		queue_add(note, (size_t)n);
+	}
+}
+
+static void log_emit(const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(small, sizeof small - 1, fmt, ap);
+	if (n < 0) {
+		va_end(ap2);
+		return;
+	}
+	char *line = small;
+	if ((size_t)n + 1 >= sizeof small) {
+		line = malloc((size_t)n + 2);
+		if (!line) {
+			va_end(ap2);
+			queue_add("keel: (message lost: out of memory)\n", 36);
+			return;
+		}
+		vsnprintf(line, (size_t)n + 1, fmt, ap2);
+	}
+	va_end(ap2);
+	line[n] = '\n';
+	queue_add("keel: ", 6);
+	queue_add(line, (size_t)n + 1);
+	if (line != small)
+		free(line);
+	log_flush();
+}
+
+void log_msg(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_emit(fmt, ap);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	if (!log_dbg)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	log_emit(fmt, ap);
+	va_end(ap);
+}
+
+void log_diag(const struct diag *dg)
+{
+	if (dg->level == DIAG_NOTE && !log_dbg)
+		return;
+	char *s = diag_format(dg);
+	if (!s) {
+		log_msg("%s: (message lost: out of memory)", diag_level_name(dg->level));
+		return;
+	}
+	log_msg("%s", s);
+	free(s);
+}
+
+void log_drain(int timeout_ms)
+{
+	struct pollfd p = { .fd = log_out, .events = POLLOUT };
+	while (qlen > 0 && timeout_ms > 0) {
+		if (poll(&p, 1, 50) < 0 && errno != EINTR)
+			return;
+		log_flush();
+		timeout_ms -= 50;
+	}
+}

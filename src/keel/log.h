@@ -1,0 +1,29 @@
+/* log: PID 1's console voice — never blocks on a slow or stuck console. */
+#ifndef KEEL_LOG_H
+#define KEEL_LOG_H
+
+#include <stdbool.h>
+#include "diag.h"
+
+/* Opens the log channel: a separate non-blocking description of the console
+ * when stderr is a terminal (so services keep a blocking one), else stderr. */
+void log_init(void);
+void log_set_debug(bool on);
+bool log_debug_enabled(void);
+
+/* "keel: " + text + "\n". Text that cannot be written at once is queued
+ * (up to a cap; beyond it lines are dropped and the drop is counted). */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_diag(const struct diag *dg);
+
+/* For the event loop: the fd, and whether output is queued (then poll for
+ * EPOLLOUT and call log_flush). */
+int log_fd(void);
+bool log_pending(void);
+void log_flush(void);
+
+/* Blocking flush with a deadline, for the very end before reboot(2). */
+void log_drain(int timeout_ms);
+
+#endif

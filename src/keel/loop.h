@@ -1,0 +1,34 @@
+/* loop: the epoll set of PID 1 — which fd woke us and what kind of source it is. */
+#ifndef KEEL_LOOP_H
+#define KEEL_LOOP_H
+
+#include <stdint.h>
+#include <sys/epoll.h>
+
+enum loop_tag {
+	LOOP_SIGNAL = 1, /* signalfd */
+	LOOP_TIMER,      /* timerfd */
+	LOOP_LISTEN,     /* control socket */
+	LOOP_CLIENT,     /* a keelctl connection */
+	LOOP_READY,      /* a service's readiness pipe */
+	LOOP_INOTIFY,    /* `ready file` watches */
+	LOOP_LOG,        /* console, when output is queued */
+};
+
+int loop_init(void);
+int loop_add(int fd, uint32_t events, enum loop_tag tag);
+int loop_mod(int fd, uint32_t events, enum loop_tag tag);
+void loop_del(int fd);
+/* Waits; returns the number of events (0 on timeout or EINTR). */
+int loop_wait(struct epoll_event *ev, int max, int timeout_ms);
+
+static inline enum loop_tag loop_ev_tag(const struct epoll_event *e)
+{
+	return (enum loop_tag)(e->data.u64 >> 32);
+}
+static inline int loop_ev_fd(const struct epoll_event *e)
+{
+	return (int)(e->data.u64 & 0xffffffffu);
+}
+
+#endif

@@ -1,0 +1,369 @@
+/* main: keel as PID 1 — the boot sequence and the event loop, read top to bottom. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cmdline.h"
+#include "control.h"
+#include "log.h"
+#include "loop.h"
+#include "mount.h"
+#include "spawn.h"
+#include "supervisor.h"
+#include "svcdir.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct options {
+	const char *service_dir;
+	const char *share_dir;
+	const char *socket;
+	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
+	struct cmdline cl;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: keel [--service-dir DIR] [--share-dir DIR] [--socket PATH]\n"
+		   "            [--cmdline TEXT] [--debug] [--single] [--target NAME]\n"
+		   "       keel check [DIR]\n"
+		   "keel runs as PID 1; `keel check` checks a service directory.\n");
+}
+
+/* The kernel may start init with fds 0-2 closed (no console): services
+ * and our own writes must never land on an unrelated fd. */
+static void stdio_ensure(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (n < 0)
+			n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+/* Last resort: a bug made PID 1 fault. Dying would panic the kernel, so
+ * say so and keep reaping: the services already running go on. */
+static void crash_handler(int sig)
+{
+	static const char msg[] = "keel: fatal: PID 1 crashed; services keep running, "
+				  "no more supervision\n";
+	if (write(2, msg, sizeof msg - 1) < 0) {
+	}
+	(void)sig;
+	for (;;) {
+		if (waitpid(-1, NULL, 0) < 0)
+			pause();
+	}
+}
+
+static void crash_path_install(void)
+{
+	struct sigaction sa = { .sa_handler = crash_handler, .sa_flags = SA_NODEFER };
+	int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int signals_open(void)
+{
+	sigset_t set;
+	sigfillset(&set);
+	/* Faults stay deliverable to the crash path. */
+	sigdelset(&set, SIGSEGV);
+	sigdelset(&set, SIGBUS);
+	sigdelset(&set, SIGILL);
+	sigdelset(&set, SIGFPE);
+	sigdelset(&set, SIGABRT);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	sigset_t want;
+	sigemptyset(&want);
+	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP, SIGPWR };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&want, sigs[i]);
+	return signalfd(-1, &want, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void signals_handle(int sfd)
+{
+	struct signalfd_siginfo si;
+	while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			sup_reap();
+			break;
+		case SIGTERM: /* busybox reboot */
+			sup_shutdown(SUP_ACTION_REBOOT);
+			break;
+		case SIGUSR1: /* busybox halt */
+			sup_shutdown(SUP_ACTION_HALT);
+			break;
+		case SIGUSR2: /* busybox poweroff */
+		case SIGPWR:
+			sup_shutdown(SUP_ACTION_POWEROFF);
+			break;
+		case SIGINT: /* Ctrl-Alt-Del, with the kernel's handling off */
+			log_msg("Ctrl-Alt-Del");
+			if (sup_phase() == SUP_PHASE_RUN) {
+				if (sup_target_empty(SVC_TARGET_CTRLALTDEL))
+					sup_shutdown(SUP_ACTION_REBOOT);
+				else {
+					log_msg("running target ctrlaltdel");
+					sup_start_target(SVC_TARGET_CTRLALTDEL);
+				}
+			}
+			break;
+		case SIGHUP: {
+			char *summary = NULL;
+			sup_reload(&summary);
+			free(summary);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+static void timer_arm(int tfd, uint64_t deadline_ms)
+{
+	struct itimerspec its = { 0 };
+	if (deadline_ms) {
+		uint64_t now = sup_now_ms();
+		uint64_t delta = deadline_ms > now ? deadline_ms - now : 1;
+		its.it_value.tv_sec = (time_t)(delta / 1000);
+		its.it_value.tv_nsec = (long)(delta % 1000) * 1000000L;
+	}
+	if (timerfd_settime(tfd, 0, &its, NULL) < 0)
+		log_msg("warning: timerfd_settime: %m");
+}
+
+static void cmdline_read(struct options *o, struct diags *d)
+{
+	char *text = NULL;
+	if (o->cmdline) {
+		text = strdup(o->cmdline);
+	} else {
+		FILE *f = fopen("/proc/cmdline", "re");
+		size_t len = 0;
+		if (f) {
+			if (getline(&text, &len, f) < 0) {
+				free(text);
+				text = NULL;
+			}
+			fclose(f);
+		}
+	}
+	struct cmdline cl;
+	cmdline_parse(text ? text : "", &cl, d);
+	free(text);
+	o->cl.debug |= cl.debug;
+	o->cl.single |= cl.single;
+	if (cl.target != SVC_TARGET_BOOT)
+		o->cl.target = cl.target;
+}
+
+static int options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct option lo[] = {
+		{ "service-dir", required_argument, NULL, 'd' },
+		{ "share-dir", required_argument, NULL, 'D' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'v' },
+		{ "single", no_argument, NULL, '1' },
+		{ "target", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	*o = (struct options){ .service_dir = KEEL_SERVICE_DIR, .share_dir = KEEL_SHARE_DIR,
+			       .socket = KEEL_SOCKET_PATH };
+	o->cl.target = SVC_TARGET_BOOT;
+	int c;
+	/* The kernel hands init the command line words it does not know: as
+	 * PID 1, never let them be fatal. */
+	opterr = getpid() != 1;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->service_dir = optarg; break;
+		case 'D': o->share_dir = optarg; break;
+		case 's': o->socket = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		case 'v': o->cl.debug = true; break;
+		case '1': o->cl.single = true; break;
+		case 't': {
+			int t = svc_target_from_name(optarg);
+			if (t < 0) {
+				fprintf(stderr, "keel: unknown target \"%s\"\n", optarg);
+				return -1;
+			}
+			o->cl.target = (enum svc_target)t;
+			break;
+		}
+		case 'h': usage(stdout); exit(0);
+		case 'V': puts("keel " KEEL_VERSION); exit(0);
+		default:
+			if (getpid() != 1) {
+				usage(stderr);
+				return -1;
+			}
+		}
+	}
+	/* "single" or "S" as a plain word from the kernel. */
+	for (int i = optind; i < argc; i++)
+		if (!strcmp(argv[i], "single") || !strcmp(argv[i], "S"))
+			o->cl.single = true;
+	return 0;
+}
+
+static void final_reboot(enum sup_action a, bool in_container)
+{
+	static const char *const words[] = { [SUP_ACTION_NONE] = "powering off",
+					     [SUP_ACTION_REBOOT] = "rebooting",
+					     [SUP_ACTION_POWEROFF] = "powering off",
+					     [SUP_ACTION_HALT] = "halting" };
+	log_msg("unmounting file systems");
+	mount_final(!in_container);
+	log_msg("%s", words[a]);
+	log_drain(2000);
+	int cmd = a == SUP_ACTION_REBOOT ? RB_AUTOBOOT
+		  : a == SUP_ACTION_HALT ? RB_HALT_SYSTEM
+					 : RB_POWER_OFF;
+	reboot(cmd);
+	/* Only reached if the kernel refused (or in a container whose kernel
+	 * treats halt as power-off already): PID 1 must not exit on real
+	 * hardware, so idle. In a PID namespace, exiting ends it cleanly. */
+	if (in_container)
+		exit(0);
+	log_msg("reboot(2) failed: %m; halting here");
+	log_drain(1000);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "check"))
+		return check_main(argc - 1, argv + 1);
+
+	struct options o;
+	if (options_parse(argc, argv, &o) < 0)
+		return 100;
+	if (getpid() != 1) {
+		fprintf(stderr, "keel: must run as PID 1 (try `keel check DIR` to check "
+				"service files, or unshare --pid --fork --mount-proc to test)\n");
+		return 100;
+	}
+
+	/* 1. A sane process: fds, umask, the crash path. */
+	stdio_ensure();
+	umask(022);
+	if (chdir("/") < 0) {
+	}
+	crash_path_install();
+
+	/* 2. Pseudo file systems, then the console log (needs /proc). */
+	mount_early();
+	log_init();
+	struct diags boot_diags = { 0 };
+	cmdline_read(&o, &boot_diags);
+	log_set_debug(o.cl.debug);
+	log_msg("keel " KEEL_VERSION " starting");
+	for (size_t i = 0; i < boot_diags.n; i++)
+		log_diag(&boot_diags.v[i]);
+	diags_free(&boot_diags);
+
+	/* 3. Ctrl-Alt-Del becomes SIGINT. In a PID namespace the kernel
+	 * refuses with EINVAL: that is how we know we are in a container. */
+	bool in_container = reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL;
+	if (in_container)
+		log_debug("running in a PID namespace: file systems stay writable at the end");
+
+	/* 4. The services' environment. */
+	setenv("PATH", DEFAULT_PATH, 0);
+	setenv("HOME", "/", 0);
+	setenv("TERM", "linux", 0);
+	spawn_set_base_env(environ);
+
+	/* 5. Event sources. */
+	int sfd = signals_open();
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (loop_init() < 0 || sfd < 0 || tfd < 0) {
+		/* Without these there is no event loop: the crash path still
+		 * keeps the system up. */
+		log_msg("fatal: cannot set up the event loop: %m");
+		crash_handler(0);
+	}
+	loop_add(sfd, EPOLLIN, LOOP_SIGNAL);
+	loop_add(tfd, EPOLLIN, LOOP_TIMER);
+
+	/* 6. Services. */
+	struct svc_set set = { 0 };
+	struct diags diags = { 0 };
+	svcdir_load(o.service_dir, &set, &diags);
+	if (sup_init(&set, &diags, o.service_dir) < 0)
+		log_msg("error: out of memory loading services: some are missing");
+	if (sup_inotify_fd() >= 0)
+		loop_add(sup_inotify_fd(), EPOLLIN, LOOP_INOTIFY);
+	control_open(o.socket, o.share_dir);
+
+	if (o.cl.single && sup_start_rescue() == 0)
+		; /* the boot target follows when the shell exits */
+	else
+		sup_start_target(o.cl.target);
+
+	/* 7. The loop: decide, sleep until something happens, dispatch. */
+	bool log_watched = false;
+	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
+		uint64_t d1 = sup_next_deadline(), d2 = control_timer();
+		timer_arm(tfd, !d1 ? d2 : !d2 ? d1 : d1 < d2 ? d1 : d2);
+		if (log_pending() != log_watched) {
+			log_watched = log_pending();
+			if (log_watched)
+				loop_add(log_fd(), EPOLLOUT, LOOP_LOG);
+			else
+				loop_del(log_fd());
+		}
+		struct epoll_event ev[32];
+		int n = loop_wait(ev, 32, -1);
+		for (int i = 0; i < n; i++) {
+			int fd = loop_ev_fd(&ev[i]);
+			switch (loop_ev_tag(&ev[i])) {
+			case LOOP_SIGNAL: signals_handle(fd); break;
+			case LOOP_TIMER: {
+				uint64_t ticks;
+				if (read(fd, &ticks, sizeof ticks) < 0) {
+				}
+				sup_timer_event();
+				break;
+			}
+			case LOOP_LISTEN: control_accept(); break;
+			case LOOP_CLIENT: control_client_event(fd, ev[i].events); break;
+			case LOOP_READY: sup_ready_fd_event(fd); break;
+			case LOOP_INOTIFY: sup_inotify_event(); break;
+			case LOOP_LOG: log_flush(); break;
+			}
+		}
+	}
+
+	/* 8. Every process is gone: make the data safe and leave. */
+	final_reboot(sup_action(), in_container);
+	return 0;
+}

@@ -1,0 +1,148 @@
+/* mount: the pseudo file systems at start and the unmount/read-only pass at the end. */
+#include "mount.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+
+/* A directory is a mount point when it sits on another device than its
+ * parent, or is the same inode as its parent (the root). */
+static bool is_mountpoint(const char *dir)
+{
+	struct stat a, b;
+	char parent[64];
+	if (stat(dir, &a) < 0)
+		return false;
+	snprintf(parent, sizeof parent, "%s/..", dir);
+	if (stat(parent, &b) < 0)
+		return false;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+void mount_early(void)
+{
+	static const struct {
+		const char *dir, *type, *src, *opts;
+		unsigned long flags;
+	} m[] = {
+		{ "/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+		{ "/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
+		{ "/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID },
+		{ "/run", "tmpfs", "tmpfs", "mode=0755,size=10%", MS_NOSUID | MS_NODEV },
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		if (is_mountpoint(m[i].dir))
+			continue;
+		if (mkdir(m[i].dir, 0755) < 0 && errno != EEXIST) {
+			dprintf(2, "keel: warning: mkdir %s: %s\n", m[i].dir, strerror(errno));
+			continue;
+		}
+		if (mount(m[i].src, m[i].dir, m[i].type, m[i].flags, m[i].opts) < 0)
+			dprintf(2, "keel: warning: mount %s on %s: %s\n", m[i].type, m[i].dir,
+				strerror(errno));
+	}
+	/* /dev/pts and /dev/shm are expected by gettys, ssh and POSIX shm users. */
+	if (mkdir("/dev/pts", 0755) == 0 || errno == EEXIST)
+		if (!is_mountpoint("/dev/pts"))
+			mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			      "gid=5,mode=620,ptmxmode=0666");
+}
+
+/* Field 5 of a mountinfo line is the mount point, with octal escapes. */
+static char *mountinfo_point(char *line)
+{
+	char *p = line;
+	for (int field = 0; field < 4; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	char *end = strchr(p, ' ');
+	if (end)
+		*end = '\0';
+	char *w = p;
+	for (char *r = p; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return p;
+}
+
+void mount_final(bool superblock_ro)
+{
+	sync();
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		log_msg("warning: cannot read mount table: %m");
+		return;
+	}
+	char **points = NULL;
+	size_t n = 0, cap = 0;
+	char *line = NULL;
+	size_t len = 0;
+	while (getline(&line, &len, f) > 0) {
+		char *mp = mountinfo_point(line);
+		if (!mp)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			char **np = realloc(points, ncap * sizeof *np);
+			if (!np)
+				break;
+			points = np;
+			cap = ncap;
+		}
+		points[n] = strdup(mp);
+		if (points[n])
+			n++;
+	}
+	free(line);
+	fclose(f);
+
+	/* Reverse mount order: children before their parents. The kernel's
+	 * pseudo file systems hold no data; leave them (and what lives below
+	 * /dev, /proc, /sys) to keep the console working to the end. */
+	for (size_t i = n; i-- > 0;) {
+		const char *mp = points[i];
+		bool pseudo = !strcmp(mp, "/proc") || !strncmp(mp, "/proc/", 6) ||
+			      !strcmp(mp, "/sys") || !strncmp(mp, "/sys/", 5) ||
+			      !strcmp(mp, "/dev") || !strncmp(mp, "/dev/", 5);
+		if (pseudo)
+			continue;
+		if (!strcmp(mp, "/")) {
+			if (superblock_ro && mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 &&
+			    errno != EINVAL)
+				log_msg("warning: remount / read-only: %m");
+			continue;
+		}
+		if (umount2(mp, 0) == 0) {
+			log_debug("unmounted %s", mp);
+			continue;
+		}
+		int e = errno;
+		if (superblock_ro && mount(NULL, mp, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
+			log_msg("%s busy (%s): remounted read-only", mp, strerror(e));
+			continue;
+		}
+		if (e != EINVAL)
+			log_msg("warning: cannot unmount %s: %s", mp, strerror(e));
+		umount2(mp, MNT_DETACH);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(points[i]);
+	free(points);
+	sync();
+}

@@ -1,0 +1,273 @@
+/* svcdir: loads every service description of a service directory. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "svcdir.h"
+
+#define SVCDIR_MAX_FILE (1024 * 1024)
+
+/* OpenWrt init scripts share the directory; another module runs them. */
+static const char svcdir_rc_common[] = "#!/bin/sh /etc/rc.common";
+
+static int svcdir_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void svcdir_names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Sorted entry names of dir, hidden and backup files left out. 0, -1 on
+ * allocation failure, -2 when the directory cannot be read (reported). */
+static int svcdir_list(const char *dir, char ***out, size_t *nout, struct diags *diags)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		diag_add(diags, DIAG_ERROR, dir, 0, "cannot open service directory: %s",
+			 strerror(errno));
+		return -2;
+	}
+	for (;;) {
+		errno = 0;
+		struct dirent *de = readdir(d);
+		if (!de) {
+			if (errno) {
+				diag_add(diags, DIAG_ERROR, dir, 0,
+					 "cannot read service directory: %s", strerror(errno));
+				svcdir_names_free(v, n);
+				closedir(d);
+				return -2;
+			}
+			break;
+		}
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || (len && de->d_name[len - 1] == '~'))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			char **nv = realloc(v, ncap * sizeof(*nv));
+			if (!nv)
+				goto oom;
+			v = nv;
+			cap = ncap;
+		}
+		v[n] = strdup(de->d_name);
+		if (!v[n])
+			goto oom;
+		n++;
+	}
+	if (closedir(d) < 0)
+		diag_add(diags, DIAG_WARNING, dir, 0, "closing service directory: %s",
+			 strerror(errno));
+	if (n)
+		qsort(v, n, sizeof(*v), svcdir_cmp_names);
+	*out = v;
+	*nout = n;
+	return 0;
+oom:
+	svcdir_names_free(v, n);
+	closedir(d);
+	return -1;
+}
+
+/* The target of a link, malloc'd, or NULL. */
+static char *svcdir_readlink(const char *path)
+{
+	size_t size = 128;
+	for (;;) {
+		char *buf = malloc(size);
+		if (!buf)
+			return NULL;
+		ssize_t r = readlink(path, buf, size);
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if ((size_t)r < size) {
+			buf[r] = '\0';
+			return buf;
+		}
+		free(buf);
+		if (size > SVCDIR_MAX_FILE)
+			return NULL;
+		size *= 2;
+	}
+}
+
+/* Reports why path could not be opened, naming the link target when the
+ * entry is a dangling symlink. */
+static void svcdir_report_open(const char *path, int err, struct diags *diags)
+{
+	struct stat st;
+	if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		char *target = svcdir_readlink(path);
+		if (target) {
+			diag_add(diags, DIAG_ERROR, path, 0,
+				 "link target \"%s\" does not exist", target);
+			free(target);
+			return;
+		}
+		diag_add(diags, DIAG_ERROR, path, 0, "link target does not exist");
+		return;
+	}
+	if (err == ELOOP) {
+		diag_add(diags, DIAG_ERROR, path, 0, "too many levels of symbolic links");
+		return;
+	}
+	diag_add(diags, DIAG_ERROR, path, 0, "cannot open: %s", strerror(err));
+}
+
+/* Reads a whole regular file of at most SVCDIR_MAX_FILE bytes.
+ * 0: *buf (malloc'd, NUL-terminated) and *len set; -1: reported; -2: out of memory. */
+static int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
+{
+	/* O_NONBLOCK: a FIFO placed here must not hang boot in open(). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		svcdir_report_open(path, errno, diags);
+		return -1;
+	}
+	struct stat st;
+	int ret = -1;
+	char *b = NULL;
+	size_t n = 0;
+	if (fstat(fd, &st) < 0) {
+		diag_add(diags, DIAG_ERROR, path, 0, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_add(diags, DIAG_ERROR, path, 0, "not a regular file");
+		goto out;
+	}
+	if (st.st_size > SVCDIR_MAX_FILE) {
+		diag_add(diags, DIAG_ERROR, path, 0, "file too large (%lld bytes, limit %d)",
+			 (long long)st.st_size, SVCDIR_MAX_FILE);
+		goto out;
+	}
+	/* One byte beyond the limit tells a file that grew since fstat. */
+	size_t cap = (size_t)st.st_size + 1;
+	b = malloc(cap + 1);
+	if (!b) {
+		ret = -2;
+		goto out;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap > SVCDIR_MAX_FILE) {
+				diag_add(diags, DIAG_ERROR, path, 0,
+					 "file too large (over %d bytes)", SVCDIR_MAX_FILE);
+				goto out;
+			}
+			size_t ncap = cap * 2 > SVCDIR_MAX_FILE + 1 ? SVCDIR_MAX_FILE + 1 : cap * 2;
+			char *nb = realloc(b, ncap + 1);
+			if (!nb) {
+				ret = -2;
+				goto out;
+			}
+			b = nb;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_add(diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;
+	ret = 0;
+out:
+	free(b);
+	/* read-only descriptor: a close error loses no data */
+	if (close(fd) < 0 && errno != EINTR)
+		diag_add(diags, DIAG_WARNING, path, 0, "close: %s", strerror(errno));
+	return ret;
+}
+
+static int svcdir_is_rc_common(const char *buf, size_t len)
+{
+	size_t plen = sizeof(svcdir_rc_common) - 1;
+	if (len < plen || memcmp(buf, svcdir_rc_common, plen) != 0)
+		return 0;
+	return len == plen || buf[plen] == '\n' || buf[plen] == '\r' ||
+	       buf[plen] == ' ' || buf[plen] == '\t';
+}
+
+void svc_set_free(struct svc_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		svc_def_free(set->v[i]);
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}
+
+int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
+{
+	char **names = NULL;
+	size_t nnames = 0;
+	char *path = NULL;
+
+	set->v = NULL;
+	set->n = 0;
+	int r = svcdir_list(dir, &names, &nnames, diags);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		goto oom;
+	if (nnames) {
+		set->v = calloc(nnames, sizeof(*set->v));
+		if (!set->v)
+			goto oom;
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		free(path);
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+			path = NULL;
+			goto oom;
+		}
+		r = svcdir_read(path, &buf, &len, diags);
+		if (r == -2)
+			goto oom;
+		if (r < 0)
+			continue;
+		if (svcdir_is_rc_common(buf, len)) {
+			free(buf);
+			continue;
+		}
+		struct svc_def *s = svc_parse(buf, len, path, names[i], diags);
+		free(buf);
+		if (s)
+			set->v[set->n++] = s; /* names are sorted, so instances are too */
+	}
+	free(path);
+	svcdir_names_free(names, nnames);
+	return 0;
+oom:
+	diag_add(diags, DIAG_ERROR, dir, 0, "out of memory while loading services");
+	free(path);
+	svcdir_names_free(names, nnames);
+	svc_set_free(set);
+	return -1;
+}

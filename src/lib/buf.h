@@ -1,0 +1,26 @@
+/* buf: a growable byte buffer — the one way keel builds text of unknown length. */
+#ifndef KEEL_BUF_H
+#define KEEL_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool oom; /* an append failed: contents are incomplete */
+};
+
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s with tabs, newlines and other control characters turned into
+ * spaces: for one field of a tab-separated line. */
+void buf_add_field(struct buf *b, const char *s);
+/* Append s as a JSON string literal (with quotes). */
+void buf_add_json(struct buf *b, const char *s);
+/* Drop the first n bytes. */
+void buf_consume(struct buf *b, size_t n);
+void buf_free(struct buf *b);
+
+#endif
