@@ -3,6 +3,7 @@
 #   make                  -> build/        (CC, CFLAGS as given)
 #   make VARIANT=asan     -> build/asan/   (ASan + UBSan, for the tests)
 #   make VARIANT=musl     -> build/musl/   (musl-gcc, static)
+#   make VARIANT=clang    -> build/clang/  (clang, same warnings as errors)
 #   make static           == make VARIANT=musl
 
 CC       ?= cc
@@ -33,6 +34,9 @@ DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR
 ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(VARIANT),clang)
+  CC      := clang
 endif
 ifeq ($(VARIANT),musl)
   CC      := musl-gcc
