@@ -37,6 +37,10 @@ struct lexer {
 	const char *const *params; /* %0.. values, not owned */
 	size_t nparams;
 	struct diags *diags;
+	/* Added for svcparse: how to finish "%N used but ..." when parameter N
+	 * does not exist (e.g. "the link name has no @argument"). lex_init sets
+	 * it to NULL, which gives a generic wording; set it after lex_init. */
+	const char *noparam_why;
 };
 
 void lex_init(struct lexer *lx, const char *buf, size_t len, const char *file,
