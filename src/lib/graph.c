@@ -1,0 +1,705 @@
+/* graph: turns after/before/requires into wait-for edges, skips, breaks cycles and orders services. */
+#include "graph.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Everything inside works on ranks (a service's position in instance-name
+ * order), never on the caller's indices: then every choice made here (which
+ * declaration an edge keeps, which cycle edge is dropped, the order of
+ * diagnostics and of the result) depends on names only, so a different
+ * directory order cannot give a different boot. Indices come back only when
+ * the result is written out.
+ *
+ * Edges live in one array sorted by (from, to): the forward adjacency of a
+ * rank is a slice of it, sorted by target rank, which is exactly the "lowest
+ * named successor first" walk the cycle rule asks for. Dropped edges and
+ * edges touching skipped services are marked dead rather than removed.
+ */
+
+#define GB_NONE SIZE_MAX
+
+enum gb_kind { GB_REQUIRES, GB_AFTER, GB_BEFORE }; /* order = preference on duplicates */
+
+enum gb_skip { GB_SKIP_NO, GB_SKIP_MISSING, GB_SKIP_CHAIN };
+
+struct gb_key {
+	const char *key;
+	size_t rank;
+};
+
+struct gb_edge {
+	size_t from, to;           /* ranks: `from` waits for `to` */
+	size_t decl;               /* rank of the service whose file declared it */
+	const struct svc_ref *ref; /* the declaring line */
+	enum gb_kind kind;
+	bool dead;
+};
+
+/* A slice of `members` still to be examined for cycles. */
+struct gb_work {
+	size_t lo, hi, cid;
+	bool is_scc; /* strongly connected: break cycles through its lowest member */
+};
+
+struct gb {
+	struct svc_def *const *svcs;
+	size_t n;
+	struct diags *diags;
+
+	size_t *perm; /* rank -> caller index */
+	struct gb_key *keys;
+	size_t nkeys;
+
+	struct gb_edge *e;
+	size_t ne, cap;
+	size_t *off;   /* n+1: edges of rank r are e[off[r] .. off[r+1]) */
+	size_t *roff;  /* n+1: reverse slices into redge */
+	size_t *redge; /* edge indices grouped by target, by source within */
+	unsigned char *skip;
+
+	/* cycle breaking and ordering scratch, n entries each */
+	size_t *comp, *members, *tmp, *bounds, *idx, *low, *tstack, *cstack,
+		*pos, *seen;
+	bool *onstk;
+	struct gb_work *work;
+	size_t nwork;
+};
+
+static const struct svc_def *gb_svc(const struct gb *b, size_t rank)
+{
+	return b->svcs[b->perm[rank]];
+}
+
+static const char *gb_name(const struct gb *b, size_t rank)
+{
+	return gb_svc(b, rank)->instance;
+}
+
+struct gb_sortname {
+	const char *name;
+	size_t idx;
+};
+
+static int gb_cmp_sortname(const void *pa, const void *pb)
+{
+	const struct gb_sortname *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	if (c)
+		return c;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static int gb_cmp_key(const void *pa, const void *pb)
+{
+	const struct gb_key *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+
+	if (c)
+		return c;
+	return (a->rank > b->rank) - (a->rank < b->rank);
+}
+
+static int gb_cmp_edge(const void *pa, const void *pb)
+{
+	const struct gb_edge *a = pa, *b = pb;
+
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	/* duplicates: the one kept is the first, so hard wins, then the
+	 * declaration in the waiting service's own file, then the earliest line */
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->ref->line != b->ref->line)
+		return a->ref->line < b->ref->line ? -1 : 1;
+	return strcmp(a->ref->name, b->ref->name);
+}
+
+static int gb_cmp_size(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Ranks: the caller's order must not matter, so sort by instance name. */
+static int gb_rank_services(struct gb *b)
+{
+	struct gb_sortname *s = malloc(b->n * sizeof(*s));
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		s[i].name = b->svcs[i]->instance;
+		s[i].idx = i;
+	}
+	qsort(s, b->n, sizeof(*s), gb_cmp_sortname);
+	for (size_t r = 0; r < b->n; r++)
+		b->perm[r] = s[r].idx;
+	free(s);
+	return 0;
+}
+
+/* One sorted table of every name a service answers to (the svc_matches
+ * rule), so resolving a reference is a binary search, not a scan of all. */
+static int gb_index_names(struct gb *b)
+{
+	size_t cap = 0, k = 0;
+
+	for (size_t r = 0; r < b->n; r++)
+		cap += 2 + gb_svc(b, r)->provides.n;
+	b->keys = malloc((cap ? cap : 1) * sizeof(*b->keys));
+	if (!b->keys)
+		return -1;
+	for (size_t r = 0; r < b->n; r++) {
+		const struct svc_def *s = gb_svc(b, r);
+
+		if (s->instance)
+			b->keys[k++] = (struct gb_key){ s->instance, r };
+		if (s->name)
+			b->keys[k++] = (struct gb_key){ s->name, r };
+		for (size_t p = 0; p < s->provides.n; p++)
+			if (s->provides.v[p].name)
+				b->keys[k++] = (struct gb_key){ s->provides.v[p].name, r };
+	}
+	qsort(b->keys, k, sizeof(*b->keys), gb_cmp_key);
+	/* "foo" is both instance and canonical name of foo: one entry */
+	size_t w = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!w || gb_cmp_key(&b->keys[w - 1], &b->keys[i]))
+			b->keys[w++] = b->keys[i];
+	b->nkeys = w;
+	return 0;
+}
+
+/* The keys matching `name` are keys[*lo .. *hi), sorted by rank. */
+static void gb_lookup(const struct gb *b, const char *name, size_t *lo, size_t *hi)
+{
+	size_t l = 0, h = b->nkeys;
+
+	while (l < h) {
+		size_t m = l + (h - l) / 2;
+
+		if (strcmp(b->keys[m].key, name) < 0)
+			l = m + 1;
+		else
+			h = m;
+	}
+	*lo = l;
+	while (l < b->nkeys && !strcmp(b->keys[l].key, name))
+		l++;
+	*hi = l;
+}
+
+static int gb_push_edge(struct gb *b, size_t from, size_t to, size_t decl,
+			const struct svc_ref *ref, enum gb_kind kind)
+{
+	if (from == to)
+		return 0; /* self edges, also via generic names or provides */
+	if (b->ne == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		struct gb_edge *e = realloc(b->e, cap * sizeof(*e));
+
+		if (!e)
+			return -1;
+		b->e = e;
+		b->cap = cap;
+	}
+	b->e[b->ne++] = (struct gb_edge){ from, to, decl, ref, kind, false };
+	return 0;
+}
+
+static const char *gb_kind_word(enum gb_kind k)
+{
+	return k == GB_REQUIRES ? "requires" : k == GB_AFTER ? "after" : "before";
+}
+
+/* Edges declared by one list of service `r`; unmatched names are reported. */
+static int gb_collect_refs(struct gb *b, size_t r, const struct svc_refs *refs,
+			   enum gb_kind kind)
+{
+	const struct svc_def *s = gb_svc(b, r);
+
+	for (size_t i = 0; i < refs->n; i++) {
+		const struct svc_ref *ref = &refs->v[i];
+		size_t lo, hi;
+
+		gb_lookup(b, ref->name, &lo, &hi);
+		if (lo == hi) {
+			if (kind == GB_REQUIRES) {
+				diag_add(b->diags, DIAG_ERROR, s->file, ref->line,
+					 "requires \"%s\": no such service", ref->name);
+				b->skip[r] = GB_SKIP_MISSING;
+			} else {
+				diag_add(b->diags, DIAG_NOTE, s->file, ref->line,
+					 "%s \"%s\": no such service (ignored)",
+					 gb_kind_word(kind), ref->name);
+			}
+			continue;
+		}
+		for (size_t k = lo; k < hi; k++) {
+			size_t t = b->keys[k].rank;
+			int rc = kind == GB_BEFORE ? gb_push_edge(b, t, r, r, ref, kind)
+						   : gb_push_edge(b, r, t, r, ref, kind);
+			if (rc)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int gb_collect_edges(struct gb *b)
+{
+	for (size_t r = 0; r < b->n; r++) {
+		const struct svc_def *s = gb_svc(b, r);
+
+		if (gb_collect_refs(b, r, &s->after, GB_AFTER) ||
+		    gb_collect_refs(b, r, &s->before, GB_BEFORE) ||
+		    gb_collect_refs(b, r, &s->requires, GB_REQUIRES))
+			return -1;
+	}
+	return 0;
+}
+
+/* Sort, drop duplicates, and build forward and reverse slices. */
+static int gb_index_edges(struct gb *b)
+{
+	if (b->ne)
+		qsort(b->e, b->ne, sizeof(*b->e), gb_cmp_edge);
+	size_t w = 0;
+	for (size_t i = 0; i < b->ne; i++)
+		if (!w || b->e[w - 1].from != b->e[i].from || b->e[w - 1].to != b->e[i].to)
+			b->e[w++] = b->e[i];
+	b->ne = w;
+
+	b->redge = malloc((b->ne ? b->ne : 1) * sizeof(*b->redge));
+	if (!b->redge)
+		return -1;
+	for (size_t i = 0; i < b->ne; i++) {
+		b->off[b->e[i].from + 1]++;
+		b->roff[b->e[i].to + 1]++;
+	}
+	for (size_t r = 0; r < b->n; r++) {
+		b->off[r + 1] += b->off[r];
+		b->roff[r + 1] += b->roff[r];
+	}
+	/* counting sort, stable: each reverse slice stays sorted by source */
+	for (size_t r = 0; r < b->n; r++)
+		b->pos[r] = b->roff[r];
+	for (size_t i = 0; i < b->ne; i++)
+		b->redge[b->pos[b->e[i].to]++] = i;
+	return 0;
+}
+
+/* Does a `requires` name of r point at a skipped service? */
+static bool gb_ref_hits_skipped(const struct gb *b, size_t r, const char *name)
+{
+	size_t lo, hi;
+
+	gb_lookup(b, name, &lo, &hi);
+	for (size_t k = lo; k < hi; k++)
+		if (b->keys[k].rank != r && b->skip[b->keys[k].rank])
+			return true;
+	return false;
+}
+
+/* A service that requires a skipped one cannot work either. */
+static void gb_propagate_skips(struct gb *b)
+{
+	size_t *queue = b->tstack, head = 0, tail = 0;
+
+	for (size_t r = 0; r < b->n; r++)
+		if (b->skip[r])
+			queue[tail++] = r;
+	while (head < tail) {
+		size_t t = queue[head++];
+
+		for (size_t j = b->roff[t]; j < b->roff[t + 1]; j++) {
+			const struct gb_edge *e = &b->e[b->redge[j]];
+
+			if (e->kind == GB_REQUIRES && !b->skip[e->from]) {
+				b->skip[e->from] = GB_SKIP_CHAIN;
+				queue[tail++] = e->from;
+			}
+		}
+	}
+	for (size_t r = 0; r < b->n; r++) {
+		const struct svc_def *s = gb_svc(b, r);
+
+		if (b->skip[r] != GB_SKIP_CHAIN)
+			continue;
+		for (size_t i = 0; i < s->requires.n; i++) {
+			const struct svc_ref *ref = &s->requires.v[i];
+
+			if (gb_ref_hits_skipped(b, r, ref->name))
+				diag_add(b->diags, DIAG_ERROR, s->file, ref->line,
+					 "requires \"%s\", which is skipped", ref->name);
+		}
+	}
+	for (size_t i = 0; i < b->ne; i++)
+		if (b->skip[b->e[i].from] || b->skip[b->e[i].to])
+			b->e[i].dead = true;
+}
+
+static bool gb_edge_in(const struct gb *b, size_t ei, size_t cid)
+{
+	return !b->e[ei].dead && b->comp[b->e[ei].to] == cid;
+}
+
+static void gb_tarjan_visit(struct gb *b, size_t v, size_t *counter, size_t *nt,
+			    size_t *nc)
+{
+	b->idx[v] = b->low[v] = (*counter)++;
+	b->pos[v] = b->off[v];
+	b->tstack[(*nt)++] = v;
+	b->onstk[v] = true;
+	b->cstack[(*nc)++] = v;
+}
+
+/*
+ * Split members[lo..hi) (the nodes with comp == cid) into strongly connected
+ * components, rewriting the slice so each component is contiguous, and queue
+ * those that still hold a cycle. Iterative: a long chain must not overflow
+ * PID 1's stack.
+ */
+static void gb_split(struct gb *b, size_t lo, size_t hi, size_t cid, size_t *next_cid)
+{
+	size_t counter = 0, nt = 0, nc = 0, nout = 0, nb = 0;
+
+	for (size_t i = lo; i < hi; i++)
+		b->idx[b->members[i]] = GB_NONE;
+	for (size_t i = lo; i < hi; i++) {
+		if (b->idx[b->members[i]] != GB_NONE)
+			continue;
+		gb_tarjan_visit(b, b->members[i], &counter, &nt, &nc);
+		while (nc) {
+			size_t u = b->cstack[nc - 1];
+
+			if (b->pos[u] < b->off[u + 1]) {
+				size_t ei = b->pos[u]++, v = b->e[ei].to;
+
+				if (!gb_edge_in(b, ei, cid))
+					continue;
+				if (b->idx[v] == GB_NONE)
+					gb_tarjan_visit(b, v, &counter, &nt, &nc);
+				else if (b->onstk[v] && b->idx[v] < b->low[u])
+					b->low[u] = b->idx[v];
+				continue;
+			}
+			nc--;
+			if (nc && b->low[u] < b->low[b->cstack[nc - 1]])
+				b->low[b->cstack[nc - 1]] = b->low[u];
+			if (b->low[u] != b->idx[u])
+				continue;
+			size_t w;
+			do {
+				w = b->tstack[--nt];
+				b->onstk[w] = false;
+				b->tmp[nout++] = w;
+			} while (w != u);
+			b->bounds[nb++] = nout;
+		}
+	}
+	memcpy(b->members + lo, b->tmp, (hi - lo) * sizeof(*b->tmp));
+	/* components get their ids only now, so the walk above saw one set */
+	for (size_t k = 0, start = 0; k < nb; start = b->bounds[k++]) {
+		size_t end = b->bounds[k], id = end - start > 1 ? (*next_cid)++ : GB_NONE;
+
+		for (size_t i = start; i < end; i++)
+			b->comp[b->members[lo + i]] = id;
+		if (id != GB_NONE)
+			b->work[b->nwork++] = (struct gb_work){ lo + start, lo + end, id, true };
+	}
+}
+
+/* Append text to a growing message; -1 on allocation failure. */
+static int gb_str_add(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (*len + l + 1 > *cap) {
+		size_t cap2 = (*len + l + 1) * 2;
+		char *p = realloc(*buf, cap2);
+
+		if (!p)
+			return -1;
+		*buf = p;
+		*cap = cap2;
+	}
+	memcpy(*buf + *len, s, l + 1);
+	*len += l;
+	return 0;
+}
+
+/* Longer cycles show their two ends only: a message has to fit a console
+ * line and a status reply, and a random tangle can close paths of thousands. */
+#define GB_CYCLE_SHOWN 32
+
+static int gb_report_cycle(struct gb *b, size_t pathlen, size_t ei)
+{
+	const struct gb_edge *e = &b->e[ei];
+	const struct svc_def *decl = gb_svc(b, e->decl);
+	size_t head = pathlen > GB_CYCLE_SHOWN ? GB_CYCLE_SHOWN / 2 : pathlen;
+	size_t tail = pathlen - (pathlen > GB_CYCLE_SHOWN ? GB_CYCLE_SHOWN / 2 - 1 : 0);
+	char *msg = NULL, more[48];
+	size_t len = 0, cap = 0;
+	int rc = gb_str_add(&msg, &len, &cap, "dependency cycle: ");
+
+	for (size_t i = 0; !rc && i < pathlen; i++) {
+		if (i == head && i < tail) {
+			snprintf(more, sizeof(more), "... (%zu more) -> ", tail - head);
+			rc = gb_str_add(&msg, &len, &cap, more);
+			i = tail - 1;
+			continue;
+		}
+		rc = gb_str_add(&msg, &len, &cap, gb_name(b, b->cstack[i]));
+		rc = rc ? rc : gb_str_add(&msg, &len, &cap, " -> ");
+	}
+	rc = rc ? rc : gb_str_add(&msg, &len, &cap, gb_name(b, e->to));
+	rc = rc ? rc : gb_str_add(&msg, &len, &cap, "; ignoring \"");
+	rc = rc ? rc : gb_str_add(&msg, &len, &cap, gb_name(b, e->from));
+	rc = rc ? rc : gb_str_add(&msg, &len, &cap,
+				  e->kind == GB_REQUIRES ? " requires " : " after ");
+	rc = rc ? rc : gb_str_add(&msg, &len, &cap, gb_name(b, e->to));
+	rc = rc ? rc : gb_str_add(&msg, &len, &cap, "\"");
+	if (!rc)
+		diag_add(b->diags, DIAG_ERROR, decl->file, e->ref->line, "%s", msg);
+	free(msg);
+	return rc;
+}
+
+/*
+ * members[lo..hi) is strongly connected. From its lowest-ranked node r, a
+ * depth-first walk taking the lowest-ranked successor first finds the first
+ * path back to r; that closing edge is dropped. A fresh walk after the drop
+ * would retrace the same steps up to the dropped edge (it was the last one
+ * looked at), so the walk simply goes on: one pass removes every cycle
+ * through r, each edge looked at once. Then the rest is split again.
+ */
+static int gb_break_cycles_at_min(struct gb *b, const struct gb_work *w, size_t *stamp)
+{
+	size_t r = b->members[w->lo], nc = 0;
+
+	for (size_t i = w->lo + 1; i < w->hi; i++)
+		if (b->members[i] < r)
+			r = b->members[i];
+	(*stamp)++;
+	b->seen[r] = *stamp;
+	b->pos[r] = b->off[r];
+	b->cstack[nc++] = r;
+	while (nc) {
+		size_t u = b->cstack[nc - 1];
+
+		if (b->pos[u] == b->off[u + 1]) {
+			nc--;
+			continue;
+		}
+		size_t ei = b->pos[u]++, v = b->e[ei].to;
+
+		if (!gb_edge_in(b, ei, w->cid))
+			continue;
+		if (v == r) {
+			if (gb_report_cycle(b, nc, ei))
+				return -1;
+			b->e[ei].dead = true;
+		} else if (b->seen[v] != *stamp) {
+			b->seen[v] = *stamp;
+			b->pos[v] = b->off[v];
+			b->cstack[nc++] = v;
+		}
+	}
+	b->work[b->nwork++] = (struct gb_work){ w->lo, w->hi, w->cid, false };
+	return 0;
+}
+
+static int gb_break_cycles(struct gb *b)
+{
+	size_t nlive = 0, next_cid = 1, stamp = 0;
+
+	for (size_t r = 0; r < b->n; r++) {
+		b->comp[r] = b->skip[r] ? GB_NONE : 0;
+		if (!b->skip[r])
+			b->members[nlive++] = r;
+	}
+	b->work[b->nwork++] = (struct gb_work){ 0, nlive, 0, false };
+	while (b->nwork) {
+		struct gb_work w = b->work[--b->nwork];
+
+		if (!w.is_scc)
+			gb_split(b, w.lo, w.hi, w.cid, &next_cid);
+		else if (gb_break_cycles_at_min(b, &w, &stamp))
+			return -1;
+	}
+	return 0;
+}
+
+static void gb_heap_push(size_t *h, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+
+	while (i && h[(i - 1) / 2] > v) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = v;
+}
+
+static size_t gb_heap_pop(size_t *h, size_t *n)
+{
+	size_t top = h[0], v = h[--(*n)], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1] < h[c])
+			c++;
+		if (h[c] >= v)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	if (*n)
+		h[i] = v;
+	return top;
+}
+
+/* Kahn's algorithm; lowest rank (instance name) first among the ready. */
+static int gb_sort(struct gb *b, struct graph *g)
+{
+	size_t *waiting = b->idx, *heap = b->cstack, nheap = 0;
+
+	g->order = malloc((b->n ? b->n : 1) * sizeof(*g->order));
+	if (!g->order)
+		return -1;
+	for (size_t r = 0; r < b->n; r++) {
+		waiting[r] = 0;
+		for (size_t i = b->off[r]; i < b->off[r + 1]; i++)
+			waiting[r] += !b->e[i].dead;
+		if (!b->skip[r] && !waiting[r])
+			gb_heap_push(heap, &nheap, r);
+	}
+	while (nheap) {
+		size_t t = gb_heap_pop(heap, &nheap);
+
+		g->order[g->norder++] = b->perm[t];
+		for (size_t j = b->roff[t]; j < b->roff[t + 1]; j++) {
+			const struct gb_edge *e = &b->e[b->redge[j]];
+
+			if (!e->dead && !--waiting[e->from])
+				gb_heap_push(heap, &nheap, e->from);
+		}
+	}
+	return 0;
+}
+
+static int gb_cmp_dep(const void *pa, const void *pb)
+{
+	const struct graph_edge *a = pa, *b = pb;
+
+	return (a->dep > b->dep) - (a->dep < b->dep);
+}
+
+/* Back to the caller's indices. */
+static int gb_write_nodes(struct gb *b, struct graph *g)
+{
+	for (size_t r = 0; r < b->n; r++) {
+		struct graph_node *nd = &g->nodes[b->perm[r]];
+		size_t nd_n = 0, nr_n = 0;
+
+		nd->skipped = b->skip[r] != GB_SKIP_NO;
+		for (size_t i = b->off[r]; i < b->off[r + 1]; i++)
+			nd_n += !b->e[i].dead;
+		for (size_t j = b->roff[r]; j < b->roff[r + 1]; j++)
+			nr_n += !b->e[b->redge[j]].dead;
+		if (nd_n && !(nd->deps = malloc(nd_n * sizeof(*nd->deps))))
+			return -1;
+		if (nr_n && !(nd->rdeps = malloc(nr_n * sizeof(*nd->rdeps))))
+			return -1;
+		for (size_t i = b->off[r]; i < b->off[r + 1]; i++)
+			if (!b->e[i].dead)
+				nd->deps[nd->ndeps++] = (struct graph_edge){
+					b->perm[b->e[i].to], b->e[i].kind == GB_REQUIRES
+				};
+		for (size_t j = b->roff[r]; j < b->roff[r + 1]; j++)
+			if (!b->e[b->redge[j]].dead)
+				nd->rdeps[nd->nrdeps++] = b->perm[b->e[b->redge[j]].from];
+		/* counts checked: qsort's pointer must not be NULL even for 0 */
+		if (nd->ndeps > 1)
+			qsort(nd->deps, nd->ndeps, sizeof(*nd->deps), gb_cmp_dep);
+		if (nd->nrdeps > 1)
+			qsort(nd->rdeps, nd->nrdeps, sizeof(*nd->rdeps), gb_cmp_size);
+	}
+	return 0;
+}
+
+static int gb_alloc(struct gb *b)
+{
+	size_t n = b->n ? b->n : 1;
+	size_t **arrays[] = { &b->perm, &b->comp, &b->members, &b->tmp, &b->bounds,
+			      &b->idx, &b->low, &b->tstack, &b->cstack, &b->pos,
+			      &b->seen };
+
+	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+		if (!(*arrays[i] = calloc(n, sizeof(size_t))))
+			return -1;
+	b->off = calloc(n + 1, sizeof(size_t));
+	b->roff = calloc(n + 1, sizeof(size_t));
+	b->skip = calloc(n, 1);
+	b->onstk = calloc(n, sizeof(bool));
+	b->work = calloc(n + 1, sizeof(*b->work));
+	return b->off && b->roff && b->skip && b->onstk && b->work ? 0 : -1;
+}
+
+static void gb_free(struct gb *b)
+{
+	void *all[] = { b->perm, b->keys, b->e, b->off, b->roff, b->redge,
+			b->skip, b->comp, b->members, b->tmp, b->bounds, b->idx,
+			b->low, b->tstack, b->cstack, b->pos, b->seen, b->onstk,
+			b->work };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		free(all[i]);
+}
+
+int graph_build(struct svc_def *const *svcs, size_t n, struct graph *g,
+		struct diags *diags)
+{
+	struct gb b = { .svcs = svcs, .n = n, .diags = diags };
+	int rc = -1;
+
+	*g = (struct graph){ .n = n };
+	if (!n)
+		return 0;
+	g->nodes = calloc(n, sizeof(*g->nodes));
+	if (!g->nodes || gb_alloc(&b) || gb_rank_services(&b) || gb_index_names(&b) ||
+	    gb_collect_edges(&b) || gb_index_edges(&b))
+		goto out;
+	gb_propagate_skips(&b);
+	if (gb_break_cycles(&b) || gb_sort(&b, g) || gb_write_nodes(&b, g))
+		goto out;
+	rc = 0;
+out:
+	gb_free(&b);
+	if (rc)
+		graph_free(g);
+	return rc;
+}
+
+void graph_free(struct graph *g)
+{
+	for (size_t i = 0; g->nodes && i < g->n; i++) {
+		free(g->nodes[i].deps);
+		free(g->nodes[i].rdeps);
+	}
+	free(g->nodes);
+	free(g->order);
+	*g = (struct graph){ 0 };
+}
