@@ -1,4 +1,4 @@
-/* graph: turns after/before/requires into wait-for edges, skips, breaks cycles and orders services. */
+/* graph: turns after/before/requires into wait-for edges, breaks cycles, orders services. */
 #include "graph.h"
 
 #include <stdint.h>
