@@ -114,4 +114,4 @@ test: all
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(wildcard $(O)/src/*/*.d $(O)/tests/*.d)

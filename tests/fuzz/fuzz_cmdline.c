@@ -1,0 +1,21 @@
+/* fuzz_cmdline: the kernel command line parser must take any bytes without fault. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	struct cmdline cl;
+	struct diags d = { 0 };
+	cmdline_parse(text, &cl, &d);
+	diags_free(&d);
+	free(text);
+	return 0;
+}
