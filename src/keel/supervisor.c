@@ -50,6 +50,9 @@ static bool no_children;
 static int ino_fd = -1;
 static struct svc *rescue;
 static struct svc **fd_owner; /* ready pipe fd -> service */
+/* Some state changed since the last pass over the plans: only then can a
+ * waiting service have become startable. Saves O(services) per event. */
+static bool dirty = true;
 static size_t fd_owner_cap;
 
 static const char *const state_names[SUP_STATE_COUNT] = {
@@ -106,6 +109,7 @@ static void svc_set_state(struct svc *s, enum sup_state st)
 			  sup_state_name(st));
 	s->state = st;
 	s->state_ms = sup_now_ms();
+	dirty = true;
 }
 
 /* Describe a wait status the same way everywhere. */
@@ -525,6 +529,7 @@ int sup_init(struct svc_set *set, struct diags *diags, const char *service_dir)
 void sup_start_target(enum svc_target t)
 {
 	struct plan *p = &plans[t];
+	dirty = true;
 	p->active = true;
 	p->reached = false;
 	for (size_t i = 0; i < p->n; i++) {
@@ -835,9 +840,12 @@ void sup_step(void)
 		before = phase;
 		switch (phase) {
 		case SUP_PHASE_RUN:
-			for (int t = 0; t < SVC_TARGET_COUNT; t++)
-				if (plans[t].active)
-					plan_start_ready_members(&plans[t]);
+			while (dirty) {
+				dirty = false;
+				for (int t = 0; t < SVC_TARGET_COUNT; t++)
+					if (plans[t].active)
+						plan_start_ready_members(&plans[t]);
+			}
 			break;
 		case SUP_PHASE_STOPPING:
 			step_stopping();
