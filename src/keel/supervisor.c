@@ -464,8 +464,13 @@ static int plans_build(void)
 			}
 		int r = graph_build(defs, p->n, &p->g, &config_diags);
 		free(defs);
-		if (r < 0)
+		if (r < 0) {
+			/* No graph: forget the members so nothing indexes it. */
+			for (size_t i = 0; i < p->n; i++)
+				svcs[p->members[i]]->node = SIZE_MAX;
+			p->n = 0;
 			return -1;
+		}
 		for (size_t i = 0; i < p->n; i++) {
 			struct svc *s = svcs[p->members[i]];
 			if (p->g.nodes[i].skipped && s->state == SUP_INACTIVE) {
