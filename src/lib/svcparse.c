@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lex.h"
 #include "svc.h"
@@ -42,6 +41,9 @@ enum svc_kw {
 
 #define SVC_QUOTE_RING 4
 #define SVC_QUOTE_MAX 64 /* longer offending text is shown with "..." */
+/* A file this broken is not a service file: stop before the diagnostics
+ * of one huge file eat a small board's memory. */
+#define SVC_MAX_ERRORS 1000
 
 struct svc_parser {
 	struct svc_def *s;
@@ -379,20 +381,12 @@ static void svc_kw_env(struct svc_parser *p, struct lex_line *l)
 		svc_err(p, l->lineno, "env: expected KEY=VALUE, got %s", svc_quote(p, kv));
 		return;
 	}
-	size_t klen = (size_t)(eq - kv);
-	if (!svc_env_key_ok(kv, klen)) {
+	if (!svc_env_key_ok(kv, (size_t)(eq - kv))) {
 		svc_err(p, l->lineno, "env: bad variable name in %s (letters, digits and '_', not starting with a digit)",
 			svc_quote(p, kv));
 		return;
 	}
-	for (size_t i = 0; i < s->nenv; i++) {
-		if (strncmp(s->env[i], kv, klen + 1) == 0) {
-			free(s->env[i]);
-			s->env[i] = l->argv[1];
-			l->argv[1] = NULL;
-			return;
-		}
-	}
+	/* repeated keys are merged once at the end (svc_env_merge) */
 	char **v = svc_grow(p, s->env, s->nenv + 1, sizeof(*v));
 	if (!v)
 		return;
@@ -400,6 +394,62 @@ static void svc_kw_env(struct svc_parser *p, struct lex_line *l)
 	s->env[s->nenv++] = l->argv[1];
 	s->env[s->nenv] = NULL;
 	l->argv[1] = NULL;
+}
+
+struct svc_env_ix {
+	const char *kv;
+	size_t klen, pos;
+};
+
+static int svc_env_cmp(const void *a, const void *b)
+{
+	const struct svc_env_ix *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c = memcmp(x->kv, y->kv, n);
+	if (c)
+		return c;
+	if (x->klen != y->klen)
+		return x->klen < y->klen ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/*
+ * A later "env KEY=..." replaces an earlier one, keeping the first one's
+ * place. Done by sorting instead of a search per line so that a file with
+ * thousands of env lines stays cheap.
+ */
+static void svc_env_merge(struct svc_parser *p)
+{
+	struct svc_def *s = p->s;
+	size_t n = s->nenv;
+	if (n < 2)
+		return;
+	struct svc_env_ix *ix = malloc(n * sizeof(*ix));
+	char **keep = calloc(n, sizeof(*keep));
+	if (!ix || !keep) {
+		p->oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		ix[i] = (struct svc_env_ix){ s->env[i], strcspn(s->env[i], "="), i };
+	qsort(ix, n, sizeof(*ix), svc_env_cmp);
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && ix[b].klen == ix[a].klen &&
+				memcmp(ix[b].kv, ix[a].kv, ix[a].klen) == 0; b++)
+			;
+		keep[ix[a].pos] = (char *)ix[b - 1].kv;
+		for (size_t k = a; k + 1 < b; k++)
+			free((char *)ix[k].kv);
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (keep[i])
+			s->env[m++] = keep[i];
+	s->env[m] = NULL;
+	s->nenv = m;
+out:
+	free(ix);
+	free(keep);
 }
 
 static void svc_kw_cwd(struct svc_parser *p, struct lex_line *l)
@@ -726,6 +776,8 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 		if (r < 0) {
 			p.nerr++;
 			p.block_used = true;
+			if (p.nerr >= SVC_MAX_ERRORS)
+				break;
 			continue;
 		}
 		if (p.block_line)
@@ -733,8 +785,15 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 		else
 			svc_dispatch(&p, &l);
 		lex_line_free(&l);
+		if (p.nerr >= SVC_MAX_ERRORS)
+			break;
 	}
 
+	if (r != 0) {
+		svc_err(&p, lx.lineno, "too many errors (%u), the rest of the file is not checked",
+			p.nerr);
+		p.block_line = 0;
+	}
 	if (p.block_line)
 		svc_err(&p, p.block_line, "exec: block not closed (no line \"}\")");
 	if (p.respawn_line && s->respawn_delay_ms > s->respawn_max_delay_ms)
@@ -744,6 +803,7 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 		diag_add(diags, DIAG_WARNING, file, p.respawn_line,
 			 "respawn settings have no effect: the type is \"%s\", not \"respawn\"",
 			 svc_type_name(s->type));
+	svc_env_merge(&p);
 	if (p.oom)
 		svc_err(&p, 0, "out of memory");
 	for (unsigned i = 0; i < SVC_QUOTE_RING; i++)
@@ -753,123 +813,4 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 		return NULL;
 	}
 	return s;
-}
-
-static void svc_refs_free(struct svc_refs *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		free(r->v[i].name);
-	free(r->v);
-}
-
-void svc_def_free(struct svc_def *s)
-{
-	if (!s)
-		return;
-	free(s->name);
-	free(s->instance);
-	free(s->arg);
-	free(s->file);
-	free(s->description);
-	svc_refs_free(&s->after);
-	svc_refs_free(&s->before);
-	svc_refs_free(&s->requires);
-	svc_refs_free(&s->provides);
-	for (size_t i = 0; i < s->nexec; i++) {
-		for (char **a = s->exec[i].argv; *a; a++)
-			free(*a);
-		free(s->exec[i].argv);
-	}
-	free(s->exec);
-	free(s->tty);
-	free(s->user);
-	free(s->group);
-	for (size_t i = 0; i < s->nenv; i++)
-		free(s->env[i]);
-	free(s->env);
-	free(s->cwd);
-	free(s->rlimits);
-	free(s->ready_file);
-	free(s);
-}
-
-const char *svc_type_name(enum svc_type t)
-{
-	switch (t) {
-	case SVC_TYPE_ONCE:
-		return "once";
-	case SVC_TYPE_WAIT:
-		return "wait";
-	case SVC_TYPE_RESPAWN:
-		return "respawn";
-	}
-	return "once";
-}
-
-static const char *const svc_target_names[SVC_TARGET_COUNT] = {
-	[SVC_TARGET_BOOT] = "boot",
-	[SVC_TARGET_REBOOT] = "reboot",
-	[SVC_TARGET_SHUTDOWN] = "shutdown",
-	[SVC_TARGET_CTRLALTDEL] = "ctrlaltdel",
-};
-
-const char *svc_target_name(enum svc_target t)
-{
-	if ((unsigned)t < SVC_TARGET_COUNT)
-		return svc_target_names[t];
-	return "boot";
-}
-
-int svc_target_from_name(const char *s)
-{
-	for (int i = 0; i < SVC_TARGET_COUNT; i++)
-		if (strcmp(s, svc_target_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-static const struct {
-	const char *name;
-	int sig;
-} svc_signals[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
-	{ "CHLD", SIGCHLD }, { "WINCH", SIGWINCH }, { "PWR", SIGPWR },
-};
-
-int svc_signal_from_name(const char *s)
-{
-	unsigned long n;
-	if (!s)
-		return -1;
-	if (s[0] >= '0' && s[0] <= '9')
-		return lex_uint(s, 64, &n) == 0 && n >= 1 ? (int)n : -1;
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (size_t i = 0; i < sizeof(svc_signals) / sizeof(svc_signals[0]); i++)
-		if (strcasecmp(s, svc_signals[i].name) == 0)
-			return svc_signals[i].sig;
-	return -1;
-}
-
-const char *svc_signal_name(int sig)
-{
-	for (size_t i = 0; i < sizeof(svc_signals) / sizeof(svc_signals[0]); i++)
-		if (svc_signals[i].sig == sig)
-			return svc_signals[i].name;
-	return NULL;
-}
-
-bool svc_matches(const struct svc_def *s, const char *name)
-{
-	if (!s || !name)
-		return false;
-	if ((s->instance && strcmp(s->instance, name) == 0) ||
-	    (s->name && strcmp(s->name, name) == 0))
-		return true;
-	for (size_t i = 0; i < s->provides.n; i++)
-		if (strcmp(s->provides.v[i].name, name) == 0)
-			return true;
-	return false;
 }

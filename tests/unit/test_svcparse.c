@@ -346,6 +346,21 @@ static void test_env(void **state)
 	s = parse_ok("env PATH=/bin:/sbin\nenv X=a=b\n");
 	assert_string_equal(s->env[1], "X=a=b");
 	svc_def_free(s);
+	/* many repeated keys: merged without a quadratic search */
+	size_t rounds = 50, keys = 1000;
+	char *text = malloc(rounds * keys * 24 + 1);
+	assert_non_null(text);
+	char *o = text;
+	for (size_t r = 0; r < rounds; r++)
+		for (size_t k = 0; k < keys; k++)
+			o += sprintf(o, "env K%zu=%zu\n", (k * 7919) % keys, r);
+	s = parse_ok(text);
+	free(text);
+	assert_int_equal(s->nenv, keys);
+	assert_string_equal(s->env[0], "K0=49");
+	assert_string_equal(s->env[1], "K919=49");
+	assert_null(s->env[keys]);
+	svc_def_free(s);
 	parse_fail("env A", "1: env: expected KEY=VALUE, got \"A\"");
 	parse_fail("env =x", "1: env: bad variable name in \"=x\" (letters, digits and '_', not starting with a digit)");
 	parse_fail("env 1A=x", "1: env: bad variable name in \"1A=x\" (letters, digits and '_', not starting with a digit)");
@@ -672,6 +687,25 @@ static void test_big_file(void **state)
 	free(text);
 }
 
+static void test_error_cap(void **state)
+{
+	(void)state;
+	/* a huge broken file stops after 1000 errors instead of growing without end */
+	size_t n = 5000;
+	char *text = malloc(n * 2 + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		memcpy(text + 2 * i, i % 2 ? "\"\n" : "}\n", 2);
+	text[2 * n] = '\0';
+	struct svc_def *s = parse_as("svc", text);
+	free(text);
+	assert_null(s);
+	assert_int_equal(D.n, 1001);
+	assert_int_equal(D.v[999].line, 1000);
+	assert_int_equal(D.v[1000].line, 1000);
+	assert_string_equal(D.v[1000].msg, "too many errors (1000), the rest of the file is not checked");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +734,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_matches, teardown),
 		cmocka_unit_test_teardown(test_names, teardown),
 		cmocka_unit_test_teardown(test_big_file, teardown),
+		cmocka_unit_test_teardown(test_error_cap, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,127 @@
+/* svcdef: names, matching and freeing of parsed service definitions. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lex.h"
+#include "svc.h"
+
+static void svc_refs_free(struct svc_refs *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].name);
+	free(r->v);
+}
+
+void svc_def_free(struct svc_def *s)
+{
+	if (!s)
+		return;
+	free(s->name);
+	free(s->instance);
+	free(s->arg);
+	free(s->file);
+	free(s->description);
+	svc_refs_free(&s->after);
+	svc_refs_free(&s->before);
+	svc_refs_free(&s->requires);
+	svc_refs_free(&s->provides);
+	for (size_t i = 0; i < s->nexec; i++) {
+		for (char **a = s->exec[i].argv; *a; a++)
+			free(*a);
+		free(s->exec[i].argv);
+	}
+	free(s->exec);
+	free(s->tty);
+	free(s->user);
+	free(s->group);
+	for (size_t i = 0; i < s->nenv; i++)
+		free(s->env[i]);
+	free(s->env);
+	free(s->cwd);
+	free(s->rlimits);
+	free(s->ready_file);
+	free(s);
+}
+
+const char *svc_type_name(enum svc_type t)
+{
+	switch (t) {
+	case SVC_TYPE_ONCE:
+		return "once";
+	case SVC_TYPE_WAIT:
+		return "wait";
+	case SVC_TYPE_RESPAWN:
+		return "respawn";
+	}
+	return "once";
+}
+
+static const char *const svc_target_names[SVC_TARGET_COUNT] = {
+	[SVC_TARGET_BOOT] = "boot",
+	[SVC_TARGET_REBOOT] = "reboot",
+	[SVC_TARGET_SHUTDOWN] = "shutdown",
+	[SVC_TARGET_CTRLALTDEL] = "ctrlaltdel",
+};
+
+const char *svc_target_name(enum svc_target t)
+{
+	if ((unsigned)t < SVC_TARGET_COUNT)
+		return svc_target_names[t];
+	return "boot";
+}
+
+int svc_target_from_name(const char *s)
+{
+	for (int i = 0; i < SVC_TARGET_COUNT; i++)
+		if (strcmp(s, svc_target_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} svc_signals[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
+	{ "CHLD", SIGCHLD }, { "WINCH", SIGWINCH }, { "PWR", SIGPWR },
+};
+
+int svc_signal_from_name(const char *s)
+{
+	unsigned long n;
+	if (!s)
+		return -1;
+	if (s[0] >= '0' && s[0] <= '9')
+		return lex_uint(s, 64, &n) == 0 && n >= 1 ? (int)n : -1;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(svc_signals) / sizeof(svc_signals[0]); i++)
+		if (strcasecmp(s, svc_signals[i].name) == 0)
+			return svc_signals[i].sig;
+	return -1;
+}
+
+const char *svc_signal_name(int sig)
+{
+	for (size_t i = 0; i < sizeof(svc_signals) / sizeof(svc_signals[0]); i++)
+		if (svc_signals[i].sig == sig)
+			return svc_signals[i].name;
+	return NULL;
+}
+
+bool svc_matches(const struct svc_def *s, const char *name)
+{
+	if (!s || !name)
+		return false;
+	if ((s->instance && strcmp(s->instance, name) == 0) ||
+	    (s->name && strcmp(s->name, name) == 0))
+		return true;
+	for (size_t i = 0; i < s->provides.n; i++)
+		if (strcmp(s->provides.v[i].name, name) == 0)
+			return true;
+	return false;
+}
