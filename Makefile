@@ -50,16 +50,18 @@ LIB_SRCS    := $(wildcard src/lib/*.c)
 KEEL_SRCS   := $(wildcard src/keel/*.c)
 CTL_SRCS    := $(wildcard src/keelctl/*.c)
 UCI_SRCS    := $(wildcard src/uci/*.c)
+PRE_SRCS    := $(wildcard src/preinit/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
 KEEL_OBJS   := $(KEEL_SRCS:%.c=$(O)/%.o)
 CTL_OBJS    := $(CTL_SRCS:%.c=$(O)/%.o)
 UCI_OBJS    := $(UCI_SRCS:%.c=$(O)/%.o)
+PRE_OBJS    := $(PRE_SRCS:%.c=$(O)/%.o)
 # keel objects without main(), for unit tests that need them
 KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o,$(KEEL_OBJS))
 
-PROGS := $(O)/keel $(O)/keelctl $(if $(UCI_SRCS),$(O)/uci)
+PROGS := $(O)/keel $(O)/keelctl $(if $(UCI_SRCS),$(O)/uci) $(if $(PRE_SRCS),$(O)/preinit)
 
 .PHONY: all static asan musl clean install unit-tests fuzz check test
 all: $(PROGS)
@@ -80,6 +82,9 @@ $(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(O)/uci: $(UCI_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(O)/preinit: $(PRE_OBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with the
@@ -105,6 +110,7 @@ install: all
 	install -m 0755 $(O)/keel $(DESTDIR)$(SBINDIR)/keel
 	install -m 0755 $(O)/keelctl $(DESTDIR)$(SBINDIR)/keelctl
 	$(if $(UCI_SRCS),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
+	$(if $(PRE_SRCS),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
 	for m in docs/*.5; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
 	for m in docs/*.8; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
 
