@@ -1,0 +1,7 @@
+/* uci main: the `uci` command's entry point; everything else lives in uci_cli.c so tests can link it. */
+#include "uci.h"
+
+int main(int argc, char **argv)
+{
+	return uci_cli_main(argc, argv);
+}
