@@ -17,6 +17,8 @@ DESTDIR  ?=
 SERVICE_DIR ?= /etc/init.d
 SHARE_DIR   ?= /usr/share/init
 SOCKET_PATH ?= /run/keel.sock
+RUNTIME_DIR ?= /run/keel/services
+RCD_DIR     ?= /etc/rc.d
 
 VERSION  := 0.1
 VARIANT  ?=
@@ -29,7 +31,8 @@ OPT      ?= -Os
 CFLAGS   ?= $(OPT) -g
 LDFLAGS  ?=
 DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
-            -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"'
+            -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"' \
+            -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"'
 
 ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "graph.h"
-#include "svcdir.h"
+#include "services.h"
 
 static void print_diags(const struct diags *d)
 {
@@ -38,7 +38,15 @@ int check_main(int argc, char **argv)
 
 	struct svc_set set = { 0 };
 	struct diags d = { 0 };
-	if (svcdir_load(dir, &set, &d) < 0) {
+	/* The rc.d dir sits beside the service dir in a rootfs tree
+	 * (etc/init.d and etc/rc.d). */
+	char *rcd = NULL;
+	if (asprintf(&rcd, "%s/../rc.d", dir) < 0)
+		rcd = NULL;
+	struct services_conf conf = { .service_dir = dir, .rcd_dir = rcd };
+	int lr = services_load(&conf, &set, &d);
+	free(rcd);
+	if (lr < 0) {
 		fprintf(stderr, "keel check: out of memory\n");
 		return 111;
 	}

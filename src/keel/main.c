@@ -21,12 +21,12 @@
 #include "mount.h"
 #include "spawn.h"
 #include "supervisor.h"
-#include "svcdir.h"
+#include "services.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct options {
-	const char *service_dir;
+	struct services_conf svc;
 	const char *share_dir;
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
@@ -35,7 +35,8 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: keel [--service-dir DIR] [--share-dir DIR] [--socket PATH]\n"
+	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
+		   "            [--share-dir DIR] [--socket PATH]\n"
 		   "            [--cmdline TEXT] [--debug] [--single] [--target NAME]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
@@ -183,6 +184,8 @@ static int options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option lo[] = {
 		{ "service-dir", required_argument, NULL, 'd' },
+		{ "runtime-dir", required_argument, NULL, 'r' },
+		{ "rcd-dir", required_argument, NULL, 'R' },
 		{ "share-dir", required_argument, NULL, 'D' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "cmdline", required_argument, NULL, 'c' },
@@ -193,16 +196,22 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	*o = (struct options){ .service_dir = KEEL_SERVICE_DIR, .share_dir = KEEL_SHARE_DIR,
+	*o = (struct options){ .svc = { .service_dir = KEEL_SERVICE_DIR,
+					.runtime_dir = KEEL_RUNTIME_DIR,
+					.rcd_dir = KEEL_RCD_DIR },
+			       .share_dir = KEEL_SHARE_DIR,
 			       .socket = KEEL_SOCKET_PATH };
 	o->cl.target = SVC_TARGET_BOOT;
 	int c;
+	bool dir_given = false, rcd_given = false, runtime_given = false;
 	/* The kernel hands init the command line words it does not know: as
 	 * PID 1, never let them be fatal. */
 	opterr = getpid() != 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->service_dir = optarg; break;
+		case 'd': o->svc.service_dir = optarg; dir_given = true; break;
+		case 'r': o->svc.runtime_dir = optarg; runtime_given = true; break;
+		case 'R': o->svc.rcd_dir = optarg; rcd_given = true; break;
 		case 'D': o->share_dir = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'c': o->cmdline = optarg; break;
@@ -225,6 +234,16 @@ static int options_parse(int argc, char **argv, struct options *o)
 				return -1;
 			}
 		}
+	}
+	/* A service dir given by hand (tests, a rootfs tree) brings its own
+	 * rc.d beside it, and no runtime dir unless named too. */
+	static char *rcd;
+	if (dir_given && !rcd_given) {
+		if (asprintf(&rcd, "%s/../rc.d", o->svc.service_dir) < 0)
+			rcd = NULL;
+		o->svc.rcd_dir = rcd;
+		if (!runtime_given)
+			o->svc.runtime_dir = NULL;
 	}
 	/* "single" or "S" as a plain word from the kernel. */
 	for (int i = optind; i < argc; i++)
@@ -317,8 +336,8 @@ int main(int argc, char **argv)
 	/* 6. Services. */
 	struct svc_set set = { 0 };
 	struct diags diags = { 0 };
-	svcdir_load(o.service_dir, &set, &diags);
-	if (sup_init(&set, &diags, o.service_dir) < 0)
+	services_load(&o.svc, &set, &diags);
+	if (sup_init(&set, &diags, &o.svc) < 0)
 		log_msg("error: out of memory loading services: some are missing");
 	if (sup_inotify_fd() >= 0)
 		loop_add(sup_inotify_fd(), EPOLLIN, LOOP_INOTIFY);

@@ -40,7 +40,7 @@ static struct svc **svcs;
 static size_t nsvcs;
 static struct plan plans[SVC_TARGET_COUNT];
 static struct diags config_diags;
-static char *svc_dir;
+static const struct services_conf *conf;
 static enum sup_phase phase = SUP_PHASE_RUN;
 static enum sup_action action = SUP_ACTION_NONE;
 static enum svc_target final_target = SVC_TARGET_SHUTDOWN;
@@ -78,7 +78,7 @@ uint64_t sup_now_ms(void)
 size_t sup_count(void) { return nsvcs; }
 struct svc *sup_get(size_t i) { return i < nsvcs ? svcs[i] : NULL; }
 const struct diags *sup_diags(void) { return &config_diags; }
-const char *sup_service_dir(void) { return svc_dir; }
+const char *sup_service_dir(void) { return conf->service_dir; }
 enum sup_action sup_action(void) { return action; }
 enum sup_phase sup_phase(void) { return phase; }
 int sup_inotify_fd(void) { return ino_fd; }
@@ -183,12 +183,27 @@ static void svc_ready_cleanup(struct svc *s)
 	}
 }
 
+/* The next time something must happen to a running process: its ready
+ * timeout while starting, its run timeout (wait/once `timeout`). */
+static uint64_t svc_run_deadline(const struct svc *s)
+{
+	uint64_t d = 0;
+	if (s->def->timeout_ms && s->def->type != SVC_TYPE_RESPAWN)
+		d = s->start_ms + s->def->timeout_ms;
+	if (s->state == SUP_STARTING && s->def->ready_timeout_ms) {
+		uint64_t r = s->start_ms + s->def->ready_timeout_ms;
+		if (!d || r < d)
+			d = r;
+	}
+	return d;
+}
+
 static void svc_became_ready(struct svc *s)
 {
 	svc_ready_cleanup(s);
-	s->deadline_ms = 0;
 	s->was_ready = true;
 	svc_set_state(s, SUP_RUNNING);
+	s->deadline_ms = svc_run_deadline(s);
 	svc_announce(s);
 }
 
@@ -281,6 +296,7 @@ static void svc_start(struct svc *s)
 	case SVC_READY_NONE:
 		s->was_ready = true;
 		svc_set_state(s, SUP_RUNNING);
+		s->deadline_ms = svc_run_deadline(s);
 		if (s->def->type != SVC_TYPE_WAIT)
 			svc_announce(s);
 		return;
@@ -291,17 +307,15 @@ static void svc_start(struct svc *s)
 		break;
 	case SVC_READY_FILE:
 		if (file_exists(s->def->ready_file)) {
-			s->was_ready = true;
-			svc_set_state(s, SUP_RUNNING);
-			svc_announce(s);
+			svc_set_state(s, SUP_STARTING);
+			svc_became_ready(s);
 			return;
 		}
 		svc_watch_ready_file(s);
 		break;
 	}
 	svc_set_state(s, SUP_STARTING);
-	if (s->def->ready_timeout_ms)
-		s->deadline_ms = s->start_ms + s->def->ready_timeout_ms;
+	s->deadline_ms = svc_run_deadline(s);
 }
 
 static void svc_signal(struct svc *s, int sig)
@@ -506,16 +520,16 @@ static void svc_free(struct svc *s)
 	free(s);
 }
 
-int sup_init(struct svc_set *set, struct diags *diags, const char *service_dir)
+int sup_init(struct svc_set *set, struct diags *diags, const struct services_conf *c)
 {
-	svc_dir = strdup(service_dir);
+	conf = c;
 	diags_move(&config_diags, diags);
 	ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ino_fd < 0)
 		log_msg("warning: inotify unavailable (%s): `ready file` falls back to timeouts",
 			strerror(errno));
 	svcs = calloc(set->n ? set->n : 1, sizeof *svcs);
-	if (!svcs || !svc_dir)
+	if (!svcs)
 		return -1;
 	for (size_t i = 0; i < set->n; i++) {
 		struct svc *s = svc_new(set->v[i]);
@@ -698,9 +712,18 @@ void sup_timer_event(void)
 				svc_start(s);
 			break;
 		case SUP_STARTING:
-			svc_set_reason(s, "not ready within %lu ms", s->def->ready_timeout_ms);
-			log_msg("[FAIL] %s: not ready within %lu ms", svc_label(s),
-				s->def->ready_timeout_ms);
+		case SUP_RUNNING:
+			if (s->def->timeout_ms && s->def->type != SVC_TYPE_RESPAWN &&
+			    now >= s->start_ms + s->def->timeout_ms) {
+				svc_set_reason(s, "still running after %lu ms", s->def->timeout_ms);
+			} else if (s->state == SUP_STARTING && s->def->ready_timeout_ms &&
+				   now >= s->start_ms + s->def->ready_timeout_ms) {
+				svc_set_reason(s, "not ready within %lu ms", s->def->ready_timeout_ms);
+			} else {
+				s->deadline_ms = svc_run_deadline(s);
+				break;
+			}
+			log_msg("[FAIL] %s: %s", svc_label(s), s->reason ? s->reason : "timeout");
 			svc_stop(s, SUP_FAILED);
 			break;
 		case SUP_STOPPING:
@@ -941,7 +964,7 @@ int sup_reload(char **summary)
 	*summary = NULL;
 	if (phase != SUP_PHASE_RUN)
 		return -1;
-	if (svcdir_load(svc_dir, &set, &nd) < 0) {
+	if (services_load(conf, &set, &nd) < 0) {
 		diags_free(&nd);
 		return -1;
 	}

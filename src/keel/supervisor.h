@@ -8,7 +8,7 @@
 #include "diag.h"
 #include "graph.h"
 #include "svc.h"
-#include "svcdir.h"
+#include "services.h"
 
 /*
  * One state per service, changed only by sup_* functions (events) and the
@@ -69,8 +69,9 @@ enum sup_phase {
 
 enum sup_action { SUP_ACTION_NONE, SUP_ACTION_REBOOT, SUP_ACTION_POWEROFF, SUP_ACTION_HALT };
 
-/* Startup: take ownership of the loaded set and its diagnostics. */
-int sup_init(struct svc_set *set, struct diags *diags, const char *service_dir);
+/* Startup: take ownership of the loaded set and its diagnostics; conf
+ * (kept by pointer) is what reload reads again. */
+int sup_init(struct svc_set *set, struct diags *diags, const struct services_conf *conf);
 
 /* Begin the given target (boot at start, ctrlaltdel on Ctrl-Alt-Del). */
 void sup_start_target(enum svc_target t);

@@ -65,5 +65,5 @@ bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 	       a->respawn_delay_ms == b->respawn_delay_ms &&
 	       a->respawn_max_delay_ms == b->respawn_max_delay_ms && a->ready == b->ready &&
 	       a->ready_fd == b->ready_fd && str_eq(a->ready_file, b->ready_file) &&
-	       a->ready_timeout_ms == b->ready_timeout_ms;
+	       a->ready_timeout_ms == b->ready_timeout_ms && a->timeout_ms == b->timeout_ms;
 }

@@ -89,6 +89,10 @@ struct svc_def {
 	int ready_fd;                   /* for SVC_READY_FD, >= 3 */
 	char *ready_file;               /* for SVC_READY_FILE, absolute */
 	unsigned long ready_timeout_ms; /* 0 = wait forever */
+
+	/* wait/once: stopped and marked failed if still running after this
+	 * long; 0 = no limit. Ignored for respawn. */
+	unsigned long timeout_ms;
 };
 
 #define SVC_DEFAULT_STOP_GRACE_MS 3000UL

@@ -36,6 +36,7 @@ enum svc_kw {
 	SVC_KW_STOP,
 	SVC_KW_RESPAWN,
 	SVC_KW_READY,
+	SVC_KW_TIMEOUT,
 	SVC_KW_COUNT
 };
 
@@ -574,6 +575,13 @@ static void svc_kw_stop(struct svc_parser *p, struct lex_line *l)
 	p->s->stop_signal = sig;
 }
 
+static void svc_kw_timeout(struct svc_parser *p, struct lex_line *l)
+{
+	if (lex_duration_ms(l->argv[1], &p->s->timeout_ms) < 0)
+		svc_err(p, l->lineno, "timeout: expected a duration (like 500ms, 3s, 1m), got %s",
+			svc_quote(p, l->argv[1]));
+}
+
 static void svc_kw_respawn(struct svc_parser *p, struct lex_line *l)
 {
 	struct svc_def *s = p->s;
@@ -675,6 +683,7 @@ static const struct svc_keyword svc_keywords[SVC_KW_COUNT] = {
 	[SVC_KW_RESPAWN] = { "respawn", svc_kw_respawn, 2, SIZE_MAX, false,
 			     "respawn [limit N] [window D] [delay D] [max-delay D]" },
 	[SVC_KW_READY] = { "ready", svc_kw_ready, 2, 4, true, "ready fd N|file PATH [timeout D]" },
+	[SVC_KW_TIMEOUT] = { "timeout", svc_kw_timeout, 1, 1, true, "timeout DURATION" },
 };
 
 static void svc_dispatch(struct svc_parser *p, struct lex_line *l)

@@ -453,6 +453,19 @@ static void test_stop(void **state)
 	parse_fail("stop TERM\nstop KILL", "2: duplicate \"stop\" (first on line 1)");
 }
 
+static void test_timeout(void **state)
+{
+	(void)state;
+	struct svc_def *s = parse_ok("type wait\ntimeout 90s");
+	assert_int_equal(s->timeout_ms, 90000);
+	svc_def_free(s);
+	s = parse_ok("");
+	assert_int_equal(s->timeout_ms, 0);
+	svc_def_free(s);
+	parse_fail("timeout soon", "1: timeout: expected a duration (like 500ms, 3s, 1m), got \"soon\"");
+	parse_fail("timeout 1s\ntimeout 2s", "2: duplicate \"timeout\" (first on line 1)");
+}
+
 static void test_signals(void **state)
 {
 	(void)state;
@@ -724,6 +737,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_cwd_umask, teardown),
 		cmocka_unit_test_teardown(test_rlimit, teardown),
 		cmocka_unit_test_teardown(test_stop, teardown),
+		cmocka_unit_test_teardown(test_timeout, teardown),
 		cmocka_unit_test_teardown(test_signals, teardown),
 		cmocka_unit_test_teardown(test_respawn, teardown),
 		cmocka_unit_test_teardown(test_ready, teardown),
