@@ -18,7 +18,7 @@
 # (extra kernel arguments), VM_NOREBOOT (1: a guest reboot ends QEMU), VM_KEEP (1: keep the
 # work dir even on success), VM_MODULES (modules put into the image).
 
-# Sourced by bash scripts: it needs BASH_SOURCE, `local` and $'\\n' quoting.
+# Sourced by bash scripts: it needs BASH_SOURCE, `local` and $'\n' quoting.
 KEEL_SRC=${KEEL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KEEL_BUILD=${KEEL_BUILD:-build/musl}
 case $KEEL_BUILD in /*) ;; *) KEEL_BUILD=$KEEL_SRC/$KEEL_BUILD ;; esac
