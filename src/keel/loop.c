@@ -54,6 +54,12 @@ void loop_watch_fd(int fd)
 		log_msg("warning: cannot watch readiness fd: %m");
 }
 
+void loop_watch_exec_fd(int fd)
+{
+	if (loop_add(fd, EPOLLIN, LOOP_EXEC) < 0)
+		log_msg("warning: cannot watch exec pipe: %m");
+}
+
 void loop_unwatch_fd(int fd)
 {
 	loop_del(fd);

@@ -11,6 +11,7 @@ enum loop_tag {
 	LOOP_LISTEN,     /* control socket */
 	LOOP_CLIENT,     /* a keelctl connection */
 	LOOP_READY,      /* a service's readiness pipe */
+	LOOP_EXEC,       /* a service's exec report pipe */
 	LOOP_INOTIFY,    /* `ready file` watches */
 	LOOP_LOG,        /* console, when output is queued */
 };

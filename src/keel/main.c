@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -80,6 +81,19 @@ static void crash_path_install(void)
 	int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+static void nofile_raise(void)
+{
+	struct rlimit orig, want;
+	if (getrlimit(RLIMIT_NOFILE, &orig) < 0)
+		return;
+	spawn_set_nofile(&orig);
+	want.rlim_cur = want.rlim_max = orig.rlim_max > 65536 ? orig.rlim_max : 65536;
+	if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
+		want.rlim_cur = want.rlim_max = orig.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &want);
+	}
 }
 
 static int signals_open(void)
@@ -291,8 +305,10 @@ int main(int argc, char **argv)
 		return 100;
 	}
 
-	/* 1. A sane process: fds, umask, the crash path. */
+	/* 1. A sane process: fds, umask, the crash path, and room for two
+	 * pipes per starting service (services get the old limit back). */
 	stdio_ensure();
+	nofile_raise();
 	umask(022);
 	if (chdir("/") < 0) {
 	}
@@ -376,6 +392,7 @@ int main(int argc, char **argv)
 			case LOOP_LISTEN: control_accept(); break;
 			case LOOP_CLIENT: control_client_event(fd, ev[i].events); break;
 			case LOOP_READY: sup_ready_fd_event(fd); break;
+			case LOOP_EXEC: sup_exec_fd_event(fd); break;
 			case LOOP_INOTIFY: sup_inotify_event(); break;
 			case LOOP_LOG: log_flush(); break;
 			}

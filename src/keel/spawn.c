@@ -15,16 +15,32 @@
 #include <unistd.h>
 
 static char **base_env;
+static struct rlimit nofile_orig = { RLIM_INFINITY, RLIM_INFINITY };
+static bool nofile_set;
+/* The child's end of the exec pipe: where child_fail reports. */
+static int report_fd = -1;
 
 void spawn_set_base_env(char **env) { base_env = env; }
+
+void spawn_set_nofile(const struct rlimit *orig)
+{
+	nofile_orig = *orig;
+	nofile_set = true;
+}
 
 /* Everything below runs in the child only: it may allocate and block
  * freely, and a failure ends the child, never PID 1. */
 static void __attribute__((noreturn)) child_fail(const struct svc_def *def, int code,
 						  const char *what, const char *arg)
 {
-	dprintf(2, "keel: %s: %s%s%s: %s\n", def->instance, what, arg ? " " : "",
-		arg ? arg : "", strerror(errno));
+	int e = errno;
+	/* To PID 1, which prints it with the service's name; to the console
+	 * directly only when there is no pipe (grandchildren of multi-exec). */
+	int fd = report_fd >= 0 ? report_fd : 2;
+	if (fd == 2)
+		dprintf(2, "keel: %s: ", def->instance);
+	dprintf(fd, "%s%s%s%s: %s\n", what, arg ? " \"" : "", arg ? arg : "", arg ? "\"" : "",
+		strerror(e));
 	_exit(code);
 }
 
@@ -160,8 +176,10 @@ static int child_run_cmd(const struct svc_def *def, const struct svc_cmd *cmd, c
 	child_fail(def, code, "cannot run", cmd->argv[0]);
 }
 
-static void __attribute__((noreturn)) child_main(const struct svc_def *def, int ready_wfd)
+static void __attribute__((noreturn)) child_main(const struct svc_def *def, int ready_wfd,
+						  int exec_wfd)
 {
+	report_fd = exec_wfd;
 	sigset_t none;
 	sigemptyset(&none);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -172,6 +190,12 @@ static void __attribute__((noreturn)) child_main(const struct svc_def *def, int 
 		child_fail(def, 126, "setsid", NULL);
 	child_setup_stdio(def);
 
+	if (ready_wfd >= 0 && exec_wfd == def->ready_fd) {
+		/* Keep the exec pipe out of the way of the ready fd number. */
+		int n = fcntl(exec_wfd, F_DUPFD_CLOEXEC, def->ready_fd + 1);
+		close(exec_wfd);
+		exec_wfd = report_fd = n;
+	}
 	if (ready_wfd >= 0) {
 		if (ready_wfd == def->ready_fd) {
 			int fl = fcntl(ready_wfd, F_GETFD);
@@ -182,6 +206,8 @@ static void __attribute__((noreturn)) child_main(const struct svc_def *def, int 
 	}
 	if (def->umask >= 0)
 		umask((mode_t)def->umask);
+	if (nofile_set)
+		setrlimit(RLIMIT_NOFILE, &nofile_orig);
 	for (size_t i = 0; i < def->nrlimits; i++)
 		if (setrlimit(def->rlimits[i].resource, &def->rlimits[i].lim))
 			child_fail(def, 126, "setrlimit", NULL);
@@ -199,6 +225,9 @@ static void __attribute__((noreturn)) child_main(const struct svc_def *def, int 
 		_exit(0);
 	if (def->nexec == 1)
 		child_run_cmd(def, &def->exec[0], env);
+	/* Setup done: the commands' own failures go to the console. */
+	close(exec_wfd);
+	report_fd = -1;
 
 	/* Several commands: run them in order from this child, as the model's
 	 * runsvc does; the first failure's status is the service's. */
@@ -223,33 +252,44 @@ static void __attribute__((noreturn)) child_main(const struct svc_def *def, int 
 	_exit(0);
 }
 
-pid_t spawn_service(const struct svc_def *def, int *ready_rfd)
+pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd)
 {
-	int p[2] = { -1, -1 };
+	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	*ready_rfd = -1;
-	if (def->ready == SVC_READY_FD && pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+	*exec_rfd = -1;
+	if (pipe2(ep, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
+	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC | O_NONBLOCK) < 0)
+		goto fail;
 	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		if (p[0] >= 0) {
-			close(p[0]);
-			close(p[1]);
-		}
-		errno = e;
-		return -1;
-	}
+	if (pid < 0)
+		goto fail;
 	if (pid == 0) {
-		if (p[0] >= 0) {
-			close(p[0]);
-			int fl = fcntl(p[1], F_GETFL);
-			fcntl(p[1], F_SETFL, fl & ~O_NONBLOCK);
+		close(ep[0]);
+		int fl = fcntl(ep[1], F_GETFL);
+		fcntl(ep[1], F_SETFL, fl & ~O_NONBLOCK);
+		if (rp[0] >= 0) {
+			close(rp[0]);
+			fl = fcntl(rp[1], F_GETFL);
+			fcntl(rp[1], F_SETFL, fl & ~O_NONBLOCK);
 		}
-		child_main(def, p[1]);
+		child_main(def, rp[1], ep[1]);
 	}
-	if (p[0] >= 0) {
-		close(p[1]);
-		*ready_rfd = p[0];
+	close(ep[1]);
+	*exec_rfd = ep[0];
+	if (rp[0] >= 0) {
+		close(rp[1]);
+		*ready_rfd = rp[0];
 	}
 	return pid;
+fail:;
+	int e = errno;
+	for (int i = 0; i < 2; i++) {
+		if (ep[i] >= 0)
+			close(ep[i]);
+		if (rp[i] >= 0)
+			close(rp[i]);
+	}
+	errno = e;
+	return -1;
 }

@@ -190,12 +190,24 @@ static uint64_t svc_run_deadline(const struct svc *s)
 	uint64_t d = 0;
 	if (s->def->timeout_ms && s->def->type != SVC_TYPE_RESPAWN)
 		d = s->start_ms + s->def->timeout_ms;
-	if (s->state == SUP_STARTING && s->def->ready_timeout_ms) {
+	if (s->state == SUP_STARTING && s->def->ready != SVC_READY_NONE &&
+	    s->def->ready_timeout_ms) {
 		uint64_t r = s->start_ms + s->def->ready_timeout_ms;
 		if (!d || r < d)
 			d = r;
 	}
 	return d;
+}
+
+static void svc_exec_cleanup(struct svc *s)
+{
+	if (s->exec_rfd >= 0) {
+		loop_unwatch_fd(s->exec_rfd);
+		if ((size_t)s->exec_rfd < fd_owner_cap)
+			fd_owner[s->exec_rfd] = NULL;
+		close(s->exec_rfd);
+		s->exec_rfd = -1;
+	}
 }
 
 static void svc_became_ready(struct svc *s)
@@ -204,7 +216,8 @@ static void svc_became_ready(struct svc *s)
 	s->was_ready = true;
 	svc_set_state(s, SUP_RUNNING);
 	s->deadline_ms = svc_run_deadline(s);
-	svc_announce(s);
+	if (s->def->type != SVC_TYPE_WAIT)
+		svc_announce(s);
 }
 
 static bool file_exists(const char *path)
@@ -261,6 +274,59 @@ void sup_ready_fd_event(int fd)
 	}
 }
 
+/* The exec pipe reached end of file with no report: the command runs. */
+static void svc_exec_done(struct svc *s)
+{
+	svc_exec_cleanup(s);
+	if (s->reason || s->state != SUP_STARTING)
+		return; /* failed: its exit follows; or already ready */
+	switch (s->def->ready) {
+	case SVC_READY_NONE:
+		svc_became_ready(s);
+		break;
+	case SVC_READY_FILE:
+		if (file_exists(s->def->ready_file))
+			svc_became_ready(s);
+		else
+			svc_watch_ready_file(s);
+		break;
+	case SVC_READY_FD:
+		break;
+	}
+}
+
+/* Read what the child reported; true at end of file. */
+static bool svc_exec_read(struct svc *s)
+{
+	char buf[512];
+	for (;;) {
+		ssize_t r = read(s->exec_rfd, buf, sizeof buf - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno != EAGAIN;
+		if (r == 0)
+			return true;
+		buf[r] = '\0';
+		char *nl = strchr(buf, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!s->reason)
+			s->reason = strdup(buf); /* the first line says it all */
+	}
+}
+
+void sup_exec_fd_event(int fd)
+{
+	struct svc *s = (size_t)fd < fd_owner_cap ? fd_owner[fd] : NULL;
+	if (!s || s->exec_rfd != fd) {
+		loop_unwatch_fd(fd);
+		return;
+	}
+	if (svc_exec_read(s))
+		svc_exec_done(s);
+}
+
 void sup_inotify_event(void)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -278,9 +344,9 @@ void sup_inotify_event(void)
 
 static void svc_start(struct svc *s)
 {
-	int rfd = -1;
+	int rfd = -1, efd = -1;
 	s->deadline_ms = 0;
-	pid_t pid = spawn_service(s->def, &rfd);
+	pid_t pid = spawn_service(s->def, &rfd, &efd);
 	if (pid < 0) {
 		svc_fail(s, "cannot start: %s", strerror(errno));
 		return;
@@ -291,29 +357,16 @@ static void svc_start(struct svc *s)
 		log_msg("warning: %s: out of memory tracking pid %d", s->def->instance, (int)pid);
 	free(s->reason);
 	s->reason = NULL;
-
-	switch (s->def->ready) {
-	case SVC_READY_NONE:
-		s->was_ready = true;
-		svc_set_state(s, SUP_RUNNING);
-		s->deadline_ms = svc_run_deadline(s);
-		if (s->def->type != SVC_TYPE_WAIT)
-			svc_announce(s);
-		return;
-	case SVC_READY_FD:
+	s->exec_rfd = efd;
+	fd_owner_set(efd, s);
+	loop_watch_exec_fd(efd);
+	if (s->def->ready == SVC_READY_FD) {
 		s->ready_rfd = rfd;
 		fd_owner_set(rfd, s);
 		loop_watch_fd(rfd);
-		break;
-	case SVC_READY_FILE:
-		if (file_exists(s->def->ready_file)) {
-			svc_set_state(s, SUP_STARTING);
-			svc_became_ready(s);
-			return;
-		}
-		svc_watch_ready_file(s);
-		break;
 	}
+	/* Started for its dependents only once exec'd (and ready, with a
+	 * `ready` line): svc_exec_done and the ready events move it on. */
 	svc_set_state(s, SUP_STARTING);
 	s->deadline_ms = svc_run_deadline(s);
 }
@@ -503,6 +556,7 @@ static struct svc *svc_new(struct svc_def *def)
 		return NULL;
 	s->def = def;
 	s->ready_rfd = -1;
+	s->exec_rfd = -1;
 	s->ready_wd = -1;
 	s->last_status = -1;
 	s->stop_to = SUP_STOPPED;
@@ -514,6 +568,7 @@ static struct svc *svc_new(struct svc_def *def)
 static void svc_free(struct svc *s)
 {
 	svc_ready_cleanup(s);
+	svc_exec_cleanup(s);
 	svc_def_free(s->def);
 	svc_def_free(s->next_def);
 	free(s->reason);
@@ -636,6 +691,9 @@ static void svc_exited(struct svc *s, int st)
 	s->pid = 0;
 	s->last_status = st;
 	s->deadline_ms = 0;
+	if (s->exec_rfd >= 0)
+		svc_exec_read(s); /* the child wrote its report before exiting */
+	svc_exec_cleanup(s);
 	svc_ready_cleanup(s);
 	status_text(st, how, sizeof how);
 
@@ -666,12 +724,14 @@ static void svc_exited(struct svc *s, int st)
 			svc_announce(s);
 		return;
 	}
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		svc_fail(s, "%s (command not found)", how);
-	else if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
-		svc_fail(s, "%s (could not be run)", how);
-	else
+	if (s->reason) {
+		char *r = s->reason;
+		s->reason = NULL;
+		svc_fail(s, "%s (%s)", r, how);
+		free(r);
+	} else {
 		svc_fail(s, "%s", how);
+	}
 }
 
 void sup_reap(void)

@@ -16,6 +16,8 @@
  * apart from the current one. Invariants:
  *   - pid > 0  <=>  state is STARTING, RUNNING or STOPPING;
  *   - ready_rfd >= 0 only while STARTING with `ready fd`;
+ *   - exec_rfd >= 0 only between fork and the child's exec (or failure);
+ *     until then the service is STARTING, whatever its `ready` line;
  *   - deadline_ms != 0 only in STARTING (ready timeout), BACKOFF (restart
  *     time) and STOPPING (SIGKILL time).
  */
@@ -43,6 +45,7 @@ struct svc {
 	struct svc_def *next_def; /* definition to switch to once stopped */
 	pid_t pid;
 	int ready_rfd;
+	int exec_rfd;    /* exec report pipe, until exec succeeded or failed */
 	int ready_wd;    /* inotify watch for `ready file`, -1 none */
 	uint64_t state_ms;   /* when the state last changed */
 	uint64_t start_ms;   /* when the current process was started */
@@ -85,6 +88,7 @@ enum sup_phase sup_phase(void);
 /* Events. */
 void sup_reap(void); /* SIGCHLD: reap every child, orphans included */
 void sup_ready_fd_event(int fd);
+void sup_exec_fd_event(int fd);
 void sup_inotify_event(void);
 void sup_timer_event(void);
 
@@ -117,7 +121,8 @@ int sup_inotify_fd(void);
  * starts when it exits. */
 int sup_start_rescue(void);
 
-/* Epoll registration of ready fds: provided by main. */
+/* Epoll registration of ready and exec pipes: provided by loop.c. */
+void loop_watch_exec_fd(int fd);
 void loop_watch_fd(int fd);
 void loop_unwatch_fd(int fd);
 
