@@ -43,7 +43,11 @@ ifeq ($(VARIANT),clang)
 endif
 ifeq ($(VARIANT),musl)
   CC      := musl-gcc
-  CFLAGS  := -Os -ffunction-sections -fdata-sections
+  # musl-gcc sees only musl's headers; the kernel's UAPI headers (linux/,
+  # asm/) are libc-independent, so point at the system's through a
+  # folder of links rather than at all of /usr/include.
+  KHDR    := $(O)/kernel-headers
+  CFLAGS  := -Os -ffunction-sections -fdata-sections -isystem $(KHDR)
   LDFLAGS += -static -s -Wl,--gc-sections
 endif
 
@@ -67,14 +71,24 @@ KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o,$(KEEL_OBJS))
 PROGS := $(O)/keel $(O)/keelctl $(if $(UCI_SRCS),$(O)/uci) $(if $(PRE_SRCS),$(O)/preinit)
 
 .PHONY: all static asan musl clean install unit-tests fuzz check test
+
 all: $(PROGS)
+
+ifneq ($(KHDR),)
+$(KHDR):
+	@mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/$$($(HOSTCC) -dumpmachine)/asm $@/asm
+endif
+HOSTCC ?= gcc
 
 static:
 	$(MAKE) VARIANT=musl
 asan:
 	$(MAKE) VARIANT=asan
 
-$(O)/%.o: %.c
+$(O)/%.o: %.c | $(KHDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
