@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "loop.h"
 #include "supervisor.h"
@@ -306,29 +307,11 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 
 static void client_handle_request(struct client *c, size_t linelen)
 {
-	char *argv[8];
-	int argc = 0;
-	c->in.p[linelen] = '\0';
-	for (char *p = c->in.p; *p;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			*p++ = '\0';
-		if (!*p)
-			break;
-		if (argc == (int)(sizeof argv / sizeof argv[0])) {
-			buf_adds(&c->out, "ERR too many arguments\n");
-			return;
-		}
-		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r')
-			p++;
-	}
-	for (size_t i = 0; i < linelen; i++)
-		if (c->in.p[i] != '\0' && ((unsigned char)c->in.p[i] < 0x20)) {
-			buf_adds(&c->out, "ERR control characters in request\n");
-			return;
-		}
-	if (argc == 0) {
-		buf_adds(&c->out, "ERR empty request\n");
+	char *argv[CTLPROTO_MAX_ARGS];
+	const char *err = NULL;
+	int argc = ctlproto_split(c->in.p, linelen, argv, &err);
+	if (argc < 0) {
+		buf_addf(&c->out, "ERR %s\n", err);
 		return;
 	}
 	req_dispatch(&c->out, argv, argc);
@@ -389,8 +372,6 @@ void control_client_event(int fd, uint32_t events)
 			c->answered = true;
 			if (!nl || (size_t)(nl - c->in.p) > CONTROL_MAX_REQUEST)
 				buf_adds(&c->out, "ERR request too long\n");
-			else if (memchr(c->in.p, '\0', (size_t)(nl - c->in.p)))
-				buf_adds(&c->out, "ERR NUL byte in request\n");
 			else
 				client_handle_request(c, (size_t)(nl - c->in.p));
 			client_write(c);
