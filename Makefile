@@ -35,7 +35,8 @@ DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR
             -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"'
 
 ifeq ($(VARIANT),asan)
-  CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -DKEEL_SPAWN_FORK
   LDFLAGS += -fsanitize=address,undefined
 endif
 ifeq ($(VARIANT),clang)

@@ -368,6 +368,10 @@ int main(int argc, char **argv)
 	bool log_watched = false;
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer();
+		if (d1 && d1 <= sup_now_ms()) {
+			sup_timer_event(); /* already due: no need to sleep for it */
+			continue;
+		}
 		timer_arm(tfd, !d1 ? d2 : !d2 ? d1 : d1 < d2 ? d1 : d2);
 		if (log_pending() != log_watched) {
 			log_watched = log_pending();

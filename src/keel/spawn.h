@@ -1,4 +1,4 @@
-/* spawn: forks a service's process and sets up its environment before exec. */
+/* spawn: starts a service's process and sets up its environment before exec. */
 #ifndef KEEL_SPAWN_H
 #define KEEL_SPAWN_H
 
@@ -19,9 +19,10 @@
  * its event loop. With several exec commands, the pipe closes once the
  * setup is done.
  * With `ready fd N`, *ready_rfd gets the read end of the notification pipe.
- * Returns the pid, or -1 with errno (fork or pipe failure).
+ * Returns the pid, or -1 with errno (fork or pipe failure) or *why (a
+ * reason such as an unknown user, valid until the next call).
  */
-pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd);
+pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why);
 
 /* PID 1 raises its own open-file limit (one or two pipes per starting
  * service); services get back the limit PID 1 was started with. */

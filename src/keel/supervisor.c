@@ -345,10 +345,11 @@ void sup_inotify_event(void)
 static void svc_start(struct svc *s)
 {
 	int rfd = -1, efd = -1;
+	const char *why = NULL;
 	s->deadline_ms = 0;
-	pid_t pid = spawn_service(s->def, &rfd, &efd);
+	pid_t pid = spawn_service(s->def, &rfd, &efd, &why);
 	if (pid < 0) {
-		svc_fail(s, "cannot start: %s", strerror(errno));
+		svc_fail(s, "cannot start: %s", why ? why : strerror(errno));
 		return;
 	}
 	s->pid = pid;
@@ -675,6 +676,10 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 		s->delay_ms = s->delay_ms * 2 > d->respawn_max_delay_ms ? d->respawn_max_delay_ms
 									 : s->delay_ms * 2;
 	s->restarts++;
+	if (s->delay_ms == 0) {
+		svc_start(s);
+		return;
+	}
 	svc_set_state(s, SUP_BACKOFF);
 	s->deadline_ms = now + s->delay_ms;
 	if (s->delay_ms >= 1000)
@@ -1007,11 +1012,26 @@ int sup_request_restart(struct svc *s)
 	return sup_request_start(s);
 }
 
-static struct svc *find_instance(const char *instance)
+static int cmp_svc_instance(const void *a, const void *b)
 {
-	for (size_t i = 0; i < nsvcs; i++)
-		if (!svcs[i]->removed && !strcmp(svcs[i]->def->instance, instance))
-			return svcs[i];
+	return strcmp((*(struct svc *const *)a)->def->instance,
+		      (*(struct svc *const *)b)->def->instance);
+}
+
+/* index: the live services sorted by instance name, for bsearch. */
+static struct svc *find_instance(struct svc **index, size_t n, const char *instance)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(instance, index[mid]->def->instance);
+		if (!c)
+			return index[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -1045,13 +1065,23 @@ int sup_reload(char **summary)
 	}
 	svcs = nv;
 
-	size_t nold = nsvcs;
-	for (size_t i = 0; i < nold; i++)
+	size_t nold = nsvcs, nindex = 0;
+	struct svc **index = calloc(nold + 1, sizeof *index);
+	if (!index) {
+		svc_set_free(&set);
+		diags_free(&nd);
+		return -1;
+	}
+	for (size_t i = 0; i < nold; i++) {
 		svcs[i]->mark = false;
+		if (!svcs[i]->removed)
+			index[nindex++] = svcs[i];
+	}
+	qsort(index, nindex, sizeof *index, cmp_svc_instance);
 	for (size_t j = 0; j < set.n; j++) {
 		struct svc_def *def = set.v[j];
 		set.v[j] = NULL;
-		struct svc *old = find_instance(def->instance);
+		struct svc *old = find_instance(index, nindex, def->instance);
 		if (!old) {
 			struct svc *s = svc_new(def);
 			if (!s) {
@@ -1104,10 +1134,12 @@ int sup_reload(char **summary)
 		svcs[i]->want_up = false;
 		svc_stop(svcs[i], SUP_STOPPED);
 	}
+	free(index);
 	svc_set_free(&set);
 
 	diags_free(&config_diags);
 	diags_move(&config_diags, &nd);
+	qsort(svcs, nsvcs, sizeof *svcs, cmp_svc_instance); /* status lists by name */
 	int r = plans_build();
 	for (size_t i = 0; i < config_diags.n; i++)
 		log_diag(&config_diags.v[i]);
