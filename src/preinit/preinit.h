@@ -1,0 +1,82 @@
+/* preinit: the state shared by preinit's steps, and each step's entry point. */
+#ifndef KEEL_PREINIT_H
+#define KEEL_PREINIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "preinit_conf.h"
+#include "preinit_probe.h"
+
+/*
+ * Paths preinit uses while it runs (inside the initramfs, or on the
+ * read-only rootfs, which must have these directories):
+ *   /rom      the read-only root (initramfs case; the rootfs case has it at /)
+ *   /overlay  the writable layer: data partition, extroot or tmpfs
+ *   /mnt      the new root being assembled (overlayfs)
+ * After the switch the new root shows the same two at /rom and /overlay.
+ */
+#define PREINIT_ROM "/rom"
+#define PREINIT_OVERLAY "/overlay"
+#define PREINIT_NEWROOT "/mnt"
+#define PREINIT_STATE_DIR "/run/preinit"
+#define PREINIT_FIRSTBOOT_MARK ".preinit-firstboot"
+#define PREINIT_ID_FILE ".preinit-id"
+
+struct preinit {
+	struct preinit_conf conf;
+	bool initramfs;    /* started as an initramfs's /init (else as the rootfs's init) */
+	bool failsafe;     /* failsafe mode chosen */
+	const char *lower; /* lower layer of the overlay: PREINIT_ROM or "/" */
+	char overlay_kind[16]; /* "data", "tmpfs", "extroot", "extroot-root" */
+	char *data_dev;    /* /dev/NAME of the data partition, if found */
+	char *device_id;   /* this device's id (extroot ownership) */
+	bool newroot_is_overlay; /* false with extroot_mode root */
+};
+
+/* progress.c: one line per step on the console, over UDP and on LEDs. */
+void preinit_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void preinit_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void preinit_progress_net(struct preinit *p);
+void preinit_progress_led(struct preinit *p, enum preinit_phase phase);
+int preinit_progress_fd(void); /* the UDP socket, -1 without one */
+void preinit_progress_close(void);
+
+/* failsafe.c */
+bool preinit_failsafe_wait(struct preinit *p);
+void preinit_failsafe_run(struct preinit *p) __attribute__((noreturn));
+
+/* kmod.c: loads the configured modules; number of failures. */
+int preinit_modules_load(const struct preinit_strv *names);
+
+/* block.c: finds the device named by a spec, waiting up to wait_ms for it
+ * to appear. Returns "/dev/NAME" (malloc'd) and its probe, or NULL. */
+char *preinit_block_find(const char *spec, unsigned long wait_ms, struct preinit_probe *probe);
+int preinit_block_probe(const char *dev, struct preinit_probe *probe);
+
+/* root.c: the read-only root, the writable layer, extroot, the overlay. */
+int preinit_root_assemble(struct preinit *p);
+
+/* extras.c: swap, binds. */
+void preinit_swap_setup(struct preinit *p);
+void preinit_binds_apply(struct preinit *p);
+
+/* handover.c */
+void preinit_handover(struct preinit *p) __attribute__((noreturn));
+int preinit_switch(struct preinit *p); /* move mounts, switch_root/pivot_root */
+int preinit_run(const char *root, char *const argv[], int in_fd, int out_fd);
+void preinit_console_reopen(void);
+
+/* util */
+int preinit_mkdirs(const char *path, mode_t mode);
+int preinit_write_file(const char *path, const char *text);
+char *preinit_read_file(const char *path, size_t *len);
+char *preinit_path(const char *root, const char *path); /* root + path, malloc'd */
+
+/* firstboot.c: the `preinit firstboot` subcommand. */
+int preinit_firstboot_main(int argc, char **argv);
+/* At boot, on a mounted data partition: discard the old layer if marked. */
+void preinit_firstboot_apply(const char *data_dir);
+
+#endif

@@ -1,0 +1,267 @@
+/* root: mounts the read-only root, the writable layer (data, extroot or tmpfs) and the overlay over them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "preinit.h"
+
+static int mount_tmpfs_overlay(struct preinit *p, const char *why)
+{
+	if (mount("tmpfs", PREINIT_OVERLAY, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+		preinit_error("mount tmpfs on %s: %s", PREINIT_OVERLAY, strerror(errno));
+		return -1;
+	}
+	snprintf(p->overlay_kind, sizeof p->overlay_kind, "tmpfs");
+	preinit_say("overlay: tmpfs (%s)", why);
+	return 0;
+}
+
+static const char *fstype_of(const char *configured, const struct preinit_probe *pr)
+{
+	if (configured && strcmp(configured, "auto"))
+		return configured;
+	return preinit_fs_name(pr->fs);
+}
+
+static int mount_ro_root(struct preinit *p)
+{
+	struct preinit_probe pr;
+	const char *spec = p->conf.root;
+	if (!spec) {
+		preinit_error("no root device (root= or preinit.root=)");
+		return -1;
+	}
+	unsigned long wait = p->conf.data_wait_ms > 10000 ? p->conf.data_wait_ms : 10000;
+	char *dev = preinit_block_find(spec, wait, &pr);
+	if (!dev) {
+		preinit_error("root %s: no such device", spec);
+		return -1;
+	}
+	const char *type = fstype_of(p->conf.root_fstype, &pr);
+	if (!type)
+		type = "squashfs";
+	preinit_mkdirs(PREINIT_ROM, 0755);
+	if (mount(dev, PREINIT_ROM, type, MS_RDONLY, NULL) < 0) {
+		preinit_error("mount %s (%s) on %s: %s", dev, type, PREINIT_ROM, strerror(errno));
+		free(dev);
+		return -1;
+	}
+	preinit_say("root: %s (%s) read-only", dev, type);
+	free(dev);
+	p->lower = PREINIT_ROM;
+	return 0;
+}
+
+/* The device id an extroot must carry: an id file on the data partition,
+ * else the data partition's UUID. */
+static void device_id_read(struct preinit *p, const struct preinit_probe *pr)
+{
+	char *path = preinit_path(PREINIT_OVERLAY, PREINIT_ID_FILE);
+	char *id = path ? preinit_read_file(path, NULL) : NULL;
+	free(path);
+	if (id)
+		id[strcspn(id, "\r\n")] = '\0';
+	if ((!id || !*id) && pr && pr->uuid[0]) {
+		free(id);
+		id = strdup(pr->uuid);
+	}
+	if (id && *id)
+		p->device_id = id;
+	else
+		free(id);
+}
+
+static int mount_data(struct preinit *p)
+{
+	if (!p->conf.data)
+		return mount_tmpfs_overlay(p, "no data partition configured");
+	struct preinit_probe pr;
+	char *dev = preinit_block_find(p->conf.data, p->conf.data_wait_ms, &pr);
+	if (!dev) {
+		preinit_error("data %s: no such device", p->conf.data);
+		return mount_tmpfs_overlay(p, "data partition not found");
+	}
+	p->data_dev = dev;
+	if (pr.fs == PREINIT_FS_BLANK) {
+		/* Formatting can take minutes on NOR flash: the booted system
+		 * does it (the preinit-format service reads this file). */
+		char *line = NULL;
+		const char *t = p->conf.data_fstype && strcmp(p->conf.data_fstype, "auto") ?
+			p->conf.data_fstype : "ext4";
+		if (asprintf(&line, "%s %s\n", dev, t) < 0 ||
+		    preinit_write_file(PREINIT_STATE_DIR "/format", line) < 0)
+			preinit_error("writing %s/format: %s", PREINIT_STATE_DIR, strerror(errno));
+		free(line);
+		preinit_say("data %s is unformatted: the booted system formats it", dev);
+		return mount_tmpfs_overlay(p, "data partition unformatted");
+	}
+	const char *type = fstype_of(p->conf.data_fstype, &pr);
+	if (!type || pr.fs == PREINIT_FS_SWAP || pr.fs == PREINIT_FS_SQUASHFS) {
+		preinit_error("data %s: unknown content, left alone (not formatted)", dev);
+		return mount_tmpfs_overlay(p, "data partition unreadable");
+	}
+	if (mount(dev, PREINIT_OVERLAY, type, MS_NOATIME, NULL) < 0) {
+		preinit_error("mount data %s (%s): %s", dev, type, strerror(errno));
+		return mount_tmpfs_overlay(p, "data partition does not mount");
+	}
+	snprintf(p->overlay_kind, sizeof p->overlay_kind, "data");
+	preinit_say("overlay: data %s (%s)", dev, type);
+	preinit_firstboot_apply(PREINIT_OVERLAY);
+	device_id_read(p, &pr);
+	return 0;
+}
+
+/* Runs the image's fsck for the type if it has one; false if the file
+ * system is damaged beyond what fsck repaired. */
+static bool extroot_fsck(const char *dev, const char *type)
+{
+	char tool[64];
+	snprintf(tool, sizeof tool, "fsck.%s", type);
+	const char *cands[] = { tool, !strncmp(type, "ext", 3) ? "e2fsck" : NULL };
+	for (size_t i = 0; i < 2 && cands[i]; i++) {
+		const char *dirs[] = { "/sbin/", "/usr/sbin/", "/bin/", "/usr/bin/" };
+		for (size_t j = 0; j < 4; j++) {
+			char *path = NULL;
+			if (asprintf(&path, "%s%s", dirs[j], cands[i]) < 0)
+				return true;
+			if (access(path, X_OK) < 0) {
+				free(path);
+				continue;
+			}
+			preinit_say("extroot: %s -p %s", path, dev);
+			char *const argv[] = { path, "-p", (char *)dev, NULL };
+			int r = preinit_run("/", argv, -1, -1);
+			free(path);
+			/* e2fsck: 0 clean, 1 repaired, 2 repaired + reboot
+			 * advised; 4 and up: errors left. */
+			return r >= 0 && r < 4;
+		}
+	}
+	return true;
+}
+
+#define EXTROOT_TMP "/extroot"
+
+static int extroot_try(struct preinit *p)
+{
+	const struct preinit_conf *c = &p->conf;
+	struct preinit_probe pr;
+	char *dev = preinit_block_find(c->extroot, c->data_wait_ms, &pr);
+	if (!dev) {
+		preinit_error("extroot %s: no such device; using the internal overlay", c->extroot);
+		return -1;
+	}
+	const char *type = fstype_of(c->extroot_fstype, &pr);
+	int r = -1;
+	if (!type) {
+		preinit_error("extroot %s: no known file system; using the internal overlay", dev);
+		goto out;
+	}
+	if (!extroot_fsck(dev, type)) {
+		preinit_error("extroot %s: fsck found errors it could not repair; "
+			      "using the internal overlay", dev);
+		goto out;
+	}
+	preinit_mkdirs(EXTROOT_TMP, 0755);
+	if (mount(dev, EXTROOT_TMP, type, MS_NOATIME, NULL) < 0) {
+		preinit_error("extroot: mount %s (%s): %s; using the internal overlay", dev, type,
+			      strerror(errno));
+		goto out;
+	}
+	char *idp = preinit_path(EXTROOT_TMP, PREINIT_ID_FILE);
+	char *id = idp ? preinit_read_file(idp, NULL) : NULL;
+	free(idp);
+	if (id)
+		id[strcspn(id, "\r\n")] = '\0';
+	if (!id || !p->device_id || strcmp(id, p->device_id)) {
+		preinit_error("extroot %s: id %s%s%s does not match this device (%s); "
+			      "using the internal overlay", dev, id ? "\"" : "", id ? id : "missing",
+			      id ? "\"" : "", p->device_id ? p->device_id : "no id");
+		free(id);
+		umount2(EXTROOT_TMP, MNT_DETACH);
+		goto out;
+	}
+	free(id);
+	/* The internal layer steps aside; a busy one is detached. */
+	if (umount2(PREINIT_OVERLAY, 0) < 0)
+		umount2(PREINIT_OVERLAY, MNT_DETACH);
+	const char *target = c->extroot_whole ? PREINIT_NEWROOT : PREINIT_OVERLAY;
+	if (mount(EXTROOT_TMP, target, NULL, MS_MOVE, NULL) < 0) {
+		preinit_error("extroot: move to %s: %s", target, strerror(errno));
+		umount2(EXTROOT_TMP, MNT_DETACH);
+		goto out;
+	}
+	snprintf(p->overlay_kind, sizeof p->overlay_kind, c->extroot_whole ? "extroot-root" :
+		 "extroot");
+	preinit_say("extroot: %s (%s) as the %s", dev, type, c->extroot_whole ? "root" : "overlay");
+	r = 0;
+out:
+	free(dev);
+	return r;
+}
+
+static int mount_overlay(struct preinit *p)
+{
+	if (preinit_mkdirs(PREINIT_OVERLAY "/upper", 0755) < 0 ||
+	    preinit_mkdirs(PREINIT_OVERLAY "/work", 0755) < 0) {
+		preinit_error("creating %s/upper: %s", PREINIT_OVERLAY, strerror(errno));
+		return -1;
+	}
+	char *opts = NULL;
+	if (asprintf(&opts, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", p->lower,
+		     PREINIT_OVERLAY, PREINIT_OVERLAY) < 0)
+		return -1;
+	int r = mount("overlay", PREINIT_NEWROOT, "overlay", MS_NOATIME, opts);
+	if (r < 0)
+		preinit_error("mount overlay (%s): %s", opts, strerror(errno));
+	free(opts);
+	return r;
+}
+
+int preinit_root_assemble(struct preinit *p)
+{
+	p->lower = "/";
+	if (p->initramfs && mount_ro_root(p) < 0)
+		return -1;
+	preinit_mkdirs(PREINIT_OVERLAY, 0755);
+	preinit_mkdirs(PREINIT_NEWROOT, 0755);
+	if (p->failsafe) {
+		if (mount_tmpfs_overlay(p, "failsafe") < 0)
+			return -1;
+	} else {
+		if (mount_data(p) < 0)
+			return -1;
+		if (p->conf.extroot && extroot_try(p) < 0 && !strcmp(p->overlay_kind, "data"))
+			preinit_say("overlay: data (fallback from extroot)");
+	}
+	p->newroot_is_overlay = strcmp(p->overlay_kind, "extroot-root") != 0;
+	if (p->newroot_is_overlay && mount_overlay(p) < 0) {
+		/* A damaged data layer must not stop the boot: retry on tmpfs. */
+		if (strcmp(p->overlay_kind, "tmpfs")) {
+			umount2(PREINIT_OVERLAY, MNT_DETACH);
+			if (mount_tmpfs_overlay(p, "the overlay on the data layer failed") < 0 ||
+			    mount_overlay(p) < 0)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	/* /rom and /overlay appear in the new root at the same names, so
+	 * later steps and the booted system see one set of paths. */
+	const char *moves[] = { p->initramfs ? PREINIT_ROM : NULL,
+				p->newroot_is_overlay ? PREINIT_OVERLAY : NULL };
+	for (size_t i = 0; i < 2; i++) {
+		if (!moves[i])
+			continue;
+		char *to = preinit_path(PREINIT_NEWROOT, moves[i]);
+		if (!to || preinit_mkdirs(to, 0755) < 0 ||
+		    mount(moves[i], to, NULL, MS_MOVE, NULL) < 0)
+			preinit_error("move %s into the new root: %s", moves[i], strerror(errno));
+		free(to);
+	}
+	return 0;
+}
