@@ -1,9 +1,8 @@
-/* supervisor: the services' state machines — start, readiness, respawn, stop, targets. */
-#include "supervisor.h"
+/* supervisor: one service's life — start, exec report, readiness, exit, respawn, stop, requests. */
+#include "sup_internal.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,45 +15,16 @@
 #include "log.h"
 #include "pidmap.h"
 #include "spawn.h"
-#include "svcdiff.h"
 
-/* A respawned process that lived this long is healthy: its next crash
- * restarts it at once and the backoff starts over. */
-#define SUP_HEALTHY_MS 10000UL
-/* The shutdown/reboot target gets this long before the remaining processes
- * are killed: a hung shutdown script must not keep the device up forever. */
-#define SUP_FINAL_TARGET_MS 30000UL
-/* After SIGTERM to everything left, this long before SIGKILL. */
-#define SUP_KILL_GRACE_MS 2000UL
-#define SUP_KILL_WAIT_MS 1000UL
-
-struct plan {
-	size_t *members; /* indices into svcs; graph node i is members[i] */
-	size_t n;
-	struct graph g;
-	bool active;
-	bool reached; /* every member settled once: announced */
+struct sup_core sup = {
+	.phase = SUP_PHASE_RUN,
+	.final_target = SVC_TARGET_SHUTDOWN,
+	.ino_fd = -1,
+	.dirty = true,
 };
 
-static struct svc **svcs;
-static size_t nsvcs;
-static struct plan plans[SVC_TARGET_COUNT];
-static struct diags config_diags;
-static const struct services_conf *conf;
-static enum sup_phase phase = SUP_PHASE_RUN;
-static enum sup_action action = SUP_ACTION_NONE;
-static enum svc_target final_target = SVC_TARGET_SHUTDOWN;
-static uint64_t phase_deadline_ms;
-static bool kill_escalated;
-static bool no_children;
-static int ino_fd = -1;
-static struct svc *rescue;
-static struct svc **fd_owner; /* ready pipe fd -> service */
-/* Some state changed since the last pass over the plans: only then can a
- * waiting service have become startable. Saves O(services) per event. */
-static bool dirty = true;
+static struct svc **fd_owner; /* readiness or exec pipe fd -> service */
 static size_t fd_owner_cap;
-
 static const char *const state_names[SUP_STATE_COUNT] = {
 	[SUP_INACTIVE] = "inactive", [SUP_WAITING] = "waiting",
 	[SUP_STARTING] = "starting", [SUP_RUNNING] = "running",
@@ -75,22 +45,20 @@ uint64_t sup_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-size_t sup_count(void) { return nsvcs; }
-struct svc *sup_get(size_t i) { return i < nsvcs ? svcs[i] : NULL; }
-const struct diags *sup_diags(void) { return &config_diags; }
-const char *sup_service_dir(void) { return conf->service_dir; }
-enum sup_action sup_action(void) { return action; }
-enum sup_phase sup_phase(void) { return phase; }
-int sup_inotify_fd(void) { return ino_fd; }
+size_t sup_count(void) { return sup.nsvcs; }
+struct svc *sup_get(size_t i) { return i < sup.nsvcs ? sup.svcs[i] : NULL; }
+const struct diags *sup_diags(void) { return &sup.config_diags; }
+const char *sup_service_dir(void) { return sup.conf->service_dir; }
+enum sup_action sup_action(void) { return sup.action; }
+enum sup_phase sup_phase(void) { return sup.phase; }
+int sup_inotify_fd(void) { return sup.ino_fd; }
 
-static const char *svc_label(const struct svc *s)
+const char *svc_label(const struct svc *s)
 {
 	return s->def->description ? s->def->description : s->def->instance;
 }
 
-static void svc_set_reason(struct svc *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void svc_set_reason(struct svc *s, const char *fmt, ...)
+void svc_set_reason(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
 	char *r = NULL;
@@ -102,14 +70,14 @@ static void svc_set_reason(struct svc *s, const char *fmt, ...)
 	s->reason = r; /* NULL on allocation failure: status shows no reason */
 }
 
-static void svc_set_state(struct svc *s, enum sup_state st)
+void svc_set_state(struct svc *s, enum sup_state st)
 {
 	if (s->state != st)
 		log_debug("%s: %s -> %s", s->def->instance, sup_state_name(s->state),
 			  sup_state_name(st));
 	s->state = st;
 	s->state_ms = sup_now_ms();
-	dirty = true;
+	sup.dirty = true;
 }
 
 /* Describe a wait status the same way everywhere. */
@@ -126,8 +94,7 @@ static void status_text(int st, char *buf, size_t len)
 		snprintf(buf, len, "status %d", st);
 }
 
-static void svc_fail(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void svc_fail(struct svc *s, const char *fmt, ...)
+void svc_fail(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
 	char *r = NULL;
@@ -178,7 +145,7 @@ static void svc_ready_cleanup(struct svc *s)
 		s->ready_rfd = -1;
 	}
 	if (s->ready_wd >= 0) {
-		inotify_rm_watch(ino_fd, s->ready_wd);
+		inotify_rm_watch(sup.ino_fd, s->ready_wd);
 		s->ready_wd = -1;
 	}
 }
@@ -237,8 +204,8 @@ static void svc_watch_ready_file(struct svc *s)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
-	if (ino_fd >= 0)
-		s->ready_wd = inotify_add_watch(ino_fd, dir,
+	if (sup.ino_fd >= 0)
+		s->ready_wd = inotify_add_watch(sup.ino_fd, dir,
 						IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE);
 	if (s->ready_wd < 0)
 		log_debug("%s: cannot watch %s (%s): checking on each event", s->def->instance,
@@ -330,10 +297,10 @@ void sup_exec_fd_event(int fd)
 void sup_inotify_event(void)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	while (read(ino_fd, buf, sizeof buf) > 0)
+	while (read(sup.ino_fd, buf, sizeof buf) > 0)
 		; /* contents do not matter: check every waiting file below */
-	for (size_t i = 0; i < nsvcs; i++) {
-		struct svc *s = svcs[i];
+	for (size_t i = 0; i < sup.nsvcs; i++) {
+		struct svc *s = sup.svcs[i];
 		if (s->state == SUP_STARTING && s->def->ready == SVC_READY_FILE &&
 		    file_exists(s->def->ready_file))
 			svc_became_ready(s);
@@ -342,7 +309,7 @@ void sup_inotify_event(void)
 
 /* ---- start and stop ---- */
 
-static void svc_start(struct svc *s)
+void svc_start(struct svc *s)
 {
 	int rfd = -1, efd = -1;
 	const char *why = NULL;
@@ -381,7 +348,7 @@ static void svc_signal(struct svc *s, int sig)
 		kill(s->pid, sig);
 }
 
-static void svc_stop(struct svc *s, enum sup_state to)
+void svc_stop(struct svc *s, enum sup_state to)
 {
 	switch (s->state) {
 	case SUP_STARTING:
@@ -404,14 +371,14 @@ static void svc_stop(struct svc *s, enum sup_state to)
 	}
 }
 
-static bool svc_active(const struct svc *s)
+bool svc_active(const struct svc *s)
 {
 	return s->pid > 0;
 }
 
 /* ---- dependencies ---- */
 
-static bool svc_terminal(const struct svc *s)
+bool svc_terminal(const struct svc *s)
 {
 	switch (s->state) {
 	case SUP_INACTIVE:
@@ -427,130 +394,21 @@ static bool svc_terminal(const struct svc *s)
 
 /* Has s done what its dependents wait for? (`wait`: exited; others: started
  * and, with a `ready` line, ready). */
-static bool svc_settled(const struct svc *s)
+bool svc_settled(const struct svc *s)
 {
 	if (s->def->type == SVC_TYPE_WAIT)
 		return svc_terminal(s);
 	return s->was_ready || svc_terminal(s);
 }
 
-static bool svc_succeeded(const struct svc *s)
+bool svc_succeeded(const struct svc *s)
 {
 	if (s->def->type == SVC_TYPE_WAIT)
 		return s->state == SUP_DONE;
 	return s->was_ready && s->state != SUP_FAILED && s->state != SUP_SKIPPED;
 }
 
-/* One pass over a plan in topological order: a skip or a start early in the
- * order is seen by later services in the same pass. */
-static void plan_start_ready_members(struct plan *p)
-{
-	for (size_t k = 0; k < p->g.norder; k++) {
-		size_t i = p->g.order[k];
-		struct svc *s = svcs[p->members[i]];
-		if (s->state != SUP_WAITING || !s->want_up)
-			continue;
-		const struct graph_node *nd = &p->g.nodes[i];
-		bool blocked = false;
-		struct svc *failed_dep = NULL;
-		for (size_t e = 0; e < nd->ndeps; e++) {
-			struct svc *d = svcs[p->members[nd->deps[e].dep]];
-			if (!svc_settled(d)) {
-				blocked = true;
-				break;
-			}
-			if (nd->deps[e].hard && !svc_succeeded(d))
-				failed_dep = d;
-		}
-		if (blocked)
-			continue;
-		if (failed_dep) {
-			svc_set_reason(s, "required service %s %s", failed_dep->def->instance,
-				       sup_state_name(failed_dep->state));
-			svc_set_state(s, SUP_SKIPPED);
-			log_msg("[SKIP] %s: %s", svc_label(s), s->reason ? s->reason : "");
-			continue;
-		}
-		svc_start(s);
-	}
-	if (!p->reached && p->active) {
-		for (size_t i = 0; i < p->n; i++)
-			if (!svc_settled(svcs[p->members[i]]))
-				return;
-		p->reached = true;
-		struct timespec ts;
-		clock_gettime(CLOCK_BOOTTIME, &ts);
-		log_msg("target %s reached (%zu services) at %ld.%03lds uptime",
-			svc_target_name((enum svc_target)(p - plans)), p->n, (long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
-	}
-}
-
-/* ---- plans ---- */
-
-static void plans_free(void)
-{
-	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
-		free(plans[t].members);
-		plans[t].members = NULL;
-		plans[t].n = 0;
-		graph_free(&plans[t].g);
-	}
-}
-
-/* Rebuild every target's graph over the services not being removed.
- * Diagnostics of the graph go to config_diags. */
-static int plans_build(void)
-{
-	bool was_active[SVC_TARGET_COUNT], was_reached[SVC_TARGET_COUNT];
-	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
-		was_active[t] = plans[t].active;
-		was_reached[t] = plans[t].reached;
-	}
-	plans_free();
-	for (size_t i = 0; i < nsvcs; i++)
-		svcs[i]->node = SIZE_MAX;
-	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
-		struct plan *p = &plans[t];
-		p->active = was_active[t];
-		p->reached = was_reached[t];
-		size_t n = 0;
-		for (size_t i = 0; i < nsvcs; i++)
-			if (!svcs[i]->removed && svcs[i]->def->target == (enum svc_target)t)
-				n++;
-		p->members = calloc(n ? n : 1, sizeof *p->members);
-		struct svc_def **defs = calloc(n ? n : 1, sizeof *defs);
-		if (!p->members || !defs) {
-			free(defs);
-			return -1;
-		}
-		for (size_t i = 0; i < nsvcs; i++)
-			if (!svcs[i]->removed && svcs[i]->def->target == (enum svc_target)t) {
-				svcs[i]->node = p->n;
-				defs[p->n] = svcs[i]->def;
-				p->members[p->n++] = i;
-			}
-		int r = graph_build(defs, p->n, &p->g, &config_diags);
-		free(defs);
-		if (r < 0) {
-			/* No graph: forget the members so nothing indexes it. */
-			for (size_t i = 0; i < p->n; i++)
-				svcs[p->members[i]]->node = SIZE_MAX;
-			p->n = 0;
-			return -1;
-		}
-		for (size_t i = 0; i < p->n; i++) {
-			struct svc *s = svcs[p->members[i]];
-			if (p->g.nodes[i].skipped && s->state == SUP_INACTIVE) {
-				svc_set_state(s, SUP_SKIPPED);
-				svc_set_reason(s, "dependency error (see diagnostics)");
-			}
-		}
-	}
-	return 0;
-}
-
-static struct svc *svc_new(struct svc_def *def)
+struct svc *svc_new(struct svc_def *def)
 {
 	struct svc *s = calloc(1, sizeof *s);
 	if (!s)
@@ -566,7 +424,7 @@ static struct svc *svc_new(struct svc_def *def)
 	return s;
 }
 
-static void svc_free(struct svc *s)
+void svc_free(struct svc *s)
 {
 	svc_ready_cleanup(s);
 	svc_exec_cleanup(s);
@@ -574,80 +432,6 @@ static void svc_free(struct svc *s)
 	svc_def_free(s->next_def);
 	free(s->reason);
 	free(s);
-}
-
-int sup_init(struct svc_set *set, struct diags *diags, const struct services_conf *c)
-{
-	conf = c;
-	diags_move(&config_diags, diags);
-	ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ino_fd < 0)
-		log_msg("warning: inotify unavailable (%s): `ready file` falls back to timeouts",
-			strerror(errno));
-	svcs = calloc(set->n ? set->n : 1, sizeof *svcs);
-	if (!svcs)
-		return -1;
-	for (size_t i = 0; i < set->n; i++) {
-		struct svc *s = svc_new(set->v[i]);
-		if (!s)
-			return -1;
-		set->v[i] = NULL;
-		svcs[nsvcs++] = s;
-	}
-	svc_set_free(set);
-	int r = plans_build();
-	for (size_t i = 0; i < config_diags.n; i++)
-		log_diag(&config_diags.v[i]);
-	return r;
-}
-
-void sup_start_target(enum svc_target t)
-{
-	struct plan *p = &plans[t];
-	dirty = true;
-	p->active = true;
-	p->reached = false;
-	for (size_t i = 0; i < p->n; i++) {
-		struct svc *s = svcs[p->members[i]];
-		if (p->g.nodes[i].skipped)
-			continue;
-		if (svc_active(s) || s->state == SUP_BACKOFF || s->state == SUP_WAITING)
-			continue;
-		s->want_up = true;
-		s->was_ready = false;
-		s->announced = false;
-		svc_set_state(s, SUP_WAITING);
-	}
-}
-
-bool sup_target_empty(enum svc_target t)
-{
-	for (size_t i = 0; i < plans[t].n; i++)
-		if (!plans[t].g.nodes[i].skipped)
-			return false;
-	return true;
-}
-
-int sup_start_rescue(void)
-{
-	static const char text[] = "description \"rescue shell (keel.single)\"\n"
-				   "type wait\n"
-				   "tty /dev/console\n"
-				   "exec /bin/sh\n";
-	struct diags d = { 0 };
-	struct svc_def *def = svc_parse(text, sizeof text - 1, "(built-in)", "rescue", &d);
-	diags_free(&d);
-	if (!def)
-		return -1;
-	rescue = svc_new(def);
-	if (!rescue) {
-		svc_def_free(def);
-		return -1;
-	}
-	log_msg("single-user mode: the boot target starts when the rescue shell exits");
-	rescue->want_up = true;
-	svc_start(rescue);
-	return 0;
 }
 
 /* ---- exits ---- */
@@ -711,12 +495,12 @@ static void svc_exited(struct svc *s, int st)
 				s->def = s->next_def;
 				s->next_def = NULL;
 			}
-			if (s->want_up && phase == SUP_PHASE_RUN)
+			if (s->want_up && sup.phase == SUP_PHASE_RUN)
 				svc_start(s);
 		}
 		return;
 	}
-	if (s->def->type == SVC_TYPE_RESPAWN && s->want_up && phase == SUP_PHASE_RUN) {
+	if (s->def->type == SVC_TYPE_RESPAWN && s->want_up && sup.phase == SUP_PHASE_RUN) {
 		log_debug("%s: exited (%s)", s->def->instance, how);
 		svc_respawn_or_fail(s, now);
 		return;
@@ -748,7 +532,7 @@ void sup_reap(void)
 			struct svc *s = pidmap_get(pid);
 			if (s)
 				svc_exited(s, st);
-			if (rescue && s == rescue && phase == SUP_PHASE_RUN) {
+			if (sup.rescue && s == sup.rescue && sup.phase == SUP_PHASE_RUN) {
 				log_msg("rescue shell exited: starting target boot");
 				sup_start_target(SVC_TARGET_BOOT);
 			}
@@ -756,7 +540,7 @@ void sup_reap(void)
 		}
 		if (pid < 0 && errno == EINTR)
 			continue;
-		no_children = pid < 0 && errno == ECHILD;
+		sup.no_children = pid < 0 && errno == ECHILD;
 		return;
 	}
 }
@@ -766,14 +550,14 @@ void sup_reap(void)
 void sup_timer_event(void)
 {
 	uint64_t now = sup_now_ms();
-	for (size_t i = 0; i < nsvcs; i++) {
-		struct svc *s = svcs[i];
+	for (size_t i = 0; i < sup.nsvcs; i++) {
+		struct svc *s = sup.svcs[i];
 		if (!s->deadline_ms || s->deadline_ms > now)
 			continue;
 		s->deadline_ms = 0;
 		switch (s->state) {
 		case SUP_BACKOFF:
-			if (s->want_up && phase == SUP_PHASE_RUN)
+			if (s->want_up && sup.phase == SUP_PHASE_RUN)
 				svc_start(s);
 			break;
 		case SUP_STARTING:
@@ -804,155 +588,13 @@ void sup_timer_event(void)
 
 uint64_t sup_next_deadline(void)
 {
-	uint64_t next = phase_deadline_ms;
-	for (size_t i = 0; i < nsvcs; i++) {
-		uint64_t d = svcs[i]->deadline_ms;
+	uint64_t next = sup.phase_deadline_ms;
+	for (size_t i = 0; i < sup.nsvcs; i++) {
+		uint64_t d = sup.svcs[i]->deadline_ms;
 		if (d && (!next || d < next))
 			next = d;
 	}
 	return next;
-}
-
-/* ---- shutdown ---- */
-
-void sup_shutdown(enum sup_action a)
-{
-	if (phase != SUP_PHASE_RUN)
-		return;
-	action = a;
-	final_target = a == SUP_ACTION_REBOOT ? SVC_TARGET_REBOOT : SVC_TARGET_SHUTDOWN;
-	phase = SUP_PHASE_STOPPING;
-	log_msg("stopping services");
-	for (size_t i = 0; i < nsvcs; i++)
-		svcs[i]->want_up = false;
-	if (rescue)
-		rescue->want_up = false;
-}
-
-/* A service may be stopped once every service that waits for it is down:
- * that is the reverse of the start order, with the same parallelism. */
-static bool svc_dependents_down(const struct svc *s)
-{
-	if (s->node == SIZE_MAX)
-		return true;
-	const struct plan *p = &plans[s->def->target];
-	const struct graph_node *nd = &p->g.nodes[s->node];
-	for (size_t e = 0; e < nd->nrdeps; e++)
-		if (svc_active(svcs[p->members[nd->rdeps[e]]]))
-			return false;
-	return true;
-}
-
-static void step_stopping(void)
-{
-	bool any_active = false;
-	for (size_t i = 0; i < nsvcs; i++) {
-		struct svc *s = svcs[i];
-		if (s->state == SUP_WAITING || s->state == SUP_BACKOFF)
-			svc_stop(s, SUP_STOPPED);
-		if (!svc_active(s))
-			continue;
-		any_active = true;
-		if (s->state != SUP_STOPPING && svc_dependents_down(s))
-			svc_stop(s, SUP_STOPPED);
-	}
-	if (rescue && svc_active(rescue)) {
-		any_active = true;
-		if (rescue->state != SUP_STOPPING)
-			svc_stop(rescue, SUP_STOPPED);
-	}
-	if (any_active)
-		return;
-	phase = SUP_PHASE_FINAL;
-	log_msg("running target %s", svc_target_name(final_target));
-	phase_deadline_ms = sup_now_ms() + SUP_FINAL_TARGET_MS;
-	/* The final target runs while phase is FINAL; respawn is off (phase
-	 * != RUN), so its respawn services behave like `once`. */
-	struct plan *p = &plans[final_target];
-	p->active = true;
-	p->reached = true; /* no "reached" line for the final target */
-	for (size_t i = 0; i < p->n; i++) {
-		struct svc *s = svcs[p->members[i]];
-		if (p->g.nodes[i].skipped)
-			continue;
-		s->want_up = true;
-		s->was_ready = false;
-		svc_set_state(s, SUP_WAITING);
-	}
-}
-
-static void step_final(void)
-{
-	struct plan *p = &plans[final_target];
-	plan_start_ready_members(p);
-	bool done = true;
-	for (size_t i = 0; i < p->n; i++) {
-		struct svc *s = svcs[p->members[i]];
-		if (svc_active(s) || s->state == SUP_WAITING)
-			done = false;
-	}
-	if (!done && sup_now_ms() < phase_deadline_ms)
-		return;
-	if (!done)
-		log_msg("target %s did not finish in %lus: going on", svc_target_name(final_target),
-			SUP_FINAL_TARGET_MS / 1000);
-	phase = SUP_PHASE_KILL;
-	log_msg("killing remaining processes");
-	kill(-1, SIGTERM);
-	kill(-1, SIGCONT);
-	kill_escalated = false;
-	no_children = false;
-	phase_deadline_ms = sup_now_ms() + SUP_KILL_GRACE_MS;
-	sup_reap();
-}
-
-static void step_kill(void)
-{
-	if (no_children) {
-		phase = SUP_PHASE_DONE;
-		phase_deadline_ms = 0;
-		return;
-	}
-	if (sup_now_ms() < phase_deadline_ms)
-		return;
-	if (!kill_escalated) {
-		kill_escalated = true;
-		kill(-1, SIGKILL);
-		phase_deadline_ms = sup_now_ms() + SUP_KILL_WAIT_MS;
-		return;
-	}
-	log_msg("some processes did not die: going on");
-	phase = SUP_PHASE_DONE;
-	phase_deadline_ms = 0;
-}
-
-void sup_step(void)
-{
-	enum sup_phase before;
-	do {
-		before = phase;
-		switch (phase) {
-		case SUP_PHASE_RUN:
-			while (dirty) {
-				dirty = false;
-				for (int t = 0; t < SVC_TARGET_COUNT; t++)
-					if (plans[t].active)
-						plan_start_ready_members(&plans[t]);
-			}
-			break;
-		case SUP_PHASE_STOPPING:
-			step_stopping();
-			break;
-		case SUP_PHASE_FINAL:
-			step_final();
-			break;
-		case SUP_PHASE_KILL:
-			step_kill();
-			break;
-		case SUP_PHASE_DONE:
-			break;
-		}
-	} while (phase != before);
 }
 
 /* ---- requests ---- */
@@ -961,13 +603,13 @@ struct svc *sup_find(const char *name, const char **err)
 {
 	struct svc *found = NULL;
 	size_t generic = 0;
-	for (size_t i = 0; i < nsvcs; i++) {
-		if (svcs[i]->removed)
+	for (size_t i = 0; i < sup.nsvcs; i++) {
+		if (sup.svcs[i]->removed)
 			continue;
-		if (!strcmp(svcs[i]->def->instance, name))
-			return svcs[i];
-		if (!strcmp(svcs[i]->def->name, name)) {
-			found = svcs[i];
+		if (!strcmp(sup.svcs[i]->def->instance, name))
+			return sup.svcs[i];
+		if (!strcmp(sup.svcs[i]->def->name, name)) {
+			found = sup.svcs[i];
 			generic++;
 		}
 	}
@@ -979,7 +621,7 @@ struct svc *sup_find(const char *name, const char **err)
 
 int sup_request_start(struct svc *s)
 {
-	if (phase != SUP_PHASE_RUN)
+	if (sup.phase != SUP_PHASE_RUN)
 		return -1;
 	s->want_up = true;
 	if (svc_active(s))
@@ -1001,7 +643,7 @@ int sup_request_stop(struct svc *s)
 
 int sup_request_restart(struct svc *s)
 {
-	if (phase != SUP_PHASE_RUN)
+	if (sup.phase != SUP_PHASE_RUN)
 		return -1;
 	s->want_up = true;
 	if (svc_active(s)) {
@@ -1010,142 +652,4 @@ int sup_request_restart(struct svc *s)
 		return 0;
 	}
 	return sup_request_start(s);
-}
-
-static int cmp_svc_instance(const void *a, const void *b)
-{
-	return strcmp((*(struct svc *const *)a)->def->instance,
-		      (*(struct svc *const *)b)->def->instance);
-}
-
-/* index: the live services sorted by instance name, for bsearch. */
-static struct svc *find_instance(struct svc **index, size_t n, const char *instance)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(instance, index[mid]->def->instance);
-		if (!c)
-			return index[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-int sup_reload(char **summary)
-{
-	struct svc_set set = { 0 };
-	struct diags nd = { 0 };
-	size_t added = 0, changed = 0, removed = 0;
-
-	*summary = NULL;
-	if (phase != SUP_PHASE_RUN)
-		return -1;
-	if (services_load(conf, &set, &nd) < 0) {
-		diags_free(&nd);
-		return -1;
-	}
-	/* Drop services that were removed earlier and are down by now. */
-	size_t w = 0;
-	for (size_t i = 0; i < nsvcs; i++) {
-		if (svcs[i]->removed && !svc_active(svcs[i]))
-			svc_free(svcs[i]);
-		else
-			svcs[w++] = svcs[i];
-	}
-	nsvcs = w;
-	struct svc **nv = realloc(svcs, (nsvcs + set.n + 1) * sizeof *nv);
-	if (!nv) {
-		svc_set_free(&set);
-		diags_free(&nd);
-		return -1;
-	}
-	svcs = nv;
-
-	size_t nold = nsvcs, nindex = 0;
-	struct svc **index = calloc(nold + 1, sizeof *index);
-	if (!index) {
-		svc_set_free(&set);
-		diags_free(&nd);
-		return -1;
-	}
-	for (size_t i = 0; i < nold; i++) {
-		svcs[i]->mark = false;
-		if (!svcs[i]->removed)
-			index[nindex++] = svcs[i];
-	}
-	qsort(index, nindex, sizeof *index, cmp_svc_instance);
-	for (size_t j = 0; j < set.n; j++) {
-		struct svc_def *def = set.v[j];
-		set.v[j] = NULL;
-		struct svc *old = find_instance(index, nindex, def->instance);
-		if (!old) {
-			struct svc *s = svc_new(def);
-			if (!s) {
-				svc_def_free(def);
-				continue;
-			}
-			svcs[nsvcs++] = s;
-			added++;
-			if (plans[def->target].active && def->target == SVC_TARGET_BOOT) {
-				s->want_up = true;
-				svc_set_state(s, SUP_WAITING);
-			}
-			continue;
-		}
-		old->mark = true;
-		if (svcdiff_equal(old->def, def)) {
-			svc_def_free(def);
-			continue;
-		}
-		changed++;
-		if (svc_active(old) || old->state == SUP_BACKOFF) {
-			svc_def_free(old->next_def);
-			old->next_def = def;
-			old->restart_after_stop = true;
-			if (old->state == SUP_BACKOFF) {
-				svc_def_free(old->def);
-				old->def = old->next_def;
-				old->next_def = NULL;
-				old->restart_after_stop = false;
-			} else {
-				svc_stop(old, SUP_STOPPED);
-			}
-		} else {
-			svc_def_free(old->def);
-			old->def = def;
-			if (old->state == SUP_SKIPPED || old->state == SUP_FAILED)
-				svc_set_state(old, SUP_INACTIVE);
-			if (plans[def->target].active && def->target == SVC_TARGET_BOOT &&
-			    old->state == SUP_INACTIVE) {
-				old->want_up = true;
-				svc_set_state(old, SUP_WAITING);
-			}
-		}
-	}
-	for (size_t i = 0; i < nold; i++) {
-		if (svcs[i]->mark || svcs[i]->removed)
-			continue;
-		removed++;
-		svcs[i]->removed = true;
-		svcs[i]->want_up = false;
-		svc_stop(svcs[i], SUP_STOPPED);
-	}
-	free(index);
-	svc_set_free(&set);
-
-	diags_free(&config_diags);
-	diags_move(&config_diags, &nd);
-	qsort(svcs, nsvcs, sizeof *svcs, cmp_svc_instance); /* status lists by name */
-	int r = plans_build();
-	for (size_t i = 0; i < config_diags.n; i++)
-		log_diag(&config_diags.v[i]);
-	if (asprintf(summary, "%zu added, %zu changed, %zu removed, %zu problems", added,
-		     changed, removed, config_diags.n) < 0)
-		*summary = NULL;
-	log_msg("reload: %zu added, %zu changed, %zu removed", added, changed, removed);
-	return r;
 }

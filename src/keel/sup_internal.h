@@ -1,0 +1,74 @@
+/* sup_internal: state and helpers shared by the supervisor's three files (not for other modules). */
+#ifndef KEEL_SUP_INTERNAL_H
+#define KEEL_SUP_INTERNAL_H
+
+#include <stdarg.h>
+#include "supervisor.h"
+
+/*
+ * supervisor.c   one service's life: start, exec report, readiness, exit,
+ *                respawn, stop, timers, requests;
+ * sup_plan.c     targets: the dependency plans, which service may start,
+ *                and the shutdown phases;
+ * sup_reload.c   reload as a reconcile of the old and new service sets.
+ */
+
+/* A respawned process that lived this long is healthy: its next crash
+ * restarts it at once and the backoff starts over. */
+#define SUP_HEALTHY_MS 10000UL
+/* The shutdown/reboot target gets this long before the remaining processes
+ * are killed: a hung shutdown script must not keep the device up forever. */
+#define SUP_FINAL_TARGET_MS 30000UL
+/* After SIGTERM to everything left, this long before SIGKILL. */
+#define SUP_KILL_GRACE_MS 2000UL
+#define SUP_KILL_WAIT_MS 1000UL
+
+/* The services of one target and their dependency graph. */
+struct sup_plan {
+	size_t *members; /* indices into sup.svcs; graph node i is members[i] */
+	size_t n;
+	struct graph g;
+	bool active;
+	bool reached; /* every member settled once: announced */
+};
+
+struct sup_core {
+	struct svc **svcs; /* sorted by instance name (after a reload too) */
+	size_t nsvcs;
+	struct sup_plan plans[SVC_TARGET_COUNT];
+	struct diags config_diags;
+	const struct services_conf *conf;
+	enum sup_phase phase;
+	enum sup_action action;
+	enum svc_target final_target;
+	uint64_t phase_deadline_ms;
+	bool kill_escalated;
+	bool no_children;
+	int ino_fd;
+	struct svc *rescue;
+	/* Some state changed since the last pass over the plans: only then can
+	 * a waiting service have become startable. */
+	bool dirty;
+};
+
+extern struct sup_core sup;
+
+const char *svc_label(const struct svc *s);
+void svc_set_reason(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void svc_set_state(struct svc *s, enum sup_state st);
+void svc_fail(struct svc *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void svc_start(struct svc *s);
+void svc_stop(struct svc *s, enum sup_state to);
+bool svc_active(const struct svc *s);
+bool svc_terminal(const struct svc *s);
+/* Has s done what its dependents wait for? (`wait`: exited; others: exec'd
+ * and, with a `ready` line, ready). */
+bool svc_settled(const struct svc *s);
+bool svc_succeeded(const struct svc *s);
+struct svc *svc_new(struct svc_def *def);
+void svc_free(struct svc *s);
+
+/* Rebuild every target's graph over the services not being removed. */
+int plans_build(void);
+
+#endif

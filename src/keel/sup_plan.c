@@ -1,0 +1,336 @@
+/* sup_plan: targets — dependency plans, which service may start, and the shutdown phases. */
+#include "sup_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+
+#include "log.h"
+
+/* One pass over a plan in topological order: a skip or a start early in the
+ * order is seen by later services in the same pass. */
+static void plan_start_ready_members(struct sup_plan *p)
+{
+	for (size_t k = 0; k < p->g.norder; k++) {
+		size_t i = p->g.order[k];
+		struct svc *s = sup.svcs[p->members[i]];
+		if (s->state != SUP_WAITING || !s->want_up)
+			continue;
+		const struct graph_node *nd = &p->g.nodes[i];
+		bool blocked = false;
+		struct svc *failed_dep = NULL;
+		for (size_t e = 0; e < nd->ndeps; e++) {
+			struct svc *d = sup.svcs[p->members[nd->deps[e].dep]];
+			if (!svc_settled(d)) {
+				blocked = true;
+				break;
+			}
+			if (nd->deps[e].hard && !svc_succeeded(d))
+				failed_dep = d;
+		}
+		if (blocked)
+			continue;
+		if (failed_dep) {
+			svc_set_reason(s, "required service %s %s", failed_dep->def->instance,
+				       sup_state_name(failed_dep->state));
+			svc_set_state(s, SUP_SKIPPED);
+			log_msg("[SKIP] %s: %s", svc_label(s), s->reason ? s->reason : "");
+			continue;
+		}
+		svc_start(s);
+	}
+	if (!p->reached && p->active) {
+		for (size_t i = 0; i < p->n; i++)
+			if (!svc_settled(sup.svcs[p->members[i]]))
+				return;
+		p->reached = true;
+		struct timespec ts;
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		log_msg("target %s reached (%zu services) at %ld.%03lds uptime",
+			svc_target_name((enum svc_target)(p - sup.plans)), p->n, (long)ts.tv_sec,
+			ts.tv_nsec / 1000000);
+	}
+}
+
+/* ---- plans ---- */
+
+static void plans_free(void)
+{
+	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
+		free(sup.plans[t].members);
+		sup.plans[t].members = NULL;
+		sup.plans[t].n = 0;
+		graph_free(&sup.plans[t].g);
+	}
+}
+
+/* Rebuild every target's graph over the services not being removed.
+ * Diagnostics of the graph go to config_diags. */
+int plans_build(void)
+{
+	bool was_active[SVC_TARGET_COUNT], was_reached[SVC_TARGET_COUNT];
+	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
+		was_active[t] = sup.plans[t].active;
+		was_reached[t] = sup.plans[t].reached;
+	}
+	plans_free();
+	for (size_t i = 0; i < sup.nsvcs; i++)
+		sup.svcs[i]->node = SIZE_MAX;
+	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
+		struct sup_plan *p = &sup.plans[t];
+		p->active = was_active[t];
+		p->reached = was_reached[t];
+		size_t n = 0;
+		for (size_t i = 0; i < sup.nsvcs; i++)
+			if (!sup.svcs[i]->removed && sup.svcs[i]->def->target == (enum svc_target)t)
+				n++;
+		p->members = calloc(n ? n : 1, sizeof *p->members);
+		struct svc_def **defs = calloc(n ? n : 1, sizeof *defs);
+		if (!p->members || !defs) {
+			free(defs);
+			return -1;
+		}
+		for (size_t i = 0; i < sup.nsvcs; i++)
+			if (!sup.svcs[i]->removed && sup.svcs[i]->def->target == (enum svc_target)t) {
+				sup.svcs[i]->node = p->n;
+				defs[p->n] = sup.svcs[i]->def;
+				p->members[p->n++] = i;
+			}
+		int r = graph_build(defs, p->n, &p->g, &sup.config_diags);
+		free(defs);
+		if (r < 0) {
+			/* No graph: forget the members so nothing indexes it. */
+			for (size_t i = 0; i < p->n; i++)
+				sup.svcs[p->members[i]]->node = SIZE_MAX;
+			p->n = 0;
+			return -1;
+		}
+		for (size_t i = 0; i < p->n; i++) {
+			struct svc *s = sup.svcs[p->members[i]];
+			if (p->g.nodes[i].skipped && s->state == SUP_INACTIVE) {
+				svc_set_state(s, SUP_SKIPPED);
+				svc_set_reason(s, "dependency error (see diagnostics)");
+			}
+		}
+	}
+	return 0;
+}
+
+int sup_init(struct svc_set *set, struct diags *diags, const struct services_conf *c)
+{
+	sup.conf = c;
+	diags_move(&sup.config_diags, diags);
+	sup.ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (sup.ino_fd < 0)
+		log_msg("warning: inotify unavailable (%s): `ready file` falls back to timeouts",
+			strerror(errno));
+	sup.svcs = calloc(set->n ? set->n : 1, sizeof *sup.svcs);
+	if (!sup.svcs)
+		return -1;
+	for (size_t i = 0; i < set->n; i++) {
+		struct svc *s = svc_new(set->v[i]);
+		if (!s)
+			return -1;
+		set->v[i] = NULL;
+		sup.svcs[sup.nsvcs++] = s;
+	}
+	svc_set_free(set);
+	int r = plans_build();
+	for (size_t i = 0; i < sup.config_diags.n; i++)
+		log_diag(&sup.config_diags.v[i]);
+	return r;
+}
+
+void sup_start_target(enum svc_target t)
+{
+	struct sup_plan *p = &sup.plans[t];
+	sup.dirty = true;
+	p->active = true;
+	p->reached = false;
+	for (size_t i = 0; i < p->n; i++) {
+		struct svc *s = sup.svcs[p->members[i]];
+		if (p->g.nodes[i].skipped)
+			continue;
+		if (svc_active(s) || s->state == SUP_BACKOFF || s->state == SUP_WAITING)
+			continue;
+		s->want_up = true;
+		s->was_ready = false;
+		s->announced = false;
+		svc_set_state(s, SUP_WAITING);
+	}
+}
+
+bool sup_target_empty(enum svc_target t)
+{
+	for (size_t i = 0; i < sup.plans[t].n; i++)
+		if (!sup.plans[t].g.nodes[i].skipped)
+			return false;
+	return true;
+}
+
+int sup_start_rescue(void)
+{
+	static const char text[] = "description \"rescue shell (keel.single)\"\n"
+				   "type wait\n"
+				   "tty /dev/console\n"
+				   "exec /bin/sh\n";
+	struct diags d = { 0 };
+	struct svc_def *def = svc_parse(text, sizeof text - 1, "(built-in)", "rescue", &d);
+	diags_free(&d);
+	if (!def)
+		return -1;
+	sup.rescue = svc_new(def);
+	if (!sup.rescue) {
+		svc_def_free(def);
+		return -1;
+	}
+	log_msg("single-user mode: the boot target starts when the sup.rescue shell exits");
+	sup.rescue->want_up = true;
+	svc_start(sup.rescue);
+	return 0;
+}
+
+/* ---- shutdown ---- */
+
+void sup_shutdown(enum sup_action a)
+{
+	if (sup.phase != SUP_PHASE_RUN)
+		return;
+	sup.action = a;
+	sup.final_target = a == SUP_ACTION_REBOOT ? SVC_TARGET_REBOOT : SVC_TARGET_SHUTDOWN;
+	sup.phase = SUP_PHASE_STOPPING;
+	log_msg("stopping services");
+	for (size_t i = 0; i < sup.nsvcs; i++)
+		sup.svcs[i]->want_up = false;
+	if (sup.rescue)
+		sup.rescue->want_up = false;
+}
+
+/* A service may be stopped once every service that waits for it is down:
+ * that is the reverse of the start order, with the same parallelism. */
+static bool svc_dependents_down(const struct svc *s)
+{
+	if (s->node == SIZE_MAX)
+		return true;
+	const struct sup_plan *p = &sup.plans[s->def->target];
+	const struct graph_node *nd = &p->g.nodes[s->node];
+	for (size_t e = 0; e < nd->nrdeps; e++)
+		if (svc_active(sup.svcs[p->members[nd->rdeps[e]]]))
+			return false;
+	return true;
+}
+
+static void step_stopping(void)
+{
+	bool any_active = false;
+	for (size_t i = 0; i < sup.nsvcs; i++) {
+		struct svc *s = sup.svcs[i];
+		if (s->state == SUP_WAITING || s->state == SUP_BACKOFF)
+			svc_stop(s, SUP_STOPPED);
+		if (!svc_active(s))
+			continue;
+		any_active = true;
+		if (s->state != SUP_STOPPING && svc_dependents_down(s))
+			svc_stop(s, SUP_STOPPED);
+	}
+	if (sup.rescue && svc_active(sup.rescue)) {
+		any_active = true;
+		if (sup.rescue->state != SUP_STOPPING)
+			svc_stop(sup.rescue, SUP_STOPPED);
+	}
+	if (any_active)
+		return;
+	sup.phase = SUP_PHASE_FINAL;
+	log_msg("running target %s", svc_target_name(sup.final_target));
+	sup.phase_deadline_ms = sup_now_ms() + SUP_FINAL_TARGET_MS;
+	/* The final target runs while phase is FINAL; respawn is off (phase
+	 * != RUN), so its respawn services behave like `once`. */
+	struct sup_plan *p = &sup.plans[sup.final_target];
+	p->active = true;
+	p->reached = true; /* no "reached" line for the final target */
+	for (size_t i = 0; i < p->n; i++) {
+		struct svc *s = sup.svcs[p->members[i]];
+		if (p->g.nodes[i].skipped)
+			continue;
+		s->want_up = true;
+		s->was_ready = false;
+		svc_set_state(s, SUP_WAITING);
+	}
+}
+
+static void step_final(void)
+{
+	struct sup_plan *p = &sup.plans[sup.final_target];
+	plan_start_ready_members(p);
+	bool done = true;
+	for (size_t i = 0; i < p->n; i++) {
+		struct svc *s = sup.svcs[p->members[i]];
+		if (svc_active(s) || s->state == SUP_WAITING)
+			done = false;
+	}
+	if (!done && sup_now_ms() < sup.phase_deadline_ms)
+		return;
+	if (!done)
+		log_msg("target %s did not finish in %lus: going on", svc_target_name(sup.final_target),
+			SUP_FINAL_TARGET_MS / 1000);
+	sup.phase = SUP_PHASE_KILL;
+	log_msg("killing remaining processes");
+	kill(-1, SIGTERM);
+	kill(-1, SIGCONT);
+	sup.kill_escalated = false;
+	sup.no_children = false;
+	sup.phase_deadline_ms = sup_now_ms() + SUP_KILL_GRACE_MS;
+	sup_reap();
+}
+
+static void step_kill(void)
+{
+	if (sup.no_children) {
+		sup.phase = SUP_PHASE_DONE;
+		sup.phase_deadline_ms = 0;
+		return;
+	}
+	if (sup_now_ms() < sup.phase_deadline_ms)
+		return;
+	if (!sup.kill_escalated) {
+		sup.kill_escalated = true;
+		kill(-1, SIGKILL);
+		sup.phase_deadline_ms = sup_now_ms() + SUP_KILL_WAIT_MS;
+		return;
+	}
+	log_msg("some processes did not die: going on");
+	sup.phase = SUP_PHASE_DONE;
+	sup.phase_deadline_ms = 0;
+}
+
+void sup_step(void)
+{
+	enum sup_phase before;
+	do {
+		before = sup.phase;
+		switch (sup.phase) {
+		case SUP_PHASE_RUN:
+			while (sup.dirty) {
+				sup.dirty = false;
+				for (int t = 0; t < SVC_TARGET_COUNT; t++)
+					if (sup.plans[t].active)
+						plan_start_ready_members(&sup.plans[t]);
+			}
+			break;
+		case SUP_PHASE_STOPPING:
+			step_stopping();
+			break;
+		case SUP_PHASE_FINAL:
+			step_final();
+			break;
+		case SUP_PHASE_KILL:
+			step_kill();
+			break;
+		case SUP_PHASE_DONE:
+			break;
+		}
+	} while (sup.phase != before);
+}
