@@ -106,19 +106,8 @@ void control_accept(void)
 static void add_svc_line(struct buf *o, const struct svc *s)
 {
 	uint64_t now = sup_now_ms();
-	char exitbuf[48] = "-";
-	int st = s->last_status;
-	if (st >= 0) {
-		if ((st & 0x7f) == 0)
-			snprintf(exitbuf, sizeof exitbuf, "exit %d", (st >> 8) & 0xff);
-		else {
-			const char *n = svc_signal_name(st & 0x7f);
-			if (n)
-				snprintf(exitbuf, sizeof exitbuf, "signal %s", n);
-			else
-				snprintf(exitbuf, sizeof exitbuf, "signal %d", st & 0x7f);
-		}
-	}
+	char exitbuf[48];
+	sup_exit_text(s->last_status, exitbuf, sizeof exitbuf);
 	buf_adds(o, "svc\t");
 	buf_add_field(o, s->def->instance);
 	buf_addf(o, "\t%s\t%d\t%llu\t%u\t%s\t%s\t%s\t", sup_state_name(s->state), (int)s->pid,

@@ -58,16 +58,21 @@ const char *svc_label(const struct svc *s)
 	return s->def->description ? s->def->description : s->def->instance;
 }
 
+static void svc_vset_reason(struct svc *s, const char *fmt, va_list ap)
+{
+	char *r = NULL;
+	if (vasprintf(&r, fmt, ap) < 0)
+		r = NULL;
+	free(s->reason);
+	s->reason = r; /* NULL on allocation failure: status shows no reason */
+}
+
 void svc_set_reason(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *r = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&r, fmt, ap) < 0)
-		r = NULL;
+	svc_vset_reason(s, fmt, ap);
 	va_end(ap);
-	free(s->reason);
-	s->reason = r; /* NULL on allocation failure: status shows no reason */
 }
 
 void svc_set_state(struct svc *s, enum sup_state st)
@@ -80,16 +85,17 @@ void svc_set_state(struct svc *s, enum sup_state st)
 	sup.dirty = true;
 }
 
-/* Describe a wait status the same way everywhere. */
-static void status_text(int st, char *buf, size_t len)
+void sup_exit_text(int st, char *buf, size_t len)
 {
+	const char *sig = WIFSIGNALED(st) ? svc_signal_name(WTERMSIG(st)) : NULL;
 	if (st < 0)
 		snprintf(buf, len, "-");
 	else if (WIFEXITED(st))
 		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
+	else if (sig)
+		snprintf(buf, len, "signal %s", sig);
 	else if (WIFSIGNALED(st))
-		snprintf(buf, len, "signal %s",
-			 svc_signal_name(WTERMSIG(st)) ? svc_signal_name(WTERMSIG(st)) : "?");
+		snprintf(buf, len, "signal %d", WTERMSIG(st));
 	else
 		snprintf(buf, len, "status %d", st);
 }
@@ -97,16 +103,12 @@ static void status_text(int st, char *buf, size_t len)
 void svc_fail(struct svc *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *r = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&r, fmt, ap) < 0)
-		r = NULL;
+	svc_vset_reason(s, fmt, ap);
 	va_end(ap);
-	free(s->reason);
-	s->reason = r;
 	s->deadline_ms = 0;
 	svc_set_state(s, SUP_FAILED);
-	log_msg("[FAIL] %s: %s", svc_label(s), r ? r : "failed");
+	log_msg("[FAIL] %s: %s", svc_label(s), s->reason ? s->reason : "failed");
 }
 
 static void svc_announce(struct svc *s)
@@ -484,7 +486,7 @@ static void svc_exited(struct svc *s, int st)
 		svc_exec_read(s); /* the child wrote its report before exiting */
 	svc_exec_cleanup(s);
 	svc_ready_cleanup(s);
-	status_text(st, how, sizeof how);
+	sup_exit_text(st, how, sizeof how);
 
 	if (s->state == SUP_STOPPING) {
 		svc_set_state(s, s->stop_to);

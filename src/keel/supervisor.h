@@ -113,6 +113,9 @@ size_t sup_count(void);
 struct svc *sup_get(size_t i);
 const struct diags *sup_diags(void);
 const char *sup_state_name(enum sup_state st);
+/* A wait status in the words status output uses: "exit 1", "signal KILL",
+ * "-" for none (st < 0). */
+void sup_exit_text(int st, char *buf, size_t len);
 const char *sup_service_dir(void);
 uint64_t sup_now_ms(void);
 int sup_inotify_fd(void);

@@ -39,23 +39,32 @@ static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct di
 	free(word);
 }
 
+const char *cmdline_next_word(const char **pp, size_t *len)
+{
+	const char *p = *pp;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (!*p) {
+		*pp = p;
+		return NULL;
+	}
+	const char *start = p;
+	bool quoted = false;
+	while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+		if (*p == '"')
+			quoted = !quoted;
+		p++;
+	}
+	*len = (size_t)(p - start);
+	*pp = p;
+	return start;
+}
+
 void cmdline_parse(const char *text, struct cmdline *out, struct diags *diags)
 {
 	*out = (struct cmdline){ .target = SVC_TARGET_BOOT };
-	const char *p = text;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		const char *start = p;
-		bool quoted = false;
-		/* The kernel allows "name=\"value with spaces\"". */
-		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-			if (*p == '"')
-				quoted = !quoted;
-			p++;
-		}
-		cmdline_word(start, (size_t)(p - start), out, diags);
-	}
+	const char *p = text, *w;
+	size_t n;
+	while ((w = cmdline_next_word(&p, &n)))
+		cmdline_word(w, n, out, diags);
 }

@@ -17,4 +17,9 @@ struct cmdline {
  * Pure. */
 void cmdline_parse(const char *text, struct cmdline *out, struct diags *diags);
 
+/* The kernel's word splitting, for every reader of /proc/cmdline: returns
+ * the next blank-separated word (double quotes group blanks, as in
+ * name="a b"), stores its length and advances *p; NULL at the end. */
+const char *cmdline_next_word(const char **p, size_t *len);
+
 #endif
