@@ -4,7 +4,8 @@
 #                               console shell service, /rom /overlay /mnt; MODULES into it
 #   pi_squash FILE              $VM_WORK/root as a squashfs image
 #   pi_initramfs [MODULES...]   $VM_WORK/initramfs: preinit as /init, its config
-#                               (stdin, may be empty), the modules -> $VM_INITRD
+#                               (stdin, may be empty), the modules, the host programs
+#                               PI_INITRAMFS_PROGS (same path) -> $VM_INITRD
 #   pi_boot                     QEMU with PI_DISKS (virtio, in order vda vdb ...),
 #                               PI_NVME (one NVMe disk), PI_PCAP (NIC + capture file),
 #                               PI_APPEND (kernel arguments), PI_NOINITRD=1 (rootfs entry)
@@ -62,6 +63,8 @@ pi_initramfs() {
 	mkdir -p "$VM_ROOT/etc" "$VM_ROOT/dev" "$VM_ROOT/lib/modules"
 	vm_install_prog "$KEEL_BUILD/preinit" /init
 	cat >"$VM_ROOT/etc/preinit.conf"
+	local prog
+	for prog in $PI_INITRAMFS_PROGS; do vm_install_prog "$prog" "$prog"; done
 	# lib.sh's vm_modules looks names up with '_' only: names spelled with '-' in the
 	# kernel tree (lzo-rle) are copied here, then vm_modules runs depmod over all.
 	local m plain= f

@@ -77,7 +77,7 @@ check "reboot: power off" pi_poweroff
 # keel's shutdown unmounts /overlay but the overlay root keeps the ext4 superblock
 # writable through its private clone, so the journal is left needing recovery (the data is
 # synced): only the file system's consistency is checked here.
-check "data: e2fsck -fn clean" e2fsck -fn "$VM_WORK/data.img"
+check "data: e2fsck -fn clean" sh -c "e2fsck -fn '$VM_WORK/data.img' >/dev/null 2>&1"
 dumpe2fs -h "$VM_WORK/data.img" 2>/dev/null | grep -q needs_recovery &&
 	vm_note "data: journal needs recovery after keel's shutdown (see docs/preinit.md)"
 vm_finish
