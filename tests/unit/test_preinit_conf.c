@@ -1,0 +1,147 @@
+/* test_preinit_conf: preinit's configuration file and preinit.* kernel options. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "preinit_conf.h"
+
+static size_t parse(struct preinit_conf *c, const char *text, struct diags *d)
+{
+	*d = (struct diags){ 0 };
+	preinit_conf_defaults(c);
+	return preinit_conf_parse(c, text, strlen(text), "/etc/preinit.conf", d);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	assert_int_equal(parse(&c, "", &d), 0);
+	assert_int_equal(c.failsafe_wait_ms, 2000);
+	assert_int_equal(c.port, 4919);
+	assert_string_equal(c.iface, "eth0");
+	assert_string_equal(c.init, "/sbin/keel");
+	assert_int_equal(c.failsafe_keys.n, 1);
+	assert_string_equal(c.failsafe_keys.v[0], "408");
+	assert_null(c.data);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+static void test_full(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	const char *text = "# comment\n"
+			   "failsafe_wait 500ms\n"
+			   "failsafe_key 257\n"
+			   "port 5000\niface \"br-lan\"\nipaddr 10.0.0.1/8\n"
+			   "led boot status blink\nled failsafe status fast\n"
+			   "module virtio_blk squashfs\nmodule overlay\n"
+			   "root /dev/vda\ndata LABEL=data\ndata_fstype ext4\n"
+			   "extroot UUID=1234\nextroot_mode root\n"
+			   "swap /overlay/swap\nswap_archive /swap.gz /overlay/swap2\nzram 32\n"
+			   "bind /a /b\nbind /c /d\n"
+			   "init /sbin/init\ninit_arg --debug\nenv A=1 B=2\n"
+			   "kexec /boot/vmlinuz - \"console=ttyS0 quiet\"\nnet no\n";
+	assert_int_equal(parse(&c, text, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(c.failsafe_wait_ms, 500);
+	assert_int_equal(c.failsafe_keys.n, 2);
+	assert_int_equal(c.port, 5000);
+	assert_string_equal(c.iface, "br-lan");
+	assert_string_equal(c.led[PREINIT_PHASE_BOOT].mode, "blink");
+	assert_string_equal(c.led[PREINIT_PHASE_FAILSAFE].name, "status");
+	assert_int_equal(c.modules.n, 3);
+	assert_string_equal(c.modules.v[2], "overlay");
+	assert_string_equal(c.data, "LABEL=data");
+	assert_true(c.extroot_whole);
+	assert_int_equal(c.swap_archive.n, 2);
+	assert_int_equal(c.zram_mb, 32);
+	assert_int_equal(c.binds.n, 4);
+	assert_string_equal(c.binds.v[3], "/d");
+	assert_string_equal(c.init, "/sbin/init");
+	assert_int_equal(c.env.n, 2);
+	assert_string_equal(c.kexec_kernel, "/boot/vmlinuz");
+	assert_null(c.kexec_initrd);
+	assert_string_equal(c.kexec_cmdline, "console=ttyS0 quiet");
+	assert_false(c.net);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+static void test_errors_named(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	const char *text = "data LABEL=x\nfrobnicate 1\nport 70000\nbind /only-one\n"
+			   "led sometimes x on\nfailsafe_wait soon\n\"unterminated\n";
+	assert_int_equal(parse(&c, text, &d), 6);
+	assert_int_equal(d.nerrors, 6);
+	char *s = diag_format(&d.v[0]);
+	assert_string_equal(s, "error: /etc/preinit.conf:2: unknown keyword \"frobnicate\"");
+	free(s);
+	assert_int_equal(d.v[1].line, 3);
+	assert_int_equal(d.v[2].line, 4);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+static void test_cmdline(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d = { 0 };
+	preinit_conf_defaults(&c);
+	preinit_conf_cmdline(&c, "BOOT_IMAGE=/vmlinuz root=/dev/vda rootfstype=squashfs quiet "
+				 "preinit.data=PARTLABEL=rootfs_data preinit.failsafe "
+				 "preinit.bind=/x,/y preinit.failsafe_wait=0 preinit.bogus=1 "
+				 "preinit.env=\"A=b c\"\n", &d);
+	assert_string_equal(c.root, "/dev/vda");
+	assert_string_equal(c.root_fstype, "squashfs");
+	assert_string_equal(c.data, "PARTLABEL=rootfs_data");
+	assert_true(c.failsafe);
+	assert_int_equal(c.binds.n, 2);
+	assert_string_equal(c.binds.v[1], "/y");
+	assert_int_equal(c.failsafe_wait_ms, 0);
+	assert_string_equal(c.env.v[0], "A=b c");
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.v[0].level, DIAG_WARNING);
+	assert_string_equal(d.v[0].file, "kernel command line");
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+static void test_cmdline_root_does_not_override(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d = { 0 };
+	preinit_conf_defaults(&c);
+	assert_int_equal(preinit_conf_parse(&c, "root /dev/vdb\n", 14, "f", &d), 0);
+	preinit_conf_cmdline(&c, "root=/dev/sda1", &d);
+	assert_string_equal(c.root, "/dev/vdb");
+	preinit_conf_cmdline(&c, "preinit.root=/dev/vdc root=/dev/sda1", &d);
+	assert_string_equal(c.root, "/dev/vdc");
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors_named),
+		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_cmdline_root_does_not_override),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
