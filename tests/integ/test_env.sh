@@ -1,0 +1,77 @@
+# test_env: env, user, group, cwd, umask and rlimit lines reach the service's process; defaults are sane.
+. "$(dirname "$0")/lib.sh"
+
+sys_new env
+
+# report NAME: writes what the process sees into $OUT/NAME.*
+cat >"$BIN/report" <<EOF
+#!/bin/sh
+# report: writes the process's environment, ids, directory, umask and limits
+env | sort >"$OUT/\$1.env"
+id -u >"$OUT/\$1.uid"
+id -g >"$OUT/\$1.gid"
+id -G >"$OUT/\$1.groups"
+pwd >"$OUT/\$1.cwd"
+umask >"$OUT/\$1.umask"
+ulimit -n >"$OUT/\$1.nofile"
+ulimit -Hn >"$OUT/\$1.nofile_hard"
+touch "$OUT/\$1.done"
+EOF
+chmod 755 "$BIN/report"
+mkdir -p "$OUT/wd"
+chmod 755 "$OUT/wd"
+
+svc custom <<EOF
+user nobody
+group nogroup
+env GREETING="hello world"
+env PATH=/bin:/usr/bin
+env HOME=/nonexistent
+cwd $OUT/wd
+umask 027
+rlimit nofile 123 456
+exec $BIN/report custom
+EOF
+svc numeric <<EOF
+user 65534
+exec $BIN/report numeric
+EOF
+svc plain <<EOF
+exec $BIN/report plain
+EOF
+svc bad_user <<EOF
+user no_such_user_here
+exec $BIN/report bad_user
+EOF
+
+keel_start || { finish; exit 1; }
+check "boot target reached" wait_for "target boot reached" 30
+wait_until 20 eval '[ -e "$OUT/custom.done" ] && [ -e "$OUT/numeric.done" ] && [ -e "$OUT/plain.done" ]'
+
+field() { cat "$OUT/$1" 2>/dev/null; }
+check "user nobody: uid 65534" [ "$(field custom.uid)" = 65534 ]
+check "group nogroup: gid 65534" [ "$(field custom.gid)" = 65534 ]
+check "no supplementary group of root is kept" not grep -qw 0 "$OUT/custom.groups"
+check "env with a quoted value" grep -qx "GREETING=hello world" "$OUT/custom.env"
+check "env overrides keel's PATH and HOME" \
+	eval 'grep -qx "PATH=/bin:/usr/bin" "$OUT/custom.env" && grep -qx "HOME=/nonexistent" "$OUT/custom.env"'
+check "cwd" [ "$(field custom.cwd)" = "$OUT/wd" ]
+check "umask 027" [ "$(field custom.umask)" = 0027 ]
+check "rlimit nofile soft 123" [ "$(field custom.nofile)" = 123 ]
+check "rlimit nofile hard 456" [ "$(field custom.nofile_hard)" = 456 ]
+check "numeric user id" eval '[ "$(field numeric.uid)" = 65534 ] && [ "$(field numeric.gid)" = 65534 ]'
+
+check "default: runs as root" [ "$(field plain.uid)" = 0 ]
+check "default: cwd is /" [ "$(field plain.cwd)" = / ]
+check "default: umask 022" [ "$(field plain.umask)" = 0022 ]
+check "default: PATH, HOME=/ and TERM=linux are set" \
+	eval 'grep -qx "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$OUT/plain.env" &&
+	      grep -qx "HOME=/" "$OUT/plain.env" && grep -qx "TERM=linux" "$OUT/plain.env"'
+check "default: no variable of another service leaks in" not grep -q "^GREETING=" "$OUT/plain.env"
+
+check "unknown user: the service fails" wait_state bad_user failed 20
+check "unknown user: never ran" not test -e "$OUT/bad_user.done"
+check "unknown user: the console says why" console_has "bad_user.*unknown user.*no_such_user_here"
+
+check "poweroff ends the namespace" keel_stop
+finish
