@@ -43,6 +43,8 @@ static int load_unpacked(int fd, const char *path)
 	}
 	int r = finit(mfd, 0);
 	int e = errno;
+	if (r == 0 || e == EEXIST)
+		preinit_say("module %s: unpacked with %s", path, tool);
 	close(mfd);
 	errno = e;
 	return r;

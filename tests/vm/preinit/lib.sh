@@ -5,7 +5,8 @@
 #   pi_squash FILE              $VM_WORK/root as a squashfs image
 #   pi_initramfs [MODULES...]   $VM_WORK/initramfs: preinit as /init, its config
 #                               (stdin, may be empty), the modules, the host programs
-#                               PI_INITRAMFS_PROGS (same path) -> $VM_INITRD
+#                               PI_INITRAMFS_PROGS (same path), PI_XZ_MODULES
+#                               compressed -> $VM_INITRD
 #   pi_boot                     QEMU with PI_DISKS (virtio, in order vda vdb ...),
 #                               PI_NVME (one NVMe disk), PI_PCAP (NIC + capture file),
 #                               PI_APPEND (kernel arguments), PI_NOINITRD=1 (rootfs entry)
@@ -79,6 +80,18 @@ pi_initramfs() {
 		esac
 	done
 	vm_modules $plain
+	# PI_XZ_MODULES: shipped as .ko.xz, with busybox's xz to unpack them when the kernel
+	# cannot (Debian 12's kernels have no CONFIG_MODULE_DECOMPRESS).
+	if [ -n "${PI_XZ_MODULES:-}" ]; then
+		for m in $PI_XZ_MODULES; do
+			f=$(find "$VM_ROOT/lib/modules" -name "$m.ko" | head -n 1)
+			[ -n "$f" ] || vm_die "module $m not in the initramfs"
+			xz --check=crc32 "$f" || vm_die "xz $f failed"
+		done
+		depmod -b "$VM_ROOT" "$VM_KVER" || vm_die "depmod failed"
+		install -D -m 0755 "$VM_BUSYBOX" "$VM_ROOT/bin/busybox"
+		ln -sf busybox "$VM_ROOT/bin/xz"
+	fi
 	vm_pack
 	VM_ROOT=$keep
 }

@@ -14,6 +14,7 @@ echo $uuid >"$VM_WORK/ext/.preinit-id"
 truncate -s 64M "$VM_WORK/ext.img"
 mkfs.ext4 -q -F -L usb -d "$VM_WORK/ext" "$VM_WORK/ext.img" || vm_die "mkfs.ext4 failed"
 PI_INITRAMFS_PROGS=$(command -v e2fsck || echo /sbin/e2fsck)
+PI_XZ_MODULES=overlay
 pi_initramfs <<'EOF2'
 failsafe_wait 300ms
 net no
@@ -24,6 +25,8 @@ extroot LABEL=usb
 EOF2
 PI_DISKS="$VM_WORK/root.sqfs $VM_WORK/data.img $VM_WORK/ext.img"
 pi_boot
+check "modules: overlay.ko.xz loaded" vm_wait '^preinit: module kernel/fs/overlayfs/overlay.ko.xz: unpacked with xz' 30
+check "modules: all loaded" vm_wait '^preinit: modules: [0-9]+ loaded$' 5
 check "extroot: fsck run first" vm_wait '^preinit: extroot: .*e2fsck -p /dev/vdc' 30
 check "extroot: used as the overlay" vm_wait '^preinit: extroot: /dev/vdc \(ext4\) as the overlay' 20
 check "extroot: keel shell" pi_shell_ready
