@@ -131,13 +131,13 @@ bool preinit_failsafe_wait(struct preinit *p)
 /* Failsafe runs with preinit as PID 1: a console shell respawned when it
  * exits, every orphan reaped, and the busybox reboot/halt/poweroff
  * signals obeyed. Nothing here reads user configuration. */
-static void shell_start(void)
+static pid_t shell_start(void)
 {
 	pid_t pid = fork();
 	if (pid != 0) {
 		if (pid < 0)
 			preinit_error("fork: %s", strerror(errno));
-		return;
+		return pid;
 	}
 	sigset_t none;
 	sigemptyset(&none);
@@ -172,20 +172,21 @@ void preinit_failsafe_run(struct preinit *p)
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaddset(&set, sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	shell_start();
+	pid_t shell = shell_start();
 	for (;;) {
 		int sig;
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGCHLD) {
-			bool shell_gone = false;
 			pid_t pid;
 			while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-				shell_gone = true;
-			/* Any child gone may have been the shell; one extra
-			 * shell is harmless, no shell is not. */
-			if (shell_gone && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
-				shell_start();
+				if (pid == shell)
+					shell = -1;
+			if (shell < 0) {
+				/* Not at once in a loop if the shell dies on start. */
+				sleep(1);
+				shell = shell_start();
+			}
 			continue;
 		}
 		int cmd = sig == SIGUSR1 ? RB_HALT_SYSTEM : sig == SIGTERM || sig == SIGINT ?

@@ -181,10 +181,11 @@ void preinit_progress_net(struct preinit *p)
 
 static void led_write(const char *led, const char *attr, const char *value)
 {
-	char path[512];
-	if (snprintf(path, sizeof path, "/sys/class/leds/%s/%s", led, attr) >= (int)sizeof path)
+	char *path = NULL;
+	if (asprintf(&path, "/sys/class/leds/%s/%s", led, attr) < 0)
 		return;
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	free(path);
 	if (fd < 0)
 		return; /* no such LED (or no timer trigger): silently nothing */
 	if (write(fd, value, strlen(value)) < 0) {
@@ -206,16 +207,12 @@ void preinit_progress_led(struct preinit *p, enum preinit_phase phase)
 		return;
 	if (!strcmp(mode, "on") || !strcmp(mode, "off")) {
 		led_write(name, "trigger", "none");
-		char max[32] = "1";
-		char path[512];
-		snprintf(path, sizeof path, "/sys/class/leds/%s/max_brightness", name);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t n = read(fd, max, sizeof max - 1);
-			max[n > 0 ? n : 0] = '\0';
-			close(fd);
-		}
-		led_write(name, "brightness", !strcmp(mode, "on") ? max : "0");
+		char *path = NULL, *max = NULL;
+		if (asprintf(&path, "/sys/class/leds/%s/max_brightness", name) >= 0)
+			max = preinit_read_file(path, NULL);
+		free(path);
+		led_write(name, "brightness", !strcmp(mode, "on") ? (max ? max : "1") : "0");
+		free(max);
 	} else if (!strcmp(mode, "blink") || !strcmp(mode, "fast")) {
 		const char *ms = !strcmp(mode, "fast") ? "100" : "500";
 		led_write(name, "trigger", "timer");

@@ -119,15 +119,17 @@ static int mount_data(struct preinit *p)
  * system is damaged beyond what fsck repaired. */
 static bool extroot_fsck(const char *dev, const char *type)
 {
-	char tool[64];
-	snprintf(tool, sizeof tool, "fsck.%s", type);
+	char *tool = NULL;
+	if (asprintf(&tool, "fsck.%s", type) < 0)
+		return true;
 	const char *cands[] = { tool, !strncmp(type, "ext", 3) ? "e2fsck" : NULL };
+	bool ok = true;
 	for (size_t i = 0; i < 2 && cands[i]; i++) {
 		const char *dirs[] = { "/sbin/", "/usr/sbin/", "/bin/", "/usr/bin/" };
 		for (size_t j = 0; j < 4; j++) {
 			char *path = NULL;
 			if (asprintf(&path, "%s%s", dirs[j], cands[i]) < 0)
-				return true;
+				goto out;
 			if (access(path, X_OK) < 0) {
 				free(path);
 				continue;
@@ -138,10 +140,13 @@ static bool extroot_fsck(const char *dev, const char *type)
 			free(path);
 			/* e2fsck: 0 clean, 1 repaired, 2 repaired + reboot
 			 * advised; 4 and up: errors left. */
-			return r >= 0 && r < 4;
+			ok = r >= 0 && r < 4;
+			goto out;
 		}
 	}
-	return true;
+out:
+	free(tool);
+	return ok;
 }
 
 #define EXTROOT_TMP "/extroot"
