@@ -61,14 +61,17 @@ static void stdio_ensure(void)
 }
 
 /* Last resort: a bug made PID 1 fault. Dying would panic the kernel, so
- * say so and keep reaping: the services already running go on. */
-static void crash_handler(int sig)
+ * say so and keep reaping: the services already running go on. The same
+ * signal sent by a process (kill -SEGV 1) is no fault and is ignored. */
+static void crash_handler(int sig, siginfo_t *si, void *ctx)
 {
 	static const char msg[] = "keel: fatal: PID 1 crashed; services keep running, "
 				  "no more supervision\n";
+	(void)ctx;
+	if (si && si->si_code <= 0 && sig != 0)
+		return;
 	if (write(2, msg, sizeof msg - 1) < 0) {
 	}
-	(void)sig;
 	for (;;) {
 		if (waitpid(-1, NULL, 0) < 0)
 			pause();
@@ -77,7 +80,7 @@ static void crash_handler(int sig)
 
 static void crash_path_install(void)
 {
-	struct sigaction sa = { .sa_handler = crash_handler, .sa_flags = SA_NODEFER };
+	struct sigaction sa = { .sa_sigaction = crash_handler, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
@@ -344,7 +347,7 @@ int main(int argc, char **argv)
 		/* Without these there is no event loop: the crash path still
 		 * keeps the system up. */
 		log_msg("fatal: cannot set up the event loop: %m");
-		crash_handler(0);
+		crash_handler(0, NULL, NULL);
 	}
 	loop_add(sfd, EPOLLIN, LOOP_SIGNAL);
 	loop_add(tfd, EPOLLIN, LOOP_TIMER);

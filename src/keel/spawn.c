@@ -71,12 +71,29 @@ static size_t str_len(const char *s)
 	return n;
 }
 
-/* write(2) of several strings, no formatting library involved. */
+/* Several strings as one write(2), so the line is not interleaved with
+ * PID 1's own console output; no formatting library involved. A line
+ * longer than the buffer ends in "..." rather than being cut silently. */
 static void child_write(int fd, const char *const *parts, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (parts[i] && write(fd, parts[i], str_len(parts[i])) < 0)
-			return;
+	char line[1024];
+	size_t len = 0;
+	bool cut = false;
+	for (size_t i = 0; i < n && !cut; i++) {
+		for (const char *p = parts[i]; p && *p; p++) {
+			if (len == sizeof line - 4) {
+				cut = true;
+				break;
+			}
+			line[len++] = *p;
+		}
+	}
+	if (cut) {
+		memcpy(line + len, "..\n", 3);
+		len += 3;
+	}
+	if (write(fd, line, len) < 0)
+		return;
 }
 
 static void __attribute__((noreturn)) child_fail(const struct job *j, int code, const char *what,

@@ -239,30 +239,37 @@ int main(int argc, char **argv)
 	buf_adds(&req, "\n");
 	if (req.oom || strpbrk(verb, " \t\n") || (name && strpbrk(name, " \t\n"))) {
 		fprintf(stderr, "keelctl: bad argument\n");
+		buf_free(&req);
 		return EXIT_USAGE;
 	}
 
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(sock) >= sizeof sa.sun_path) {
 		fprintf(stderr, "keelctl: socket path too long\n");
+		buf_free(&req);
 		return EXIT_USAGE;
 	}
 	strcpy(sa.sun_path, sock);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		fprintf(stderr, "keelctl: cannot reach keel at %s: %s\n", sock, strerror(errno));
+		buf_free(&req);
 		return EXIT_UNREACHABLE;
 	}
+	/* If keel refused us before reading (too many clients), its answer
+	 * is still there to read: a failed send is reported only without one. */
+	int send_errno = 0;
 	for (size_t off = 0; off < req.len;) {
 		ssize_t w = send(fd, req.p + off, req.len - off, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "keelctl: send: %s\n", strerror(errno));
-			return EXIT_UNREACHABLE;
+			send_errno = errno;
+			break;
 		}
 		off += (size_t)w;
 	}
+	buf_free(&req);
 	struct buf reply = { 0 };
 	struct timespec deadline;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -273,6 +280,7 @@ int main(int argc, char **argv)
 		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
 			fprintf(stderr, "keelctl: no answer from keel within %d s\n",
 				REPLY_TIMEOUT_MS / 1000);
+			buf_free(&reply);
 			return EXIT_UNREACHABLE;
 		}
 		char tmp[4096];
@@ -280,7 +288,9 @@ int main(int argc, char **argv)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			fprintf(stderr, "keelctl: read: %s\n", strerror(errno));
+			fprintf(stderr, "keelctl: %s: %s\n", send_errno ? "send" : "read",
+				strerror(send_errno ? send_errno : errno));
+			buf_free(&reply);
 			return EXIT_UNREACHABLE;
 		}
 		if (r == 0)
@@ -288,12 +298,16 @@ int main(int argc, char **argv)
 		buf_add(&reply, tmp, (size_t)r);
 	}
 	close(fd);
+	if (!reply.len && send_errno) {
+		fprintf(stderr, "keelctl: send: %s\n", strerror(send_errno));
+		return EXIT_UNREACHABLE;
+	}
 	if (reply.oom) {
 		fprintf(stderr, "keelctl: out of memory\n");
+		buf_free(&reply);
 		return EXIT_FAILED;
 	}
 	int rc = render(reply.p ? reply.p : (char[]){ 0 }, json, verb, name);
 	buf_free(&reply);
-	buf_free(&req);
 	return rc;
 }
