@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -55,19 +56,9 @@ void mount_early(void)
 			      "gid=5,mode=620,ptmxmode=0666");
 }
 
-/* Field 5 of a mountinfo line is the mount point, with octal escapes. */
-static char *mountinfo_point(char *line)
+/* The kernel writes blanks and backslashes in paths as \NNN (octal). */
+static char *mountinfo_unescape(char *p)
 {
-	char *p = line;
-	for (int field = 0; field < 4; field++) {
-		p = strchr(p, ' ');
-		if (!p)
-			return NULL;
-		p++;
-	}
-	char *end = strchr(p, ' ');
-	if (end)
-		*end = '\0';
 	char *w = p;
 	for (char *r = p; *r; r++) {
 		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
@@ -81,9 +72,55 @@ static char *mountinfo_point(char *line)
 	return p;
 }
 
+/* Field 5 of a mountinfo line is the mount point, with octal escapes. */
+static char *mountinfo_point(char *line)
+{
+	char *p = line;
+	for (int field = 0; field < 4; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return NULL;
+		p++;
+	}
+	char *end = strchr(p, ' ');
+	if (end)
+		*end = '\0';
+	return mountinfo_unescape(p);
+}
+
+/* A swap file keeps its file system busy, a swap partition may hold pages
+ * of processes already gone: turn every swap area off first. */
+static void swaps_off(void)
+{
+	FILE *f = fopen("/proc/swaps", "re");
+	if (!f)
+		return;
+	char *line = NULL;
+	size_t len = 0;
+	bool header = true;
+	while (getline(&line, &len, f) > 0) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		char *sp = strpbrk(line, " \t");
+		if (sp)
+			*sp = '\0';
+		char *dev = mountinfo_unescape(line);
+		if (swapoff(dev) < 0)
+			log_msg("warning: swapoff %s: %m", dev);
+		else
+			log_debug("swap %s off", dev);
+	}
+	free(line);
+	fclose(f);
+}
+
 void mount_final(bool superblock_ro)
 {
 	sync();
+	if (superblock_ro)
+		swaps_off();
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	if (!f) {
 		log_msg("warning: cannot read mount table: %m");
@@ -128,17 +165,24 @@ void mount_final(bool superblock_ro)
 				log_msg("warning: remount / read-only: %m");
 			continue;
 		}
+		/* Read-only first: an unmount may only detach this mount while
+		 * the superblock lives on (an overlay's upper layer, a bind
+		 * mount elsewhere) and stays writable, dirty on power-off. */
+		bool ro = superblock_ro && mount(NULL, mp, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0;
+		int ro_err = errno;
 		if (umount2(mp, 0) == 0) {
 			log_debug("unmounted %s", mp);
 			continue;
 		}
 		int e = errno;
-		if (superblock_ro && mount(NULL, mp, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0) {
+		if (ro) {
 			log_msg("%s busy (%s): remounted read-only", mp, strerror(e));
 			continue;
 		}
 		if (e != EINVAL)
-			log_msg("warning: cannot unmount %s: %s", mp, strerror(e));
+			log_msg("warning: cannot unmount %s: %s%s%s", mp, strerror(e),
+				superblock_ro ? "; read-only: " : "",
+				superblock_ro ? strerror(ro_err) : "");
 		umount2(mp, MNT_DETACH);
 	}
 	for (size_t i = 0; i < n; i++)
