@@ -18,6 +18,7 @@
 
 static int log_out = 2;
 static bool log_dbg;
+static bool log_quiet;
 static char *queue;
 static size_t qlen, qcap;
 static unsigned long dropped;
@@ -34,6 +35,7 @@ void log_init(void)
 }
 
 void log_set_debug(bool on) { log_dbg = on; }
+void log_set_quiet(bool on) { log_quiet = on; }
 bool log_debug_enabled(void) { return log_dbg; }
 int log_fd(void) { return log_out; }
 bool log_pending(void) { return qlen > 0; }
@@ -122,6 +124,16 @@ void log_msg(const char *fmt, ...)
 void log_debug(const char *fmt, ...)
 {
 	if (!log_dbg)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	log_emit(fmt, ap);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	if (log_quiet && !log_dbg)
 		return;
 	va_list ap;
 	va_start(ap, fmt);

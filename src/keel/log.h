@@ -15,6 +15,10 @@ bool log_debug_enabled(void);
  * (up to a cap; beyond it lines are dropped and the drop is counted). */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress ("[ OK ] ...", shutdown steps): left out with keel.quiet, which
+ * keeps only failures, warnings, errors and the final power-off word. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_set_quiet(bool on);
 void log_diag(const struct diag *dg);
 
 /* For the event loop: the fd, and whether output is queued (then poll for

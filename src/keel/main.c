@@ -38,7 +38,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
 		   "            [--share-dir DIR] [--socket PATH]\n"
-		   "            [--cmdline TEXT] [--debug] [--single] [--target NAME]\n"
+		   "            [--cmdline TEXT] [--debug] [--quiet] [--single] [--target NAME]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
 }
@@ -137,12 +137,12 @@ static void signals_handle(int sfd)
 			sup_shutdown(SUP_ACTION_POWEROFF);
 			break;
 		case SIGINT: /* Ctrl-Alt-Del, with the kernel's handling off */
-			log_msg("Ctrl-Alt-Del");
+			log_info("Ctrl-Alt-Del");
 			if (sup_phase() == SUP_PHASE_RUN) {
 				if (sup_target_empty(SVC_TARGET_CTRLALTDEL))
 					sup_shutdown(SUP_ACTION_REBOOT);
 				else {
-					log_msg("running target ctrlaltdel");
+					log_info("running target ctrlaltdel");
 					sup_start_target(SVC_TARGET_CTRLALTDEL);
 				}
 			}
@@ -193,6 +193,7 @@ static void cmdline_read(struct options *o, struct diags *d)
 	free(text);
 	o->cl.debug |= cl.debug;
 	o->cl.single |= cl.single;
+	o->cl.quiet |= cl.quiet;
 	if (cl.target != SVC_TARGET_BOOT)
 		o->cl.target = cl.target;
 }
@@ -207,6 +208,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "single", no_argument, NULL, '1' },
 		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -233,6 +235,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 's': o->socket = optarg; break;
 		case 'c': o->cmdline = optarg; break;
 		case 'v': o->cl.debug = true; break;
+		case 'q': o->cl.quiet = true; break;
 		case '1': o->cl.single = true; break;
 		case 't': {
 			int t = svc_target_from_name(optarg);
@@ -275,7 +278,7 @@ static void final_reboot(enum sup_action a, bool in_container)
 					     [SUP_ACTION_REBOOT] = "rebooting",
 					     [SUP_ACTION_POWEROFF] = "powering off",
 					     [SUP_ACTION_HALT] = "halting" };
-	log_msg("unmounting file systems");
+	log_info("unmounting file systems");
 	mount_final(!in_container);
 	log_msg("%s", words[a]);
 	log_drain(2000);
@@ -323,7 +326,8 @@ int main(int argc, char **argv)
 	struct diags boot_diags = { 0 };
 	cmdline_read(&o, &boot_diags);
 	log_set_debug(o.cl.debug);
-	log_msg("keel " KEEL_VERSION " starting");
+	log_set_quiet(o.cl.quiet);
+	log_info("keel " KEEL_VERSION " starting");
 	for (size_t i = 0; i < boot_diags.n; i++)
 		log_diag(&boot_diags.v[i]);
 	diags_free(&boot_diags);

@@ -49,7 +49,7 @@ static void plan_start_ready_members(struct sup_plan *p)
 		p->reached = true;
 		struct timespec ts;
 		clock_gettime(CLOCK_BOOTTIME, &ts);
-		log_msg("target %s reached (%zu services) at %ld.%03lds uptime",
+		log_info("target %s reached (%zu services) at %ld.%03lds uptime",
 			svc_target_name((enum svc_target)(p - sup.plans)), p->n, (long)ts.tv_sec,
 			ts.tv_nsec / 1000000);
 	}
@@ -187,7 +187,7 @@ int sup_start_rescue(void)
 		svc_def_free(def);
 		return -1;
 	}
-	log_msg("single-user mode: the boot target starts when the sup.rescue shell exits");
+	log_info("single-user mode: the boot target starts when the rescue shell exits");
 	sup.rescue->want_up = true;
 	svc_start(sup.rescue);
 	return 0;
@@ -202,7 +202,7 @@ void sup_shutdown(enum sup_action a)
 	sup.action = a;
 	sup.final_target = a == SUP_ACTION_REBOOT ? SVC_TARGET_REBOOT : SVC_TARGET_SHUTDOWN;
 	sup.phase = SUP_PHASE_STOPPING;
-	log_msg("stopping services");
+	log_info("stopping services");
 	for (size_t i = 0; i < sup.nsvcs; i++)
 		sup.svcs[i]->want_up = false;
 	if (sup.rescue)
@@ -244,7 +244,7 @@ static void step_stopping(void)
 	if (any_active)
 		return;
 	sup.phase = SUP_PHASE_FINAL;
-	log_msg("running target %s", svc_target_name(sup.final_target));
+	log_info("running target %s", svc_target_name(sup.final_target));
 	sup.phase_deadline_ms = sup_now_ms() + SUP_FINAL_TARGET_MS;
 	/* The final target runs while phase is FINAL; respawn is off (phase
 	 * != RUN), so its respawn services behave like `once`. */
@@ -277,7 +277,7 @@ static void step_final(void)
 		log_msg("target %s did not finish in %lus: going on", svc_target_name(sup.final_target),
 			SUP_FINAL_TARGET_MS / 1000);
 	sup.phase = SUP_PHASE_KILL;
-	log_msg("killing remaining processes");
+	log_info("killing remaining processes");
 	kill(-1, SIGTERM);
 	kill(-1, SIGCONT);
 	sup.kill_escalated = false;

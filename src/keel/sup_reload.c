@@ -142,6 +142,6 @@ int sup_reload(char **summary)
 	if (asprintf(summary, "%zu added, %zu changed, %zu removed, %zu problems", added,
 		     changed, removed, sup.config_diags.n) < 0)
 		*summary = NULL;
-	log_msg("reload: %zu added, %zu changed, %zu removed", added, changed, removed);
+	log_info("reload: %zu added, %zu changed, %zu removed", added, changed, removed);
 	return r;
 }

@@ -115,7 +115,7 @@ static void svc_announce(struct svc *s)
 {
 	if (!s->announced) {
 		s->announced = true;
-		log_msg("[ OK ] %s", svc_label(s));
+		log_info("[ OK ] %s", svc_label(s));
 	}
 }
 
@@ -535,7 +535,7 @@ void sup_reap(void)
 			if (s)
 				svc_exited(s, st);
 			if (sup.rescue && s == sup.rescue && sup.phase == SUP_PHASE_RUN) {
-				log_msg("rescue shell exited: starting target boot");
+				log_info("rescue shell exited: starting target boot");
 				sup_start_target(SVC_TARGET_BOOT);
 			}
 			continue;

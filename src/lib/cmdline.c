@@ -22,6 +22,8 @@ static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct di
 		const char *opt = word + 5;
 		if (!strcmp(opt, "debug") && !val) {
 			out->debug = true;
+		} else if (!strcmp(opt, "quiet") && !val) {
+			out->quiet = true;
 		} else if (!strcmp(opt, "single") && !val) {
 			out->single = true;
 		} else if (!strcmp(opt, "target") && val) {

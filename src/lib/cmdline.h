@@ -8,6 +8,7 @@
 
 struct cmdline {
 	bool debug;              /* keel.debug: every state change on the console */
+	bool quiet;              /* keel.quiet: only failures, warnings and errors */
 	bool single;             /* keel.single (or plain "single"/"S"): rescue shell first */
 	enum svc_target target;  /* keel.target=NAME, default boot */
 };

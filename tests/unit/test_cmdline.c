@@ -33,9 +33,14 @@ static void test_options(void **state)
 	struct cmdline cl;
 	struct diags d;
 	parse("quiet keel.debug keel.single keel.target=shutdown", &cl, &d);
+	assert_false(cl.quiet); /* the kernel's own quiet is not keel's */
 	assert_true(cl.debug);
 	assert_true(cl.single);
 	assert_int_equal(cl.target, SVC_TARGET_SHUTDOWN);
+	assert_int_equal(d.n, 0);
+	diags_free(&d);
+	parse("keel.quiet", &cl, &d);
+	assert_true(cl.quiet);
 	assert_int_equal(d.n, 0);
 	diags_free(&d);
 }
