@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "lex.h"
 
 #define CMDLINE_WHERE "kernel command line"
@@ -293,13 +294,21 @@ static void cmdline_option(struct preinit_conf *c, const char *word, size_t n,
 		if (*r != '"')
 			*o++ = *r;
 	*o = '\0';
-	char *argv[16];
+	/* One slot per comma-separated value, the keyword and the NULL. */
+	size_t slots = 3;
+	for (const char *r = w; *r; r++)
+		slots += *r == ',';
+	char **argv = calloc(slots, sizeof *argv);
+	if (!argv) {
+		free(w);
+		return;
+	}
 	size_t argc = 0;
 	char *eq = strchr(w, '=');
 	if (eq)
 		*eq = '\0';
 	argv[argc++] = w;
-	for (char *v = eq ? eq + 1 : NULL; v && argc < sizeof argv / sizeof argv[0] - 1;) {
+	for (char *v = eq ? eq + 1 : NULL; v;) {
 		char *comma = strchr(v, ',');
 		if (comma)
 			*comma = '\0';
@@ -313,6 +322,7 @@ static void cmdline_option(struct preinit_conf *c, const char *word, size_t n,
 		local.v[i].level = DIAG_WARNING;
 	diags_move(d, &local);
 	diags_free(&local);
+	free(argv);
 	free(w);
 }
 
@@ -331,24 +341,13 @@ static void cmdline_kernel_root(struct preinit_conf *c, const char *word, size_t
 void preinit_conf_cmdline(struct preinit_conf *c, const char *text, struct diags *d)
 {
 	char *root = NULL, *fstype = NULL;
-	const char *p = text;
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		const char *start = p;
-		bool quoted = false;
-		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
-			if (*p == '"')
-				quoted = !quoted;
-			p++;
-		}
-		size_t n = (size_t)(p - start);
-		if (n > 8 && !strncmp(start, "preinit.", 8))
-			cmdline_option(c, start + 8, n - 8, d);
+	const char *p = text, *w;
+	size_t n;
+	while ((w = cmdline_next_word(&p, &n))) {
+		if (n > 8 && !strncmp(w, "preinit.", 8))
+			cmdline_option(c, w + 8, n - 8, d);
 		else
-			cmdline_kernel_root(c, start, n, &root, &fstype);
+			cmdline_kernel_root(c, w, n, &root, &fstype);
 	}
 	if (!c->root && root) {
 		c->root = root;

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "preinit.h"
+#include "preinit_led.h"
 
 static int udp_fd = -1;
 static struct sockaddr_in udp_dst;
@@ -179,46 +180,10 @@ void preinit_progress_net(struct preinit *p)
 	preinit_say("progress messages on %s, UDP port %lu", c->iface, c->port);
 }
 
-static void led_write(const char *led, const char *attr, const char *value)
-{
-	char *path = NULL;
-	if (asprintf(&path, "/sys/class/leds/%s/%s", led, attr) < 0)
-		return;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return; /* no such LED (or no timer trigger): silently nothing */
-	if (write(fd, value, strlen(value)) < 0) {
-	}
-	close(fd);
-}
-
 void preinit_progress_led(struct preinit *p, enum preinit_phase phase)
 {
-	const struct preinit_led *l = &p->conf.led[phase];
-	/* Failsafe must show even when only the boot LED is configured: the
-	 * failsafe pattern is built in (fast blink), not user configuration. */
-	const char *name = l->name, *mode = l->mode;
-	if (!name && phase == PREINIT_PHASE_FAILSAFE) {
-		name = p->conf.led[PREINIT_PHASE_BOOT].name;
-		mode = "fast";
-	}
-	if (!name || !mode)
-		return;
-	if (!strcmp(mode, "on") || !strcmp(mode, "off")) {
-		led_write(name, "trigger", "none");
-		char *path = NULL, *max = NULL;
-		if (asprintf(&path, "/sys/class/leds/%s/max_brightness", name) >= 0)
-			max = preinit_read_file(path, NULL);
-		free(path);
-		led_write(name, "brightness", !strcmp(mode, "on") ? (max ? max : "1") : "0");
-		free(max);
-	} else if (!strcmp(mode, "blink") || !strcmp(mode, "fast")) {
-		const char *ms = !strcmp(mode, "fast") ? "100" : "500";
-		led_write(name, "trigger", "timer");
-		led_write(name, "delay_on", ms);
-		led_write(name, "delay_off", ms);
-	} else {
-		led_write(name, "trigger", mode);
-	}
+	const char *name, *mode, *what;
+	preinit_led_choose(&p->conf, phase, &name, &mode);
+	if (name && preinit_led_show(PREINIT_LEDS_DIR, name, mode, &what) < 0)
+		preinit_error("led %s: %s %s: %s", name, what ? what : "mode", mode, strerror(errno));
 }

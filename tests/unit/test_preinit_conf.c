@@ -134,6 +134,24 @@ static void test_cmdline_root_does_not_override(void **state)
 	diags_free(&d);
 }
 
+/* Any number of comma-separated values: none is dropped. */
+static void test_cmdline_many_values(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d = { 0 };
+	preinit_conf_defaults(&c);
+	preinit_conf_cmdline(&c, "preinit.module=m1,m2,m3,m4,m5,m6,m7,m8,m9,m10,m11,m12,m13,"
+				 "m14,m15,m16,m17,m18,m19,m20 preinit.failsafe_key=88", &d);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(c.modules.n, 20);
+	assert_string_equal(c.modules.v[19], "m20");
+	assert_int_equal(c.failsafe_keys.n, 2);
+	assert_string_equal(c.failsafe_keys.v[1], "88");
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_errors_named),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_cmdline_root_does_not_override),
+		cmocka_unit_test(test_cmdline_many_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
