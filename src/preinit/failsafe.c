@@ -162,7 +162,7 @@ static pid_t shell_start(void)
 
 void preinit_failsafe_run(struct preinit *p)
 {
-	preinit_progress_led(p, PREINIT_PHASE_FAILSAFE);
+	preinit_progress_led(p, PREINIT_PHASE_FAILSAFE, false);
 	preinit_say("failsafe mode: read-only root with a tmpfs overlay, no services; "
 		    "'reboot' leaves it");
 	preinit_progress_close();

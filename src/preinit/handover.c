@@ -133,7 +133,7 @@ void preinit_handover(struct preinit *p)
 	const struct preinit_conf *c = &p->conf;
 	if (c->kexec_kernel)
 		kexec_try(p);
-	preinit_progress_led(p, PREINIT_PHASE_DONE);
+	preinit_progress_led(p, PREINIT_PHASE_DONE, false);
 	const char *init = c->init ? c->init : "/sbin/keel";
 	preinit_say("exec %s", init);
 	preinit_progress_close();

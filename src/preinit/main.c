@@ -132,10 +132,11 @@ int main(int argc, char **argv)
 		      (sfs.f_type == RAMFS_MAGIC_ || sfs.f_type == TMPFS_MAGIC_);
 	config_load(&p);
 	preinit_mkdirs(PREINIT_STATE_DIR, 0755);
-	preinit_progress_led(&p, PREINIT_PHASE_BOOT);
+	preinit_progress_led(&p, PREINIT_PHASE_BOOT, true);
 	preinit_say("starting from the %s", p.initramfs ? "initramfs" : "root file system");
 
 	preinit_modules_load(&p.conf.modules);
+	preinit_progress_led(&p, PREINIT_PHASE_BOOT, false);
 	preinit_progress_net(&p);
 	p.failsafe = preinit_failsafe_wait(&p);
 

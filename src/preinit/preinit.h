@@ -39,7 +39,7 @@ struct preinit {
 void preinit_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void preinit_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void preinit_progress_net(struct preinit *p);
-void preinit_progress_led(struct preinit *p, enum preinit_phase phase);
+void preinit_progress_led(struct preinit *p, enum preinit_phase phase, bool quiet);
 int preinit_progress_fd(void); /* the UDP socket, -1 without one */
 void preinit_progress_close(void);
 

@@ -180,10 +180,13 @@ void preinit_progress_net(struct preinit *p)
 	preinit_say("progress messages on %s, UDP port %lu", c->iface, c->port);
 }
 
-void preinit_progress_led(struct preinit *p, enum preinit_phase phase)
+/* quiet: the first try at the boot LED, before the modules are loaded; the
+ * LED driver or the timer trigger may be one of them, so a failure there
+ * is expected and the step is repeated (and reported) after loading. */
+void preinit_progress_led(struct preinit *p, enum preinit_phase phase, bool quiet)
 {
 	const char *name, *mode, *what;
 	preinit_led_choose(&p->conf, phase, &name, &mode);
-	if (name && preinit_led_show(PREINIT_LEDS_DIR, name, mode, &what) < 0)
+	if (name && preinit_led_show(PREINIT_LEDS_DIR, name, mode, &what) < 0 && !quiet)
 		preinit_error("led %s: %s %s: %s", name, what ? what : "mode", mode, strerror(errno));
 }

@@ -9,6 +9,8 @@
 #                               compressed -> $VM_INITRD
 #   pi_boot                     QEMU with PI_DISKS (virtio, in order vda vdb ...),
 #                               PI_NVME (one NVMe disk), PI_PCAP (NIC + capture file),
+#                               PI_HOSTFWD (NIC + a QEMU hostfwd rule, e.g.
+#                               udp:127.0.0.1:PORT-:4919),
 #                               PI_APPEND (kernel arguments), PI_NOINITRD=1 (rootfs entry)
 #   pi_shell_ready              waits for keel's console shell
 # Every boot leaves a line "# NAME: boot N: QEMU ran X s" on stdout.
@@ -16,6 +18,7 @@
 PI_DISKS=${PI_DISKS:-}
 PI_NVME=${PI_NVME:-}
 PI_PCAP=${PI_PCAP:-}
+PI_HOSTFWD=${PI_HOSTFWD:-}
 PI_APPEND=${PI_APPEND:-}
 PI_NOINITRD=${PI_NOINITRD:-}
 PI_BOOTS=0
@@ -100,9 +103,11 @@ pi_boot() {
 	local extra= d
 	for d in $PI_DISKS; do extra="$extra -drive file=$d,format=raw,if=virtio"; done
 	[ -n "$PI_NVME" ] && extra="$extra -drive file=$PI_NVME,format=raw,if=none,id=nv -device nvme,drive=nv,serial=keel"
-	if [ -n "$PI_PCAP" ]; then
-		extra="$extra -netdev user,id=n,restrict=on -device virtio-net-pci,netdev=n"
-		extra="$extra -object filter-dump,id=f,netdev=n,file=$PI_PCAP"
+	if [ -n "$PI_PCAP$PI_HOSTFWD" ]; then
+		local nd=user,id=n,restrict=on
+		[ -n "$PI_HOSTFWD" ] && nd="$nd,hostfwd=$PI_HOSTFWD"
+		extra="$extra -netdev $nd -device virtio-net-pci,netdev=n"
+		[ -n "$PI_PCAP" ] && extra="$extra -object filter-dump,id=f,netdev=n,file=$PI_PCAP"
 	fi
 	local initrd="-initrd $VM_INITRD"
 	[ -n "$PI_NOINITRD" ] && initrd=
@@ -122,6 +127,14 @@ pi_boot() {
 		-no-reboot $extra >>"$VM_WORK/qemu.log" 2>&1 &
 	VM_QEMU_PID=$!
 }
+
+# pi_free_port: a UDP port free on the host's loopback now (for a hostfwd rule).
+pi_free_port() {
+	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# pi_not_seen REGEX: no console line since the boot matches (for check).
+pi_not_seen() { ! vm_seen "$1"; }
 
 # pi_shell_ready: keel's getty shell answers.
 pi_shell_ready() {
