@@ -242,6 +242,12 @@ r=$(raw args)
 check "too many words: ERR ($r)" eval 'case $r in "ERR too many arguments"*) true;; *) false;; esac'
 r=$(raw pieces)
 check "a request sent in pieces is answered" eval 'case $r in "svc	alpha	running"*"|OK|") true;; *) false;; esac'
+# Only root may talk to keel: open the socket's mode to everyone and try as nobody.
+chmod 0666 "$SOCK"
+chmod 0755 "$(dirname "$SOCK")"
+r=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$BIN/raw.py" "$SOCK" garbage 2>&1)
+check "a client that is not root: ERR permission denied ($r)" \
+	eval 'case $r in "ERR permission denied"*) true;; *) false;; esac'
 raw noread >/dev/null
 raw halfline >/dev/null
 check "keel answers after a client that never read its answer" keel_answers
