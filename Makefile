@@ -10,7 +10,7 @@ CC       ?= cc
 PREFIX   ?= /usr
 SBINDIR  ?= /sbin
 BINDIR   ?= $(PREFIX)/bin
-MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/keel
 DESTDIR  ?=
 # Build-time paths (the model's configure flags): where service links live,
 # where the files they point to are installed, where the control socket is.
@@ -123,14 +123,13 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHARE_DIR) \
-	           $(DESTDIR)$(SERVICE_DIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHARE_DIR) $(DESTDIR)$(SERVICE_DIR)
 	install -m 0755 $(O)/keel $(DESTDIR)$(SBINDIR)/keel
 	install -m 0755 $(O)/keelctl $(DESTDIR)$(SBINDIR)/keelctl
 	$(if $(UCI_SRCS),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
 	$(if $(PRE_SRCS),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
-	for m in docs/*.5; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
-	for m in docs/*.8; do [ -e "$$m" ] && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man8/ || true; done
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 test: all
 	tests/run
