@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_extroot: the overlay on a second disk when its id matches this device (after fsck); a clear fallback when it does not.
+# test_extroot: the overlay on a second disk when its id matches this device (after fsck); a clear fallback when the id does not match or fsck fails.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 vm_setup preinit_extroot
@@ -45,4 +45,21 @@ check "mismatch: internal overlay used" vm_wait '^preinit: overlay: data \(fallb
 check "mismatch: keel shell" pi_shell_ready
 check "mismatch: /overlay is the data partition" vm_run 'grep -q "^/dev/vdb /overlay ext4" /proc/mounts && ! grep -q "^/dev/vdc" /proc/mounts'
 check "mismatch: power off" pi_poweroff
+
+# Same disk, damaged beyond what e2fsck -p may repair (root inode cleared, marked not
+# clean so the check is not skipped): e2fsck exits 4, the disk is not mounted, and the
+# internal overlay is used. The superblock is intact, so the probe still says ext4.
+debugfs -w -R "clri <2>" "$VM_WORK/ext.img" >/dev/null 2>&1
+debugfs -w -R "ssv state 0" "$VM_WORK/ext.img" >/dev/null 2>&1
+cp "$VM_WORK/ext.img" "$VM_WORK/ext.copy"
+e2fsck -p "$VM_WORK/ext.copy" >/dev/null 2>&1
+[ $? -ge 4 ] || vm_die "the damaged image does not make e2fsck -p fail"
+rm -f "$VM_WORK/ext.copy"
+pi_boot
+check "fsck: run on the damaged disk" vm_wait '^preinit: extroot: .*e2fsck -p /dev/vdc' 30
+check "fsck: clear message" vm_wait '^preinit: error: extroot /dev/vdc: fsck found errors it could not repair; using the internal overlay' 20
+check "fsck: internal overlay used" vm_wait '^preinit: overlay: data \(fallback from extroot\)' 10
+check "fsck: keel shell" pi_shell_ready
+check "fsck: /overlay is the data partition, the damaged disk not mounted" vm_run 'grep -q "^/dev/vdb /overlay ext4" /proc/mounts && ! grep -q "^/dev/vdc" /proc/mounts'
+check "fsck: power off" pi_poweroff
 vm_finish
