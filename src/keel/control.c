@@ -27,6 +27,7 @@ struct client {
 static int listen_fd = -1;
 static struct client clients[CONTROL_MAX_CLIENTS];
 static char *share;
+static char *sock_path;
 
 int control_open(const char *path, const char *share_dir)
 {
@@ -54,6 +55,7 @@ int control_open(const char *path, const char *share_dir)
 		return -1;
 	}
 	listen_fd = fd;
+	sock_path = strdup(path);
 	return 0;
 }
 
@@ -64,6 +66,20 @@ static void client_close(struct client *c)
 	c->fd = -1;
 	buf_free(&c->in);
 	buf_free(&c->out);
+}
+
+void control_close(void)
+{
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (clients[i].fd >= 0)
+			client_close(&clients[i]);
+	if (listen_fd >= 0) {
+		loop_del(listen_fd);
+		close(listen_fd);
+		listen_fd = -1;
+	}
+	if (sock_path)
+		unlink(sock_path);
 }
 
 void control_accept(void)

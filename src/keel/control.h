@@ -23,6 +23,9 @@
 int control_open(const char *path, const char *share_dir);
 void control_accept(void);
 void control_client_event(int fd, uint32_t events);
+/* Close the socket and every client, and remove the socket file: at the
+ * end, so the file system holding it can be unmounted. */
+void control_close(void);
 /* Drop idle clients; returns the next deadline (monotonic ms) or 0. */
 uint64_t control_timer(void);
 

@@ -278,6 +278,7 @@ static void final_reboot(enum sup_action a, bool in_container)
 					     [SUP_ACTION_REBOOT] = "rebooting",
 					     [SUP_ACTION_POWEROFF] = "powering off",
 					     [SUP_ACTION_HALT] = "halting" };
+	control_close();
 	log_info("unmounting file systems");
 	mount_final(!in_container);
 	log_msg("%s", words[a]);

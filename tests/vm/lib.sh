@@ -55,7 +55,9 @@ vm_not_ok() {
 	[ -n "${2:-}" ] && vm_note "$2"
 	if [ -s "$VM_CONSOLE" ]; then
 		vm_note "console (last 25 lines of $VM_CONSOLE):"
-		tail -n 25 "$VM_CONSOLE" | tr -d '\r' | sed 's/^/#   /'
+		# awk ends every line, also a last one without newline (a prompt),
+		# so the next "ok -" line starts a line of its own.
+		tail -n 25 "$VM_CONSOLE" | tr -d '\r' | awk '{ print "#   " $0 }'
 	fi
 	return 0
 }
