@@ -50,9 +50,9 @@ exec /sbin/getty -n -i -l /bin/sh -L 0 ttyS0 vt100
 EOS
 	# The booted system's half of an unformatted data partition (shipped in examples/).
 	vm_copy "$KEEL_SRC/examples/preinit/preinit-format" /usr/libexec/preinit-format 0755
-	vm_service preinit-format <"$KEEL_SRC/examples/services/preinit-format"
-	vm_service preinit-sync <"$KEEL_SRC/examples/services/preinit-sync"
-	vm_service preinit-swapoff <"$KEEL_SRC/examples/services/preinit-swapoff"
+	vm_service preinit-format <"$KEEL_SRC/examples/preinit/services/preinit-format"
+	vm_service preinit-sync <"$KEEL_SRC/examples/preinit/services/preinit-sync"
+	vm_service preinit-swapoff <"$KEEL_SRC/examples/preinit/services/preinit-swapoff"
 }
 
 pi_squash() {
