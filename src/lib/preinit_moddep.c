@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "cmdline.h"
+
 bool preinit_modname_equal(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
@@ -80,4 +83,30 @@ bool preinit_modbuiltin(const char *builtin, const char *name)
 		line = nl ? nl + 1 : NULL;
 	}
 	return false;
+}
+
+char *preinit_modparams(const char *cmdline, const char *name)
+{
+	struct buf b = { 0 };
+	buf_adds(&b, "");
+	size_t nlen = strlen(name), n;
+	const char *p = cmdline, *w;
+	while ((w = cmdline_next_word(&p, &n))) {
+		const char *dot = memchr(w, '.', n);
+		if (!dot || (size_t)(dot - w) != nlen || !memchr(dot, '=', n - (size_t)(dot - w)))
+			continue;
+		char *mod = strndup(w, nlen);
+		bool mine = mod && preinit_modname_equal(mod, name);
+		free(mod);
+		if (!mine)
+			continue;
+		if (b.len)
+			buf_adds(&b, " ");
+		buf_add(&b, dot + 1, n - nlen - 1);
+	}
+	if (b.oom) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.p;
 }

@@ -26,4 +26,10 @@ int preinit_moddep_resolve(const char *dep, const char *name, struct preinit_str
 /* true if modules.builtin's text lists module `name`. */
 bool preinit_modbuiltin(const char *builtin, const char *name);
 
+/* The parameters of module `name` on a kernel command line: the PARAM=VALUE
+ * part of every NAME.PARAM=VALUE word, blank-separated (modprobe's
+ * convention; the kernel applies these itself only to built-in modules).
+ * "" when there are none; malloc'd, NULL on allocation failure. */
+char *preinit_modparams(const char *cmdline, const char *name);
+
 #endif

@@ -150,6 +150,25 @@ static void test_moddep(void **state)
 	free(n);
 }
 
+static void test_modparams(void **state)
+{
+	(void)state;
+	const char *cl = "root=/dev/vda block2mtd.block2mtd=/dev/vdb,65536 quiet "
+			 "virtio-blk.queue_depth=4 virtio_blk.x=\"a b\" block2mtd.foo overlay.redirect_dir=on\n";
+	char *s = preinit_modparams(cl, "block2mtd");
+	assert_string_equal(s, "block2mtd=/dev/vdb,65536");
+	free(s);
+	s = preinit_modparams(cl, "virtio_blk");
+	assert_string_equal(s, "queue_depth=4 x=\"a b\"");
+	free(s);
+	s = preinit_modparams(cl, "squashfs");
+	assert_string_equal(s, "");
+	free(s);
+	s = preinit_modparams(cl, "overlay");
+	assert_string_equal(s, "redirect_dir=on");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_spec),
 		cmocka_unit_test(test_uevent),
 		cmocka_unit_test(test_moddep),
+		cmocka_unit_test(test_modparams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
