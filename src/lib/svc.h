@@ -93,6 +93,8 @@ struct svc_def {
 	/* wait/once: stopped and marked failed if still running after this
 	 * long; 0 = no limit. Ignored for respawn. */
 	unsigned long timeout_ms;
+
+	bool packed; /* one allocation (svc_def_pack); svc_def_free knows */
 };
 
 #define SVC_DEFAULT_STOP_GRACE_MS 3000UL
@@ -115,6 +117,11 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 			  const char *linkname, struct diags *diags);
 
 void svc_def_free(struct svc_def *s);
+
+/* Moves s into a single allocation (strings and arrays after the struct)
+ * and frees the original; on allocation failure returns s as it was.
+ * svc_parse returns packed definitions. */
+struct svc_def *svc_def_pack(struct svc_def *s);
 
 /* Stable words used in files, output and JSON. */
 const char *svc_type_name(enum svc_type t);

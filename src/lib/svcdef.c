@@ -18,6 +18,10 @@ void svc_def_free(struct svc_def *s)
 {
 	if (!s)
 		return;
+	if (s->packed) {
+		free(s);
+		return;
+	}
 	free(s->name);
 	free(s->instance);
 	free(s->arg);

@@ -821,5 +821,5 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 		svc_def_free(s);
 		return NULL;
 	}
-	return s;
+	return svc_def_pack(s);
 }
