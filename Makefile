@@ -109,9 +109,12 @@ $(O)/preinit: $(PRE_OBJS) $(LIB_OBJS)
 # library objects and keel's objects minus main().
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 unit-tests: $(UNIT_BINS)
-$(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS))
+# preinit's modules that touch the system through a path given to them (LEDs
+# under a sysfs root) are unit-tested against a fake tree: link those too.
+PRE_TESTOBJS := $(filter $(O)/src/preinit/led.o,$(PRE_OBJS))
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS)) $(PRE_TESTOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/uci -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ -lcmocka
 
 # Fuzz targets (clang + libFuzzer): build/fuzz/fuzz_NAME
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "preinit.h"
-#include "preinit_led.h"
+#include "led.h"
 
 static int udp_fd = -1;
 static struct sockaddr_in udp_dst;

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "preinit_led.h"
+#include "led.h"
 
 static char root[64];
 

@@ -1,5 +1,5 @@
-/* preinit_led: LED modes written to the LED class's sysfs attributes (the one preinit module in src/lib that touches files, so unit tests can run it against a fake sysfs). */
-#include "preinit_led.h"
+/* led: LED modes written to the LED class's sysfs attributes, under a root given by the caller (so unit tests use a fake sysfs). */
+#include "led.h"
 
 #include <errno.h>
 #include <fcntl.h>
