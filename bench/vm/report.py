@@ -9,8 +9,9 @@
 # of its dependencies' (kmsg sequence numbers: a total order), or if it did not power off.
 import datetime, os, re, shutil, statistics, subprocess, sys
 
-INITS = ["keel", "floor", "busybox", "sysvinit", "runit", "s6", "finit"]
-CONSOLE_TS = re.compile(r"^\[\s*(\d+\.\d+)\] (.*)$")
+INITS = ["keel", "keelq", "floor", "busybox", "sysvinit", "runit", "s6", "finit"]
+# searched anywhere in a line: an init's own output (finit's escapes) may precede it
+CONSOLE_TS = re.compile(r"\[\s*(\d+\.\d+)\] (.*)$")
 
 
 def load_graph(path):
@@ -45,13 +46,15 @@ def parse(log, graph):
         elif line.startswith("@@M "):
             _, tot, avail = line.split()
             r["used"] = (int(tot) - int(avail)) / 1024
-        m = CONSOLE_TS.match(line)
+        m = CONSOLE_TS.search(line)
         if m:
             if m.group(2).endswith("bench: poweroff"):
                 t_off_req = float(m.group(1))
             elif "reboot: Power down" in m.group(2) or "reboot: System halted" in m.group(2):
                 t_off = float(m.group(1))
     r["nready"] = len(ts)
+    # (without the "bench: poweroff" console line, e.g. finit's silenced console in older
+    # logs, the boot still counts; only the poweroff figure is missing)
     if pre is not None:
         r["k2i"] = pre
     if exe is not None and ts:
@@ -68,7 +71,7 @@ def parse(log, graph):
         r["why"] = "%d of %d services ready" % (len(ts), len(graph))
     elif bad:
         r["why"] = "%s ready before its dependency %s" % bad[0]
-    elif "off" not in r:
+    elif t_off is None:
         r["why"] = "no power off seen"
     elif "ready" not in r:
         r["why"] = "no exec stamp"

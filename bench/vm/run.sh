@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh: boots keel, the floor and five peer inits (busybox, sysvinit, runit, s6, finit) under QEMU on workloads A/B/C and writes bench/results/vm-latest.{md,png}.
 # Usage: bench/vm/run.sh [--runs N] [--workloads A,B,C] [--inits keel,floor,busybox,...] [--fresh]
+#   inits: keel keelq (keel --quiet) floor busybox sysvinit runit s6 finit
 #   --runs N       boots per (workload, init), default 5; added to the boots already logged
 #                  in build/bench-vm/logs (so 3 now and 2 later make 5); --fresh clears them
 #   --report-only  no boots: rebuild the report from the logs
@@ -127,6 +128,13 @@ X
 	printf '%s\n' /sbin/keel /sbin/keelctl >"$VM_WORK/files"
 	argv_file "$VM_ROOT/etc/bench/poweroff" /sbin/keelctl poweroff
 	MODE="keel: after + ready fd 3"
+}
+
+# keel with --quiet (keel.quiet): no [ OK ] line per service on the serial console.
+img_keelq() {
+	img_keel
+	argv_file "$VM_ROOT/etc/bench/init" /sbin/keel --quiet
+	MODE="keel --quiet: after + ready fd 3"
 }
 
 img_floor() {
@@ -275,13 +283,14 @@ img_finit() {
 		echo "runlevel 2"
 		while read -r name deps; do
 			c=
-			[ -n "$deps" ] && c="<$(echo $deps | sed 's/\([^ ]*\)/pid\/\1/g; s/ /,/g')> "
-			echo "service [2] name:$name pid:!/run/$name.pid ${c}/bin/bd -p /run/$name.pid $name -- $name"
+			[ -n "$deps" ] && c="<$(echo $deps | sed 's/\([^ ]*\)/pid\/bd:\1/g; s/ /,/g')> "
+			# finit tells services apart by command and :ID (all run /bin/bd)
+			echo "service [2] :$name pid:!/run/$name.pid ${c}/bin/bd -p /run/$name.pid $name -- $name"
 		done <"$GRAPH"
 	} >"$VM_ROOT/etc/finit.conf"
 	argv_file "$VM_ROOT/etc/bench/init" /sbin/finit
 	argv_file "$VM_ROOT/etc/bench/poweroff" /lib/finit/initctl poweroff
-	MODE="pid file + <pid/DEPS> conditions"
+	MODE="pid file + <pid/bd:DEP> conditions"
 }
 
 # make_image INIT WL: $VM_WORK/INIT-WL.cpio, and its dependency mode in INIT-WL.mode
@@ -291,7 +300,7 @@ make_image() {
 	wl_graph "$wl" >"$GRAPH"
 	vm_root_new
 	rm -f "$VM_ROOT/init" "$VM_ROOT/sbin/init"
-	[ "$init" = keel ] && ln -s /sbin/keel "$VM_ROOT/sbin/init" ||
+	case $init in keel*) true ;; *) false ;; esac && ln -s /sbin/keel "$VM_ROOT/sbin/init" ||
 		rm -f "$VM_ROOT/sbin/keel" "$VM_ROOT/sbin/keelctl"
 	install -m 0755 "$OUT/bin/pre" "$VM_ROOT/init"
 	ln -s /run "$VM_ROOT/var/run" # as on Debian; finit's socket and pid files live there
