@@ -59,6 +59,12 @@ struct job {
 	gid_t *groups;
 	int ngroups;
 	int ready_wfd, exec_wfd;
+	/* With CLONE_VM the child reports into this shared memory instead
+	 * of a pipe: when clone returns, the parent knows at once whether
+	 * the exec happened. */
+	bool shared;
+	bool failed;
+	char err[512];
 };
 
 /* ---- child side: system calls only ---- */
@@ -71,17 +77,16 @@ static size_t str_len(const char *s)
 	return n;
 }
 
-/* Several strings as one write(2), so the line is not interleaved with
- * PID 1's own console output; no formatting library involved. A line
- * longer than the buffer ends in "..." rather than being cut silently. */
-static void child_write(int fd, const char *const *parts, size_t n)
+/* Several strings joined into line (NUL-terminated), no formatting library
+ * involved. A line longer than the buffer ends in "..." rather than being
+ * cut silently. */
+static size_t child_join(char *line, size_t size, const char *const *parts, size_t n)
 {
-	char line[1024];
 	size_t len = 0;
 	bool cut = false;
 	for (size_t i = 0; i < n && !cut; i++) {
 		for (const char *p = parts[i]; p && *p; p++) {
-			if (len == sizeof line - 4) {
+			if (len == size - 4) {
 				cut = true;
 				break;
 			}
@@ -92,21 +97,32 @@ static void child_write(int fd, const char *const *parts, size_t n)
 		memcpy(line + len, "..\n", 3);
 		len += 3;
 	}
-	if (write(fd, line, len) < 0)
-		return;
+	line[len] = '\0';
+	return len;
 }
 
 static void __attribute__((noreturn)) child_fail(const struct job *j, int code, const char *what,
 						  const char *arg)
 {
 	int e = errno;
-	/* To PID 1 (exec pipe), which prints it with the service's name; to
-	 * the console only when the pipe is gone (multi-exec commands). */
-	int fd = j->exec_wfd >= 0 ? j->exec_wfd : 2;
-	const char *parts[] = { fd == 2 ? "keel: " : NULL, fd == 2 ? j->def->instance : NULL,
-				fd == 2 ? ": " : NULL, what, arg ? " \"" : NULL, arg, arg ? "\"" : NULL,
+	/* To PID 1 (shared memory or exec pipe), which prints it with the
+	 * service's name; to the console only when neither is there
+	 * (multi-exec commands). */
+	bool console = !j->shared && j->exec_wfd < 0;
+	const char *parts[] = { console ? "keel: " : NULL, console ? j->def->instance : NULL,
+				console ? ": " : NULL, what, arg ? " \"" : NULL, arg, arg ? "\"" : NULL,
 				": ", strerror(e), "\n" };
-	child_write(fd, parts, sizeof parts / sizeof parts[0]);
+	if (j->shared) {
+		struct job *w = (struct job *)j; /* the parent reads it after clone returns */
+		child_join(w->err, sizeof w->err, parts, sizeof parts / sizeof parts[0]);
+		w->failed = true;
+		_exit(code);
+	}
+	/* One write, so the line is not interleaved with PID 1's output. */
+	char line[1024];
+	size_t len = child_join(line, sizeof line, parts, sizeof parts / sizeof parts[0]);
+	if (write(console ? 2 : j->exec_wfd, line, len) < 0) {
+	}
 	_exit(code);
 }
 
@@ -300,7 +316,7 @@ static int parse_id(const char *s, unsigned long *out)
 	return 0;
 }
 
-static char why_buf[320];
+static char why_buf[512];
 
 /* Resolve user and group names here, not in the child: the lookup
  * allocates and reads files, which the child may not do. */
@@ -391,20 +407,29 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	for (char **e = j.env; *e; e++)
 		if (!strncmp(*e, "PATH=", 5))
 			j.path = *e + 5;
-	if (!child_stack && !(child_stack = malloc(CHILD_STACK_SIZE)))
+	j.shared = def->nexec == 1 && !SPAWN_FORK_ONLY;
+	if (j.shared && !child_stack && !(child_stack = malloc(CHILD_STACK_SIZE)))
 		goto out;
-	if (pipe2(ep, O_CLOEXEC) < 0)
+	if (!j.shared && pipe2(ep, O_CLOEXEC) < 0)
 		goto out;
 	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC) < 0)
 		goto out;
 	j.exec_wfd = ep[1];
 	j.ready_wfd = rp[1];
 
-	if (def->nexec == 1 && !SPAWN_FORK_ONLY) {
+	if (j.shared) {
 		/* The stack grows down on every architecture Linux runs keel on
 		 * but PA-RISC and IA-64, where this needs adapting. */
 		pid = clone(child_single, child_stack + CHILD_STACK_SIZE,
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
+		if (pid > 0 && j.failed) {
+			/* Its exit follows; the reason is known now. */
+			snprintf(why_buf, sizeof why_buf, "%s", j.err);
+			char *nl = strchr(why_buf, '\n');
+			if (nl)
+				*nl = '\0';
+			*why = why_buf;
+		}
 	} else {
 		pid = fork();
 		if (pid == 0) {
@@ -418,9 +443,11 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	if (pid < 0)
 		goto out;
 	/* The parent reads both pipes from its event loop: non-blocking. */
-	fcntl(ep[0], F_SETFL, O_NONBLOCK);
-	*exec_rfd = ep[0];
-	ep[0] = -1;
+	if (ep[0] >= 0) {
+		fcntl(ep[0], F_SETFL, O_NONBLOCK);
+		*exec_rfd = ep[0];
+		ep[0] = -1;
+	}
 	if (rp[0] >= 0) {
 		fcntl(rp[0], F_SETFL, O_NONBLOCK);
 		*ready_rfd = rp[0];

@@ -12,15 +12,18 @@
  * cwd, umask, rlimits, groups/gid/uid, then exec. Several exec commands run
  * one after another from that child, stopping at the first failure whose
  * status becomes the child's (the model's runsvc behaviour).
- * Everything that can fail after fork is reported by the child as one line
- * of text on the exec pipe (*exec_rfd, non-blocking; end of file without
- * text = the command was exec'd) and exit status 126 (setup failed) or
- * 127 (command not found). PID 1 never waits on that pipe: it reads it from
- * its event loop. With several exec commands, the pipe closes once the
- * setup is done.
+ * What fails after the fork (setup, exec) ends the child with exit status
+ * 126 (setup failed) or 127 (command not found), and its one-line reason
+ * reaches PID 1 without PID 1 ever waiting:
+ *   - a single command starts with clone(CLONE_VM|CLONE_VFORK): when this
+ *     returns, the exec has happened (*exec_rfd = -1, *why NULL) or failed
+ *     (*why = the reason, pid > 0, its exit follows);
+ *   - several commands (and sanitizer builds) fork: the reason comes on
+ *     the exec pipe *exec_rfd, non-blocking, end of file without text =
+ *     the setup is done; PID 1 reads it from its event loop.
  * With `ready fd N`, *ready_rfd gets the read end of the notification pipe.
  * Returns the pid, or -1 with errno (fork or pipe failure) or *why (a
- * reason such as an unknown user, valid until the next call).
+ * reason such as an unknown user). *why stays valid until the next call.
  */
 pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why);
 

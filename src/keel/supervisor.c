@@ -327,9 +327,6 @@ void svc_start(struct svc *s)
 		log_msg("warning: %s: out of memory tracking pid %d", s->def->instance, (int)pid);
 	free(s->reason);
 	s->reason = NULL;
-	s->exec_rfd = efd;
-	fd_owner_set(efd, s);
-	loop_watch_exec_fd(efd);
 	if (s->def->ready == SVC_READY_FD) {
 		s->ready_rfd = rfd;
 		fd_owner_set(rfd, s);
@@ -339,6 +336,15 @@ void svc_start(struct svc *s)
 	 * `ready` line): svc_exec_done and the ready events move it on. */
 	svc_set_state(s, SUP_STARTING);
 	s->deadline_ms = svc_run_deadline(s);
+	if (efd >= 0) {
+		s->exec_rfd = efd;
+		fd_owner_set(efd, s);
+		loop_watch_exec_fd(efd);
+	} else if (why) {
+		s->reason = strdup(why); /* exec failed: the exit follows */
+	} else {
+		svc_exec_done(s);
+	}
 }
 
 static void svc_signal(struct svc *s, int sig)

@@ -133,8 +133,10 @@ static void svcdir_report_open(const char *path, int err, struct diags *diags)
  * 0: *buf (malloc'd, NUL-terminated) and *len set; -1: reported; -2: out of memory. */
 static int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
 {
-	/* O_NONBLOCK: a FIFO placed here must not hang boot in open(). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	/* O_NONBLOCK: a FIFO placed here must not hang boot in open().
+	 * openat, not open: musl's open adds an fcntl for O_CLOEXEC, a
+	 * syscall per file that costs on an emulated or slow CPU. */
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		svcdir_report_open(path, errno, diags);
 		return -1;
@@ -189,6 +191,11 @@ static int svcdir_read(const char *path, char **buf, size_t *len, struct diags *
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		/* A short read of a regular file is its end: no second read
+		 * just to see 0 (a file growing meanwhile fills the buffer,
+		 * and the loop goes on). */
+		if (n < cap)
+			break;
 	}
 	b[n] = '\0';
 	*buf = b;
