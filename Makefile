@@ -19,6 +19,7 @@ SHARE_DIR   ?= /usr/share/init
 SOCKET_PATH ?= /run/keel.sock
 RUNTIME_DIR ?= /run/keel/services
 RCD_DIR     ?= /etc/rc.d
+ENV_FILE    ?= /etc/initd.env
 
 VERSION  := 0.1
 VARIANT  ?=
@@ -32,7 +33,8 @@ CFLAGS   ?= $(OPT) -g
 LDFLAGS  ?=
 DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
             -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"' \
-            -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"'
+            -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"' \
+            -DKEEL_ENV_FILE='"$(ENV_FILE)"'
 
 ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "cmdline.h"
 #include "control.h"
+#include "envfile.h"
 #include "log.h"
 #include "loop.h"
 #include "mount.h"
@@ -31,13 +32,14 @@ struct options {
 	const char *share_dir;
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
+	const char *env_file;
 	struct cmdline cl;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
-		   "            [--share-dir DIR] [--socket PATH]\n"
+		   "            [--share-dir DIR] [--socket PATH] [--env-file PATH]\n"
 		   "            [--cmdline TEXT] [--debug] [--quiet] [--single] [--target NAME]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
@@ -159,6 +161,29 @@ static void signals_handle(int sfd)
 	}
 }
 
+/* A missing file is normal (nothing to add); a bad line is reported and
+ * skipped, the rest applies. */
+static void env_file_apply(const char *path)
+{
+	struct diags d = { 0 };
+	char *buf = NULL;
+	size_t len = 0, n = 0;
+	if (access(path, F_OK) == 0 && svcdir_read(path, &buf, &len, &d) == 0) {
+		char **env = envfile_parse(buf, len, path, &n, &d);
+		for (size_t i = 0; env && i < n; i++) {
+			char *eq = strchr(env[i], '=');
+			*eq = '\0';
+			if (setenv(env[i], eq + 1, 1) < 0)
+				log_msg("warning: %s: cannot set %s: %m", path, env[i]);
+		}
+		envfile_free(env);
+	}
+	for (size_t i = 0; i < d.n; i++)
+		log_diag(&d.v[i]);
+	diags_free(&d);
+	free(buf);
+}
+
 static void timer_arm(int tfd, uint64_t deadline_ms)
 {
 	struct itimerspec its = { 0 };
@@ -207,6 +232,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "share-dir", required_argument, NULL, 'D' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "cmdline", required_argument, NULL, 'c' },
+		{ "env-file", required_argument, NULL, 'e' },
 		{ "debug", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "single", no_argument, NULL, '1' },
@@ -219,10 +245,11 @@ static int options_parse(int argc, char **argv, struct options *o)
 					.runtime_dir = KEEL_RUNTIME_DIR,
 					.rcd_dir = KEEL_RCD_DIR },
 			       .share_dir = KEEL_SHARE_DIR,
+			       .env_file = KEEL_ENV_FILE,
 			       .socket = KEEL_SOCKET_PATH };
 	o->cl.target = SVC_TARGET_BOOT;
 	int c;
-	bool dir_given = false, rcd_given = false, runtime_given = false;
+	bool dir_given = false, rcd_given = false, runtime_given = false, env_given = false;
 	/* The kernel hands init the command line words it does not know: as
 	 * PID 1, never let them be fatal. */
 	opterr = getpid() != 1;
@@ -234,6 +261,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'D': o->share_dir = optarg; break;
 		case 's': o->socket = optarg; break;
 		case 'c': o->cmdline = optarg; break;
+		case 'e': o->env_file = optarg; env_given = true; break;
 		case 'v': o->cl.debug = true; break;
 		case 'q': o->cl.quiet = true; break;
 		case '1': o->cl.single = true; break;
@@ -264,6 +292,9 @@ static int options_parse(int argc, char **argv, struct options *o)
 		o->svc.rcd_dir = rcd;
 		if (!runtime_given)
 			o->svc.runtime_dir = NULL;
+		static char *envf;
+		if (!env_given && asprintf(&envf, "%s/../initd.env", o->svc.service_dir) >= 0)
+			o->env_file = envf;
 	}
 	/* "single" or "S" as a plain word from the kernel. */
 	for (int i = optind; i < argc; i++)
@@ -339,10 +370,11 @@ int main(int argc, char **argv)
 	if (in_container)
 		log_debug("running in a PID namespace: file systems stay writable at the end");
 
-	/* 4. The services' environment. */
+	/* 4. The services' environment: defaults, then the model's initd.env. */
 	setenv("PATH", DEFAULT_PATH, 0);
 	setenv("HOME", "/", 0);
 	setenv("TERM", "linux", 0);
+	env_file_apply(o.env_file);
 	spawn_set_base_env(environ);
 
 	/* 5. Event sources. */

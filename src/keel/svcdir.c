@@ -131,7 +131,7 @@ static void svcdir_report_open(const char *path, int err, struct diags *diags)
 
 /* Reads a whole regular file of at most SVCDIR_MAX_FILE bytes.
  * 0: *buf (malloc'd, NUL-terminated) and *len set; -1: reported; -2: out of memory. */
-static int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
+int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
 {
 	/* O_NONBLOCK: a FIFO placed here must not hang boot in open().
 	 * openat, not open: musl's open adds an fcntl for O_CLOEXEC, a

@@ -29,4 +29,10 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags);
 
 void svc_set_free(struct svc_set *set);
 
+/* Reads a small configuration file whole (regular files only, at most
+ * 1 MiB, NUL-terminated): 0, -1 on a problem reported in diags (missing,
+ * not regular, too large, unreadable), -2 on allocation failure. Used for
+ * every file keel reads at boot. */
+int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags);
+
 #endif

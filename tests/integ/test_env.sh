@@ -44,6 +44,14 @@ user no_such_user_here
 exec $BIN/report bad_user
 EOF
 
+# The model's initd.env beside the service dir: every service's base
+# environment; a bad line is reported with file:line and skipped.
+cat >"$SVC/../initd.env" <<EOF
+# initd.env
+FROM_ENVFILE="set by initd.env"
+not a variable
+EOF
+
 keel_start || { finish; exit 1; }
 check "boot target reached" wait_for "target boot reached" 30
 wait_until 20 eval '[ -e "$OUT/custom.done" ] && [ -e "$OUT/numeric.done" ] && [ -e "$OUT/plain.done" ]'
@@ -68,6 +76,9 @@ check "default: PATH, HOME=/ and TERM=linux are set" \
 	eval 'grep -qx "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$OUT/plain.env" &&
 	      grep -qx "HOME=/" "$OUT/plain.env" && grep -qx "TERM=linux" "$OUT/plain.env"'
 check "default: no variable of another service leaks in" not grep -q "^GREETING=" "$OUT/plain.env"
+check "initd.env: its variables reach every service" \
+	eval 'grep -qx "FROM_ENVFILE=set by initd.env" "$OUT/plain.env" && grep -qx "FROM_ENVFILE=set by initd.env" "$OUT/custom.env"'
+check "initd.env: a bad line is reported with file and line" console_has 'error: .*initd\.env:3: '
 
 check "unknown user: the service fails" wait_state bad_user failed 20
 check "unknown user: never ran" not test -e "$OUT/bad_user.done"
