@@ -20,14 +20,8 @@ description "system log"
 type respawn
 exec /sbin/syslogd -n -O /var/log/messages
 EOF
-vm_service getty <<EOF
-description "serial console"
-type respawn
-tty /dev/ttyS0
-# an interactive shell ignores SIGTERM; SIGHUP is its hang-up
-stop HUP
-exec /sbin/getty -n -i -l /bin/sh -L 0 ttyS0 vt100
-EOF
+# the examples' getty: a shell on the serial console, stopped with SIGHUP
+vm_service getty <"$KEEL_SRC/examples/services/getty"
 vm_service mount-data <<EOF
 description "mount data disk"
 type wait

@@ -112,14 +112,8 @@ done
 EOF
 
 # --- native keel services beside the scripts ---
-vm_service getty <<EOF
-description "serial console"
-type respawn
-tty /dev/ttyS0
-# an interactive shell ignores SIGTERM; SIGHUP is its hang-up
-stop HUP
-exec /sbin/getty -n -i -l /bin/sh -L 0 ttyS0 vt100
-EOF
+# the examples' getty: a shell on the serial console, stopped with SIGHUP
+vm_service getty <"$KEEL_SRC/examples/services/getty"
 # A native service ordered after an OpenWrt script by its name (docs/services.md).
 vm_service lan-check <<EOF
 description "lan address check"

@@ -20,14 +20,8 @@ type wait
 after kmod
 exec $T/mount-data
 EOF
-vm_service getty <<EOF
-description "serial console"
-type respawn
-tty /dev/ttyS0
-# an interactive shell ignores SIGTERM; SIGHUP is its hang-up
-stop HUP
-exec /sbin/getty -n -i -l /bin/sh -L 0 ttyS0 vt100
-EOF
+# the examples' getty: a shell on the serial console, stopped with SIGHUP
+vm_service getty <"$KEEL_SRC/examples/services/getty"
 # d1 <- d2 <- d3: must stop as d3, d2, d1. d1 also needs the disk, so the disk is
 # unmounted only after every daemon has stopped.
 vm_service d1 <<EOF
