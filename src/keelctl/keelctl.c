@@ -69,7 +69,8 @@ enum { F_KIND, F_NAME, F_STATE, F_PID, F_UPTIME, F_RESTARTS, F_EXIT, F_TYPE, F_T
 
 static int render(char *reply, bool json, const char *verb, const char *name)
 {
-	struct buf table = { 0 }, diags = { 0 }, js = { 0 };
+	/* Only the output asked for is built (status of 1000 services). */
+	struct buf table = { .off = json }, diags = { .off = json }, js = { .off = !json };
 	char *status_line = NULL;
 	int nsvc = 0, ndiag = 0;
 	const char *single_state = NULL;
@@ -149,7 +150,10 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 	}
 	bool is_status = !strcmp(verb, "status") || !strcmp(verb, "list");
 	if (rc == EXIT_OK && is_status) {
-		if (json) {
+		if (json && (!js.p || js.oom)) {
+			fprintf(stderr, "keelctl: out of memory\n");
+			rc = EXIT_FAILED;
+		} else if (json) {
 			if (!strcmp(verb, "list")) {
 				/* list: a plain array of names */
 				char *p = strstr(js.p, "[");

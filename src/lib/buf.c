@@ -8,7 +8,7 @@
 
 static bool buf_reserve(struct buf *b, size_t extra)
 {
-	if (b->oom)
+	if (b->oom || b->off)
 		return false;
 	if (b->len + extra + 1 <= b->cap)
 		return true;

@@ -9,6 +9,7 @@ struct buf {
 	char *p;
 	size_t len, cap;
 	bool oom; /* an append failed: contents are incomplete */
+	bool off; /* appends are dropped: an output nobody asked for */
 };
 
 void buf_add(struct buf *b, const char *s, size_t n);
