@@ -45,6 +45,12 @@ static bool all_bytes(const unsigned char *buf, size_t len, unsigned char v)
 	return true;
 }
 
+/* jffs2's node magic, written in the flash's byte order. */
+static bool jffs2_magic(const unsigned char *buf, size_t len)
+{
+	return len >= 2 && (le16(buf) == 0x1985 || (buf[0] == 0x19 && buf[1] == 0x85));
+}
+
 void preinit_probe(const unsigned char *buf, size_t len, struct preinit_probe *out)
 {
 	*out = (struct preinit_probe){ .fs = PREINIT_FS_UNKNOWN };
@@ -75,7 +81,7 @@ void preinit_probe(const unsigned char *buf, size_t len, struct preinit_probe *o
 		label_copy(buf + 1024 + 28, 16, out->label, sizeof out->label);
 		return;
 	}
-	if (len >= 2 && (le16(buf) == 0x1985 || (buf[0] == 0x19 && buf[1] == 0x85))) {
+	if (jffs2_magic(buf, len)) {
 		out->fs = PREINIT_FS_JFFS2;
 		return;
 	}
@@ -83,8 +89,21 @@ void preinit_probe(const unsigned char *buf, size_t len, struct preinit_probe *o
 		out->fs = PREINIT_FS_BLANK;
 		return;
 	}
-	if (len > 0 && (all_bytes(buf, len, 0) || all_bytes(buf, len, 0xff)))
+	if (len > 0 && all_bytes(buf, len, 0xff)) {
 		out->fs = PREINIT_FS_BLANK;
+		out->erased = true;
+	} else if (len > 0 && all_bytes(buf, len, 0)) {
+		out->fs = PREINIT_FS_BLANK;
+	}
+}
+
+enum preinit_fs preinit_probe_eraseblock(const unsigned char *head, size_t len)
+{
+	if (jffs2_magic(head, len))
+		return PREINIT_FS_JFFS2;
+	if (len > 0 && all_bytes(head, len, 0xff))
+		return PREINIT_FS_BLANK;
+	return PREINIT_FS_UNKNOWN;
 }
 
 const char *preinit_fs_name(enum preinit_fs fs)

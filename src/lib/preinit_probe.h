@@ -22,11 +22,20 @@ struct preinit_probe {
 	enum preinit_fs fs;
 	char label[65]; /* "" if none */
 	char uuid[37];  /* canonical lower-case 8-4-4-4-12, "" if none */
+	bool erased;    /* blank because every byte read is 0xff, as flash after an erase */
 };
 
 /* Probes the first len bytes of a device (len < PREINIT_PROBE_LEN only
  * for a smaller device). */
 void preinit_probe(const unsigned char *buf, size_t len, struct preinit_probe *out);
+
+/* How many bytes of each erase block preinit_probe_eraseblock looks at. */
+#define PREINIT_ERASEBLOCK_HEAD 16
+
+/* Classifies the start of one flash erase block: PREINIT_FS_BLANK (erased),
+ * PREINIT_FS_JFFS2 (jffs2 writes each block from its start, node by node,
+ * and its cleanmarkers sit there too) or PREINIT_FS_UNKNOWN. */
+enum preinit_fs preinit_probe_eraseblock(const unsigned char *head, size_t len);
 
 /* The mount(2) type name, NULL for unknown/blank/swap. */
 const char *preinit_fs_name(enum preinit_fs fs);

@@ -103,27 +103,36 @@ int preinit_switch(struct preinit *p)
 	return 0;
 }
 
+/* kexec_file_load lets the kernel parse and (if it must) verify the image;
+ * the paths are on the new root, so this runs after the switch. Any
+ * failure is said and init starts instead. */
 static void kexec_try(struct preinit *p)
 {
 	const struct preinit_conf *c = &p->conf;
-	int kfd = open(c->kexec_kernel, O_RDONLY | O_CLOEXEC);
-	int ifd = c->kexec_initrd ? open(c->kexec_initrd, O_RDONLY | O_CLOEXEC) : -1;
 	const char *cmd = c->kexec_cmdline ? c->kexec_cmdline : "";
 	unsigned long flags = c->kexec_initrd ? 0 : 4; /* KEXEC_FILE_NO_INITRAMFS */
-	if (kfd < 0 || (c->kexec_initrd && ifd < 0)) {
-		preinit_error("kexec %s: %s; starting init instead", kfd < 0 ? c->kexec_kernel :
-			      c->kexec_initrd, strerror(errno));
+	int ifd = -1;
+	int kfd = open(c->kexec_kernel, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0) {
+		preinit_error("kexec %s: %s; starting init instead", c->kexec_kernel,
+			      strerror(errno));
+		return;
+	}
+	if (c->kexec_initrd && (ifd = open(c->kexec_initrd, O_RDONLY | O_CLOEXEC)) < 0) {
+		preinit_error("kexec %s: %s; starting init instead", c->kexec_initrd,
+			      strerror(errno));
 	} else if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, flags) < 0) {
 		preinit_error("kexec_file_load %s: %s; starting init instead", c->kexec_kernel,
 			      strerror(errno));
 	} else {
 		preinit_say("kexec %s", c->kexec_kernel);
+		/* The data partition stays mounted: its writes must be on
+		 * the device before the next kernel replays its journal. */
 		sync();
 		reboot(RB_KEXEC);
 		preinit_error("reboot(KEXEC): %s; starting init instead", strerror(errno));
 	}
-	if (kfd >= 0)
-		close(kfd);
+	close(kfd);
 	if (ifd >= 0)
 		close(ifd);
 }

@@ -55,6 +55,14 @@ int preinit_modules_load(const struct preinit_strv *names);
 char *preinit_block_find(const char *spec, unsigned long wait_ms, struct preinit_probe *probe);
 int preinit_block_probe(const char *dev, struct preinit_probe *probe);
 
+/* flash.c: on an MTD device, the start of every erase block: *fs is
+ * PREINIT_FS_BLANK (all erased), PREINIT_FS_JFFS2 (a jffs2 whose nodes lie
+ * past its first block: it spreads its writes) or PREINIT_FS_UNKNOWN.
+ * -1 if dev is no MTD device or its geometry cannot be read. */
+int preinit_flash_scan(const char *dev, enum preinit_fs *fs);
+/* The running kernel has this file system (in /proc/filesystems). */
+bool preinit_fs_supported(const char *type);
+
 /* root.c: the read-only root, the writable layer, extroot, the overlay. */
 int preinit_root_assemble(struct preinit *p);
 

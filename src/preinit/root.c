@@ -75,6 +75,49 @@ static void device_id_read(struct preinit *p, const struct preinit_probe *pr)
 		free(id);
 }
 
+/* A blank data partition: the booted system formats it, because on NOR
+ * flash that can take minutes (the preinit-format service reads the file). */
+static int data_unformatted(struct preinit *p, const char *dev)
+{
+	char *line = NULL;
+	const char *t = p->conf.data_fstype && strcmp(p->conf.data_fstype, "auto") ?
+		p->conf.data_fstype : "ext4";
+	if (asprintf(&line, "%s %s\n", dev, t) < 0 ||
+	    preinit_write_file(PREINIT_STATE_DIR "/format", line) < 0)
+		preinit_error("writing %s/format: %s", PREINIT_STATE_DIR, strerror(errno));
+	free(line);
+	preinit_say("data %s is unformatted: the booted system formats it", dev);
+	return mount_tmpfs_overlay(p, "data partition unformatted");
+}
+
+/* A data partition whose start reads all 0xff. On raw flash that is an
+ * erase, and jffs2 mounts an erased partition as it is (it writes its
+ * nodes into erased blocks), so it needs no format. It may also be a
+ * jffs2 in use whose first block happens to be empty. Returns the type to
+ * mount, or NULL for the blank-partition path (no MTD, no jffs2 in the
+ * kernel, another type configured); *erased says the partition is new. */
+static const char *flash_type(struct preinit *p, const char *dev, struct preinit_probe *pr,
+			      bool *erased)
+{
+	const char *want = p->conf.data_fstype;
+	enum preinit_fs fs;
+	if ((want && strcmp(want, "auto") && strcmp(want, "jffs2")) ||
+	    preinit_flash_scan(dev, &fs) < 0)
+		return NULL;
+	if (fs != PREINIT_FS_BLANK) {
+		/* jffs2 is mounted; anything else is never formatted over. */
+		pr->fs = fs;
+		return fs == PREINIT_FS_JFFS2 ? "jffs2" : NULL;
+	}
+	if (!preinit_fs_supported("jffs2")) {
+		preinit_say("data %s is erased flash, but the kernel has no jffs2", dev);
+		return NULL;
+	}
+	preinit_say("data %s is erased flash: mounted as jffs2 as it is", dev);
+	*erased = true;
+	return "jffs2";
+}
+
 static int mount_data(struct preinit *p)
 {
 	if (!p->conf.data)
@@ -86,26 +129,22 @@ static int mount_data(struct preinit *p)
 		return mount_tmpfs_overlay(p, "data partition not found");
 	}
 	p->data_dev = dev;
-	if (pr.fs == PREINIT_FS_BLANK) {
-		/* Formatting can take minutes on NOR flash: the booted system
-		 * does it (the preinit-format service reads this file). */
-		char *line = NULL;
-		const char *t = p->conf.data_fstype && strcmp(p->conf.data_fstype, "auto") ?
-			p->conf.data_fstype : "ext4";
-		if (asprintf(&line, "%s %s\n", dev, t) < 0 ||
-		    preinit_write_file(PREINIT_STATE_DIR "/format", line) < 0)
-			preinit_error("writing %s/format: %s", PREINIT_STATE_DIR, strerror(errno));
-		free(line);
-		preinit_say("data %s is unformatted: the booted system formats it", dev);
-		return mount_tmpfs_overlay(p, "data partition unformatted");
-	}
-	const char *type = fstype_of(p->conf.data_fstype, &pr);
+	bool erased = false;
+	const char *type = NULL;
+	if (pr.fs == PREINIT_FS_BLANK && pr.erased)
+		type = flash_type(p, dev, &pr, &erased);
+	if (pr.fs == PREINIT_FS_BLANK && !type)
+		return data_unformatted(p, dev);
+	if (!type)
+		type = fstype_of(p->conf.data_fstype, &pr);
 	if (!type || pr.fs == PREINIT_FS_SWAP || pr.fs == PREINIT_FS_SQUASHFS) {
 		preinit_error("data %s: unknown content, left alone (not formatted)", dev);
 		return mount_tmpfs_overlay(p, "data partition unreadable");
 	}
 	if (mount(dev, PREINIT_OVERLAY, type, MS_NOATIME, NULL) < 0) {
 		preinit_error("mount data %s (%s): %s", dev, type, strerror(errno));
+		if (erased)
+			return data_unformatted(p, dev);
 		return mount_tmpfs_overlay(p, "data partition does not mount");
 	}
 	snprintf(p->overlay_kind, sizeof p->overlay_kind, "data");

@@ -36,12 +36,20 @@ static void test_probe_others(void **state)
 	memset(buf, 0, sizeof buf);
 	preinit_probe(buf, sizeof buf, &p);
 	assert_int_equal(p.fs, PREINIT_FS_BLANK);
+	assert_false(p.erased);
 	memset(buf, 0xff, sizeof buf);
 	preinit_probe(buf, sizeof buf, &p);
 	assert_int_equal(p.fs, PREINIT_FS_BLANK);
+	assert_true(p.erased);
+	/* One byte written: no longer an erased flash block. */
+	buf[sizeof buf - 1] = 0xfe;
+	preinit_probe(buf, sizeof buf, &p);
+	assert_int_equal(p.fs, PREINIT_FS_UNKNOWN);
+	assert_false(p.erased);
 	memcpy(buf, "\xde\xad\xc0\xde", 4);
 	preinit_probe(buf, sizeof buf, &p);
 	assert_int_equal(p.fs, PREINIT_FS_BLANK);
+	assert_false(p.erased);
 	memcpy(buf, "hsqs", 4);
 	preinit_probe(buf, sizeof buf, &p);
 	assert_int_equal(p.fs, PREINIT_FS_SQUASHFS);
@@ -69,6 +77,25 @@ static void test_probe_others(void **state)
 	buf[5000] = 1;
 	preinit_probe(buf, sizeof buf, &p);
 	assert_int_equal(p.fs, PREINIT_FS_UNKNOWN);
+}
+
+static void test_probe_eraseblock(void **state)
+{
+	(void)state;
+	unsigned char h[PREINIT_ERASEBLOCK_HEAD];
+	memset(h, 0xff, sizeof h);
+	assert_int_equal(preinit_probe_eraseblock(h, sizeof h), PREINIT_FS_BLANK);
+	/* A jffs2 node or cleanmarker, little- and big-endian flash. */
+	memcpy(h, "\x85\x19\x03\x20", 4);
+	assert_int_equal(preinit_probe_eraseblock(h, sizeof h), PREINIT_FS_JFFS2);
+	memcpy(h, "\x19\x85\x20\x03", 4);
+	assert_int_equal(preinit_probe_eraseblock(h, sizeof h), PREINIT_FS_JFFS2);
+	memset(h, 0xff, sizeof h);
+	h[7] = 0;
+	assert_int_equal(preinit_probe_eraseblock(h, sizeof h), PREINIT_FS_UNKNOWN);
+	memset(h, 0, sizeof h);
+	assert_int_equal(preinit_probe_eraseblock(h, sizeof h), PREINIT_FS_UNKNOWN);
+	assert_int_equal(preinit_probe_eraseblock(h, 0), PREINIT_FS_UNKNOWN);
 }
 
 static void test_spec(void **state)
@@ -174,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_ext4),
 		cmocka_unit_test(test_probe_others),
+		cmocka_unit_test(test_probe_eraseblock),
 		cmocka_unit_test(test_spec),
 		cmocka_unit_test(test_uevent),
 		cmocka_unit_test(test_moddep),
