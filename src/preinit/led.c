@@ -1,6 +1,9 @@
 /* led: LED modes written to the LED class's sysfs attributes, under a root given by the caller (so unit tests use a fake sysfs). */
 #include "led.h"
 
+#include <dirent.h>
+#include <fnmatch.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,6 +62,28 @@ static void max_read(int dir, char *out, size_t size)
 		snprintf(out, size, "%s", b);
 }
 
+static char *led_match(const char *leds_dir, const char *pattern)
+{
+	DIR *d = opendir(leds_dir);
+	char *best = NULL;
+	if (!d)
+		return NULL;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || fnmatch(pattern, de->d_name, FNM_PERIOD) != 0)
+			continue;
+		if (!best || strcmp(de->d_name, best) < 0) {
+			char *n = strdup(de->d_name);
+			if (!n)
+				break;
+			free(best);
+			best = n;
+		}
+	}
+	closedir(d);
+	return best;
+}
+
 int preinit_led_show(const char *leds_dir, const char *name, const char *mode, const char **what)
 {
 	*what = NULL;
@@ -68,8 +93,21 @@ int preinit_led_show(const char *leds_dir, const char *name, const char *mode, c
 		errno = EINVAL;
 		return -1;
 	}
+	/* A pattern ("*::capslock") names an LED whose prefix varies by
+	 * board or by probe order: the first match in name order is used. */
+	char *found = NULL;
+	if (strpbrk(name, "*?[")) {
+		found = led_match(leds_dir, name);
+		if (!found) {
+			errno = ENOENT;
+			return 1;
+		}
+		name = found;
+	}
 	char *path = NULL;
-	if (asprintf(&path, "%s/%s", leds_dir, name) < 0)
+	int pr = asprintf(&path, "%s/%s", leds_dir, name);
+	free(found);
+	if (pr < 0)
 		return -1;
 	int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int e = errno;

@@ -118,6 +118,16 @@ static void test_trigger_name(void **state)
 	assert_string_equal(attr("trigger"), "heartbeat");
 }
 
+/* A pattern picks the LED whose prefix varies ("input1::capslock"). */
+static void test_pattern(void **state)
+{
+	(void)state;
+	const char *what;
+	assert_int_equal(preinit_led_show(root, "*:green", "blink", &what), 0);
+	assert_string_equal(attr("trigger"), "timer");
+	assert_int_equal(preinit_led_show(root, "*:red", "on", &what), 1);
+}
+
 /* A board without the LED: skipped, not an error. */
 static void test_missing_led_skipped(void **state)
 {
@@ -188,6 +198,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blink_and_fast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trigger_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pattern, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_led_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_write_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_cannot_escape, setup, teardown),

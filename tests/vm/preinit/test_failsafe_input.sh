@@ -18,8 +18,8 @@ failsafe_wait 6s
 failsafe_key 88                  # KEY_F12: a key QEMU's sendkey can press
 net no
 module virtio_pci virtio_blk squashfs overlay evdev ledtrig-timer
-led boot input0::capslock blink
-led failsafe input0::scrolllock fast
+led boot *::capslock blink
+led failsafe *::scrolllock fast
 root /dev/vda
 data LABEL=data
 EOF2
@@ -31,8 +31,8 @@ check "button: tmpfs overlay, data partition not used" vm_wait '^preinit: overla
 check "button: failsafe shell answers" vm_run true 30
 check "led: no LED error" pi_not_seen '^preinit: error: led'
 check "button: data partition not mounted, no keel" vm_run '! grep -q "^/dev/vdb" /proc/mounts && ! pidof keel && grep -qx failsafe=1 /run/preinit/state'
-check "led: boot LED blinks (timer, 500 ms)" vm_run 'grep -q "\[timer\]" /sys/class/leds/input0::capslock/trigger && grep -qx 500 /sys/class/leds/input0::capslock/delay_on'
-check "led: failsafe LED blinks fast (timer, 100 ms)" vm_run 'grep -q "\[timer\]" /sys/class/leds/input0::scrolllock/trigger && grep -qx 100 /sys/class/leds/input0::scrolllock/delay_on'
+check "led: boot LED blinks (timer, 500 ms)" vm_run 'l=$(ls -d /sys/class/leds/*::capslock | head -n 1); grep -q "\[timer\]" $l/trigger && grep -qx 500 $l/delay_on'
+check "led: failsafe LED blinks fast (timer, 100 ms)" vm_run 'l=$(ls -d /sys/class/leds/*::scrolllock | head -n 1); grep -q "\[timer\]" $l/trigger && grep -qx 100 $l/delay_on'
 vm_send reboot
 check "button: reboot leaves failsafe" vm_wait_exit 30
 vm_note "$VM_NAME: boot 1: QEMU ran $(vm_fmt_ms ${VM_BOOT_MS:-0}) s"
