@@ -408,11 +408,12 @@ int main(int argc, char **argv)
 	bool log_watched = false;
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer();
-		if (d1 && d1 <= sup_now_ms()) {
-			sup_timer_event(); /* already due: no need to sleep for it */
-			continue;
-		}
-		timer_arm(tfd, !d1 ? d2 : !d2 ? d1 : d1 < d2 ? d1 : d2);
+		/* Already due: look at the other sources without sleeping, then
+		 * do it, rather than a timer round trip (and never starving
+		 * them, e.g. while a fork storm is reaped in batches). */
+		bool due = d1 && d1 <= sup_now_ms();
+		if (!due)
+			timer_arm(tfd, !d1 ? d2 : !d2 ? d1 : d1 < d2 ? d1 : d2);
 		if (log_pending() != log_watched) {
 			log_watched = log_pending();
 			if (log_watched)
@@ -421,7 +422,9 @@ int main(int argc, char **argv)
 				loop_del(log_fd());
 		}
 		struct epoll_event ev[32];
-		int n = loop_wait(ev, 32, -1);
+		int n = loop_wait(ev, 32, due ? 0 : -1);
+		if (due)
+			sup_timer_event();
 		for (int i = 0; i < n; i++) {
 			int fd = loop_ev_fd(&ev[i]);
 			switch (loop_ev_tag(&ev[i])) {

@@ -44,6 +44,7 @@ struct sup_core {
 	uint64_t phase_deadline_ms;
 	bool kill_escalated;
 	bool no_children;
+	bool reap_pending; /* the last reap stopped at its batch limit */
 	int ino_fd;
 	struct svc *rescue;
 	/* Some state changed since the last pass over the plans: only then can

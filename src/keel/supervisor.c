@@ -223,7 +223,9 @@ void sup_ready_fd_event(int fd)
 		return;
 	}
 	char buf[256];
-	for (;;) {
+	/* Bounded: a service writing without end must not hold the loop;
+	 * epoll reports the rest on the next round. */
+	for (int round = 0; round < 16; round++) {
 		ssize_t r = read(fd, buf, sizeof buf);
 		if (r > 0) {
 			if (memchr(buf, '\n', (size_t)r)) {
@@ -531,9 +533,18 @@ static void svc_exited(struct svc *s, int st)
 	}
 }
 
+/* Zombies reaped per call: a fork storm must not keep PID 1 in this loop.
+ * What is left is reaped on the next round (sup_next_deadline says now). */
+#define SUP_REAP_BATCH 256
+
 void sup_reap(void)
 {
-	for (;;) {
+	sup.reap_pending = false;
+	for (int n = 0;; n++) {
+		if (n == SUP_REAP_BATCH) {
+			sup.reap_pending = true;
+			return;
+		}
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 		if (pid > 0) {
@@ -557,6 +568,8 @@ void sup_reap(void)
 
 void sup_timer_event(void)
 {
+	if (sup.reap_pending)
+		sup_reap();
 	uint64_t now = sup_now_ms();
 	for (size_t i = 0; i < sup.nsvcs; i++) {
 		struct svc *s = sup.svcs[i];
@@ -596,6 +609,8 @@ void sup_timer_event(void)
 
 uint64_t sup_next_deadline(void)
 {
+	if (sup.reap_pending)
+		return sup_now_ms();
 	uint64_t next = sup.phase_deadline_ms;
 	for (size_t i = 0; i < sup.nsvcs; i++) {
 		uint64_t d = sup.svcs[i]->deadline_ms;

@@ -34,6 +34,12 @@ EOF
 svc calm <<EOF
 exec $BIN/daemon calm
 EOF
+# A readiness pipe flooded without the newline that would end it.
+svc chatter <<EOF
+type respawn
+ready fd 3 timeout 0
+exec /bin/sh -c "yes x | tr -d '\\n' >&3"
+EOF
 
 keel_start || { finish; exit 1; }
 answers=0
@@ -47,6 +53,8 @@ check "the storm's orphans were all reaped (no zombie child of keel)" \
 check "the crash loop is still supervised (restarts counted)" \
 	wait_until 20 eval '[ "$(svc_field crasher restarts)" -gt 10 ]'
 check "status still shows the calm service running" state_is calm running
+check "a flood on a readiness pipe leaves it starting, keel answering" \
+	eval 'state_is chatter starting && keel_answers'
 
 # Signals keel has no use for: each must leave it alive and answering.
 for sig in QUIT ALRM WINCH CONT TSTP TTIN TTOU PIPE VTALRM PROF URG XCPU XFSZ SYS IO \
