@@ -9,12 +9,7 @@ vm_guest_helpers
 T=/usr/libexec/keel-test
 
 # --- (1) a small but realistic system ---
-vm_service kmod <<EOF
-description "load disk drivers"
-type wait
-target boot
-exec /sbin/modprobe -a virtio_pci virtio_blk
-EOF
+vm_service kmod <"$KEEL_SRC/examples/services/kmod"
 vm_service syslogd <<EOF
 description "system log"
 type respawn

@@ -9,11 +9,7 @@ vm_root_new
 vm_guest_helpers
 T=/usr/libexec/keel-test
 
-vm_service kmod <<EOF
-description "load disk drivers"
-type wait
-exec /sbin/modprobe -a virtio_pci virtio_blk
-EOF
+vm_service kmod <"$KEEL_SRC/examples/services/kmod"
 vm_service mount-data <<EOF
 description "mount data disk"
 type wait
