@@ -40,6 +40,7 @@ ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
              -DKEEL_SPAWN_FORK
   LDFLAGS += -fsanitize=address,undefined
+  KEEL_MALLOC := libc
 endif
 ifeq ($(VARIANT),clang)
   CC      := clang
@@ -50,8 +51,11 @@ ifeq ($(VARIANT),musl)
   # asm/) are libc-independent, so point at the system's through a
   # folder of links rather than at all of /usr/include.
   KHDR    := $(O)/kernel-headers
-  CFLAGS  := -Os -ffunction-sections -fdata-sections -isystem $(KHDR)
-  LDFLAGS += -static -s -Wl,--gc-sections
+  # No unwind tables (nothing unwinds: no C++, no backtraces) and one
+  # segment for code and read-only data: both are pages of PID 1's memory.
+  CFLAGS  := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+             -fno-unwind-tables -isystem $(KHDR)
+  LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 endif
 
 ALL_CFLAGS := $(CSTD) $(WARN) $(DEFS) -Isrc/lib -Isrc/keel $(CFLAGS)
@@ -69,7 +73,11 @@ CTL_OBJS    := $(CTL_SRCS:%.c=$(O)/%.o)
 UCI_OBJS    := $(UCI_SRCS:%.c=$(O)/%.o)
 PRE_OBJS    := $(PRE_SRCS:%.c=$(O)/%.o)
 # keel objects without main(), for unit tests that need them
-KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o,$(KEEL_OBJS))
+KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o $(O)/src/keel/malloc.o,$(KEEL_OBJS))
+# PID 1's allocator (src/lib/heap.c) replaces the C library's in the keel
+# binary; KEEL_MALLOC=libc keeps the C library's (sanitizer builds do).
+KEEL_MALLOC ?= own
+KEEL_BINOBJS := $(if $(filter own,$(KEEL_MALLOC)),$(KEEL_OBJS),$(filter-out $(O)/src/keel/malloc.o,$(KEEL_OBJS)))
 
 PROGS := $(O)/keel $(O)/keelctl $(if $(UCI_SRCS),$(O)/uci) $(if $(PRE_SRCS),$(O)/preinit)
 
@@ -95,7 +103,7 @@ $(O)/%.o: %.c | $(KHDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/keel: $(KEEL_OBJS) $(LIB_OBJS)
+$(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
