@@ -165,7 +165,11 @@ static void __attribute__((noreturn)) child_exec(const struct job *j, char *cons
 	const char *p = j->path ? j->path : "/usr/sbin:/usr/bin:/sbin:/bin";
 	size_t flen = str_len(file);
 	int saved = ENOENT;
-	char buf[PATH_MAX];
+	/* Static, not on the stack: the frame would touch a page of the
+	 * child stack (and of PID 1's memory) for every service, although
+	 * most exec lines name an absolute path. The clone child runs while
+	 * PID 1 waits and a forked one has its own copy, so one buffer serves. */
+	static char buf[PATH_MAX];
 	for (;;) {
 		const char *colon = strchr(p, ':');
 		size_t dlen = colon ? (size_t)(colon - p) : str_len(p);

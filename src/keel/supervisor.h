@@ -36,28 +36,29 @@ enum sup_state {
 };
 
 struct svc {
+	/* Ordered by size (one per service in PID 1: no padding holes). */
 	struct svc_def *def;
-	enum sup_state state;
-	bool want_up;
-	bool was_ready;  /* has counted as started since it was last wanted */
-	bool removed;    /* dropped by reload: freed once it is down */
-	bool restart_after_stop; /* restart (or reload change) in progress */
 	struct svc_def *next_def; /* definition to switch to once stopped */
+	char *reason;        /* why FAILED/SKIPPED, shown by status */
+	uint64_t state_ms;   /* when the state last changed */
+	uint64_t start_ms;   /* when the current process was started */
+	uint64_t deadline_ms;
+	uint64_t window_start_ms;
+	unsigned long delay_ms; /* next respawn delay */
+	size_t node;         /* index in its target's plan, SIZE_MAX if none */
+	enum sup_state state;
+	enum sup_state stop_to; /* STOPPED, or FAILED when stopped for a fault */
 	pid_t pid;
 	int ready_rfd;
 	int exec_rfd;    /* exec report pipe, until exec succeeded or failed */
 	int ready_wd;    /* inotify watch for `ready file`, -1 none */
-	uint64_t state_ms;   /* when the state last changed */
-	uint64_t start_ms;   /* when the current process was started */
-	uint64_t deadline_ms;
 	unsigned restarts;   /* since boot (or the last manual start) */
 	unsigned window_restarts;
-	uint64_t window_start_ms;
-	unsigned long delay_ms; /* next respawn delay */
 	int last_status;     /* wait status of the last exit, -1 none */
-	char *reason;        /* why FAILED/SKIPPED, shown by status */
-	enum sup_state stop_to; /* STOPPED, or FAILED when stopped for a fault */
-	size_t node;         /* index in its target's plan, SIZE_MAX if none */
+	bool want_up;
+	bool was_ready;  /* has counted as started since it was last wanted */
+	bool removed;    /* dropped by reload: freed once it is down */
+	bool restart_after_stop; /* restart (or reload change) in progress */
 	bool announced;      /* its first "[ OK ]" was printed */
 	bool mark;           /* scratch flag for reload's matching */
 };

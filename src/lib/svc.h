@@ -50,15 +50,13 @@ struct svc_rlimit {
 };
 
 struct svc_def {
+	/* Ordered by size, not by topic: one of these lives in PID 1 per
+	 * service, and padding between mixed fields would cost ~30 bytes. */
 	char *name;     /* canonical name: link name up to '@' ("agetty") */
 	char *instance; /* full link name ("agetty@ttyS0"); == name text if no '@' */
 	char *arg;      /* text after '@', or NULL */
 	char *file;     /* path used in diagnostics (the entry in the service dir) */
-
 	char *description; /* NULL if none: the instance name is shown instead */
-	enum svc_type type;
-	enum svc_target target;
-	unsigned target_line; /* 0 if the file had no target line (boot assumed) */
 
 	struct svc_refs after, before, requires, provides;
 
@@ -66,34 +64,34 @@ struct svc_def {
 	size_t nexec;
 
 	char *tty;          /* device for stdio, new session, controlling tty */
-	bool tty_truncate;
-
 	char *user, *group; /* names or numeric ids, resolved at spawn time */
 	char **env;         /* "KEY=VALUE" strings, NULL-terminated, may be NULL */
 	size_t nenv;
 	char *cwd;
-	int umask;          /* -1 = inherit */
 	struct svc_rlimit *rlimits;
 	size_t nrlimits;
+	char *ready_file;   /* for SVC_READY_FILE, absolute */
 
-	int stop_signal;            /* default SIGTERM */
 	unsigned long stop_grace_ms; /* before SIGKILL; default SVC_DEFAULT_STOP_GRACE_MS */
-
 	/* respawn policy (type respawn only) */
 	unsigned long respawn_limit;     /* give up after this many restarts within the window; 0 = never */
 	unsigned long respawn_window_ms; /* 0 = count over the whole life of the service */
 	unsigned long respawn_delay_ms;  /* first delay after a quick crash */
 	unsigned long respawn_max_delay_ms; /* backoff doubles up to this */
-
-	enum svc_ready ready;
-	int ready_fd;                   /* for SVC_READY_FD, >= 3 */
-	char *ready_file;               /* for SVC_READY_FILE, absolute */
 	unsigned long ready_timeout_ms; /* 0 = wait forever */
-
 	/* wait/once: stopped and marked failed if still running after this
 	 * long; 0 = no limit. Ignored for respawn. */
 	unsigned long timeout_ms;
 
+	enum svc_type type;
+	enum svc_target target;
+	unsigned target_line; /* 0 if the file had no target line (boot assumed) */
+	int umask;          /* -1 = inherit */
+	int stop_signal;    /* default SIGTERM */
+	enum svc_ready ready;
+	int ready_fd;       /* for SVC_READY_FD, >= 3 */
+
+	bool tty_truncate;
 	bool packed; /* one allocation (svc_def_pack); svc_def_free knows */
 };
 

@@ -16,6 +16,10 @@
  * Two passes over the same walk: the first only counts bytes, the second
  * copies. Arrays come before strings so they stay pointer-aligned.
  */
+/* Alignment of the arrays after the struct: they hold pointers, unsigneds
+ * and struct rlimit (rlim_t), nothing that needs max_align_t. */
+#define PACK_ALIGN (alignof(struct svc_rlimit) > alignof(void *) ? alignof(struct svc_rlimit) : alignof(void *))
+
 struct packer {
 	char *arr, *str; /* next free byte for arrays, for strings */
 	size_t narr, nstr; /* bytes needed (counting pass) */
@@ -41,7 +45,7 @@ static void *pk_arr(struct packer *k, const void *src, size_t bytes)
 {
 	if (!src || !bytes)
 		return NULL;
-	size_t room = (bytes + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	size_t room = (bytes + PACK_ALIGN - 1) & ~(PACK_ALIGN - 1);
 	if (!k->copy) {
 		k->narr += room;
 		return NULL;
@@ -124,7 +128,7 @@ struct svc_def *svc_def_pack(struct svc_def *s)
 	struct packer k = { 0 };
 	struct svc_def scratch = *s; /* the counting pass writes nothing, but needs a target */
 	pk_walk(&k, &scratch, s);
-	size_t head = (sizeof *s + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	size_t head = (sizeof *s + PACK_ALIGN - 1) & ~(PACK_ALIGN - 1);
 	size_t narr = k.narr;
 	char *block = malloc(head + k.narr + k.nstr);
 	if (!block)
