@@ -129,12 +129,12 @@ static void __attribute__((noreturn)) child_fail(const struct job *j, int code, 
 static void child_setup_stdio(const struct job *j)
 {
 	const struct svc_def *def = j->def;
-	if (def->tty) {
+	if (def->o->tty) {
 		/* O_NONBLOCK so a serial line without carrier cannot hang the open. */
-		int flags = O_RDWR | O_NOCTTY | O_NONBLOCK | (def->tty_truncate ? O_TRUNC : 0);
-		int fd = open(def->tty, flags);
+		int flags = O_RDWR | O_NOCTTY | O_NONBLOCK | (def->o->tty_truncate ? O_TRUNC : 0);
+		int fd = open(def->o->tty, flags);
 		if (fd < 0)
-			child_fail(j, 126, "cannot open tty", def->tty);
+			child_fail(j, 126, "cannot open tty", def->o->tty);
 		int fl = fcntl(fd, F_GETFL);
 		if (fl >= 0)
 			fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
@@ -142,7 +142,7 @@ static void child_setup_stdio(const struct job *j)
 			ioctl(fd, TIOCSCTTY, 0); /* best effort: a plain file works too */
 		for (int i = 0; i < 3; i++)
 			if (dup2(fd, i) < 0)
-				child_fail(j, 126, "dup2", def->tty);
+				child_fail(j, 126, "dup2", def->o->tty);
 		if (fd > 2)
 			close(fd);
 		return;
@@ -222,22 +222,22 @@ static void child_setup(struct job *j)
 			child_fail(j, 126, "cannot set up ready fd", NULL);
 		}
 	}
-	if (def->umask >= 0)
-		umask((mode_t)def->umask);
+	if (def->o->umask >= 0)
+		umask((mode_t)def->o->umask);
 	if (nofile_set)
 		setrlimit(RLIMIT_NOFILE, &nofile_orig);
-	for (size_t i = 0; i < def->nrlimits; i++)
-		if (setrlimit(def->rlimits[i].resource, &def->rlimits[i].lim))
+	for (size_t i = 0; i < def->o->nrlimits; i++)
+		if (setrlimit(def->o->rlimits[i].resource, &def->o->rlimits[i].lim))
 			child_fail(j, 126, "setrlimit", NULL);
-	const char *dir = def->cwd ? def->cwd : "/";
+	const char *dir = def->o->cwd ? def->o->cwd : "/";
 	if (chdir(dir))
 		child_fail(j, 126, "cannot change directory to", dir);
 	if (j->set_groups && setgroups((size_t)j->ngroups, j->groups))
 		child_fail(j, 126, "cannot set supplementary groups", NULL);
 	if (j->set_ids && setgid(j->gid))
-		child_fail(j, 126, "setgid", def->group ? def->group : def->user);
-	if (def->user && setuid(j->uid))
-		child_fail(j, 126, "setuid", def->user);
+		child_fail(j, 126, "setgid", def->o->group ? def->o->group : def->o->user);
+	if (def->o->user && setuid(j->uid))
+		child_fail(j, 126, "setuid", def->o->user);
 }
 
 static int child_single(void *arg)
@@ -290,21 +290,21 @@ static char **job_build_env(const struct svc_def *def)
 	size_t nbase = 0;
 	while (base_env && base_env[nbase])
 		nbase++;
-	char **env = calloc(nbase + def->nenv + 1, sizeof *env);
+	char **env = calloc(nbase + def->o->nenv + 1, sizeof *env);
 	if (!env)
 		return NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < nbase; i++) {
 		size_t kl = env_key_len(base_env[i]);
 		bool overridden = false;
-		for (size_t k = 0; k < def->nenv && !overridden; k++)
-			overridden = env_key_len(def->env[k]) == kl &&
-				     !strncmp(def->env[k], base_env[i], kl);
+		for (size_t k = 0; k < def->o->nenv && !overridden; k++)
+			overridden = env_key_len(def->o->env[k]) == kl &&
+				     !strncmp(def->o->env[k], base_env[i], kl);
 		if (!overridden)
 			env[n++] = base_env[i];
 	}
-	for (size_t k = 0; k < def->nenv; k++)
-		env[n++] = def->env[k];
+	for (size_t k = 0; k < def->o->nenv; k++)
+		env[n++] = def->o->env[k];
 	env[n] = NULL;
 	return env;
 }
@@ -329,17 +329,17 @@ static int job_resolve_ids(struct job *j, const char **why)
 	const struct svc_def *def = j->def;
 	const char *uname = NULL;
 	unsigned long v;
-	if (!def->user && !def->group)
+	if (!def->o->user && !def->o->group)
 		return 0;
 	j->set_ids = true;
 	j->set_groups = true;
-	if (def->user) {
+	if (def->o->user) {
 		struct passwd *pw;
-		if (parse_id(def->user, &v) == 0) {
+		if (parse_id(def->o->user, &v) == 0) {
 			j->uid = (uid_t)v;
 			pw = getpwuid(j->uid);
-		} else if (!(pw = getpwnam(def->user))) {
-			snprintf(why_buf, sizeof why_buf, "unknown user \"%s\"", def->user);
+		} else if (!(pw = getpwnam(def->o->user))) {
+			snprintf(why_buf, sizeof why_buf, "unknown user \"%s\"", def->o->user);
 			*why = why_buf;
 			return -1;
 		} else {
@@ -350,13 +350,13 @@ static int job_resolve_ids(struct job *j, const char **why)
 			uname = pw->pw_name;
 		}
 	}
-	if (def->group) {
-		if (parse_id(def->group, &v) == 0) {
+	if (def->o->group) {
+		if (parse_id(def->o->group, &v) == 0) {
 			j->gid = (gid_t)v;
 		} else {
-			struct group *gr = getgrnam(def->group);
+			struct group *gr = getgrnam(def->o->group);
 			if (!gr) {
-				snprintf(why_buf, sizeof why_buf, "unknown group \"%s\"", def->group);
+				snprintf(why_buf, sizeof why_buf, "unknown group \"%s\"", def->o->group);
 				*why = why_buf;
 				return -1;
 			}

@@ -157,11 +157,11 @@ static void svc_ready_cleanup(struct svc *s)
 static uint64_t svc_run_deadline(const struct svc *s)
 {
 	uint64_t d = 0;
-	if (s->def->timeout_ms && s->def->type != SVC_TYPE_RESPAWN)
-		d = s->start_ms + s->def->timeout_ms;
+	if (s->def->o->timeout_ms && s->def->type != SVC_TYPE_RESPAWN)
+		d = s->start_ms + s->def->o->timeout_ms;
 	if (s->state == SUP_STARTING && s->def->ready != SVC_READY_NONE &&
-	    s->def->ready_timeout_ms) {
-		uint64_t r = s->start_ms + s->def->ready_timeout_ms;
+	    s->def->o->ready_timeout_ms) {
+		uint64_t r = s->start_ms + s->def->o->ready_timeout_ms;
 		if (!d || r < d)
 			d = r;
 	}
@@ -198,7 +198,7 @@ static bool file_exists(const char *path)
 /* Watch the directory, not the file: the file does not exist yet. */
 static void svc_watch_ready_file(struct svc *s)
 {
-	char *dir = strdup(s->def->ready_file);
+	char *dir = strdup(s->def->o->ready_file);
 	if (!dir)
 		return;
 	char *slash = strrchr(dir, '/');
@@ -256,7 +256,7 @@ static void svc_exec_done(struct svc *s)
 		svc_became_ready(s);
 		break;
 	case SVC_READY_FILE:
-		if (file_exists(s->def->ready_file))
+		if (file_exists(s->def->o->ready_file))
 			svc_became_ready(s);
 		else
 			svc_watch_ready_file(s);
@@ -306,7 +306,7 @@ void sup_inotify_event(void)
 	for (size_t i = 0; i < sup.nsvcs; i++) {
 		struct svc *s = sup.svcs[i];
 		if (s->state == SUP_STARTING && s->def->ready == SVC_READY_FILE &&
-		    file_exists(s->def->ready_file))
+		    file_exists(s->def->o->ready_file))
 			svc_became_ready(s);
 	}
 }
@@ -365,10 +365,10 @@ void svc_stop(struct svc *s, enum sup_state to)
 	case SUP_RUNNING:
 		svc_ready_cleanup(s);
 		s->stop_to = to;
-		svc_signal(s, s->def->stop_signal);
-		if (s->def->stop_signal != SIGCONT)
+		svc_signal(s, s->def->o->stop_signal);
+		if (s->def->o->stop_signal != SIGCONT)
 			svc_signal(s, SIGCONT); /* a stopped process must see the signal */
-		s->deadline_ms = sup_now_ms() + s->def->stop_grace_ms;
+		s->deadline_ms = sup_now_ms() + s->def->o->stop_grace_ms;
 		svc_set_state(s, SUP_STOPPING);
 		break;
 	case SUP_WAITING:
@@ -451,12 +451,12 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 	const struct svc_def *d = s->def;
 	uint64_t lived = now - s->start_ms;
 
-	if (d->respawn_limit) {
-		if (d->respawn_window_ms && now - s->window_start_ms > d->respawn_window_ms) {
+	if (d->o->respawn_limit) {
+		if (d->o->respawn_window_ms && now - s->window_start_ms > d->o->respawn_window_ms) {
 			s->window_start_ms = now;
 			s->window_restarts = 0;
 		}
-		if (s->window_restarts >= d->respawn_limit) {
+		if (s->window_restarts >= d->o->respawn_limit) {
 			svc_fail(s, "respawned %u times, giving up", s->window_restarts);
 			return;
 		}
@@ -465,9 +465,9 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 	if (lived >= SUP_HEALTHY_MS)
 		s->delay_ms = 0;
 	else if (s->delay_ms == 0)
-		s->delay_ms = d->respawn_delay_ms;
+		s->delay_ms = d->o->respawn_delay_ms;
 	else
-		s->delay_ms = s->delay_ms * 2 > d->respawn_max_delay_ms ? d->respawn_max_delay_ms
+		s->delay_ms = s->delay_ms * 2 > d->o->respawn_max_delay_ms ? d->o->respawn_max_delay_ms
 									 : s->delay_ms * 2;
 	s->restarts++;
 	if (s->delay_ms == 0) {
@@ -583,12 +583,12 @@ void sup_timer_event(void)
 			break;
 		case SUP_STARTING:
 		case SUP_RUNNING:
-			if (s->def->timeout_ms && s->def->type != SVC_TYPE_RESPAWN &&
-			    now >= s->start_ms + s->def->timeout_ms) {
-				svc_set_reason(s, "still running after %lu ms", s->def->timeout_ms);
-			} else if (s->state == SUP_STARTING && s->def->ready_timeout_ms &&
-				   now >= s->start_ms + s->def->ready_timeout_ms) {
-				svc_set_reason(s, "not ready within %lu ms", s->def->ready_timeout_ms);
+			if (s->def->o->timeout_ms && s->def->type != SVC_TYPE_RESPAWN &&
+			    now >= s->start_ms + s->def->o->timeout_ms) {
+				svc_set_reason(s, "still running after %lu ms", s->def->o->timeout_ms);
+			} else if (s->state == SUP_STARTING && s->def->o->ready_timeout_ms &&
+				   now >= s->start_ms + s->def->o->ready_timeout_ms) {
+				svc_set_reason(s, "not ready within %lu ms", s->def->o->ready_timeout_ms);
 			} else {
 				s->deadline_ms = svc_run_deadline(s);
 				break;
@@ -598,7 +598,7 @@ void sup_timer_event(void)
 			break;
 		case SUP_STOPPING:
 			log_msg("%s: still running %lu ms after %s: killing", s->def->instance,
-				s->def->stop_grace_ms, svc_signal_name(s->def->stop_signal));
+				s->def->o->stop_grace_ms, svc_signal_name(s->def->o->stop_signal));
 			svc_signal(s, SIGKILL);
 			break;
 		default:

@@ -34,7 +34,7 @@ static bool refs_eq(const struct svc_refs *a, const struct svc_refs *b)
 bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 {
 	if (!str_eq(a->name, b->name) || !str_eq(a->instance, b->instance) ||
-	    !str_eq(a->arg, b->arg) || !str_eq(a->description, b->description) ||
+	    !str_eq(a->o->arg, b->o->arg) || !str_eq(a->description, b->description) ||
 	    a->type != b->type || a->target != b->target)
 		return false;
 	if (!refs_eq(&a->after, &b->after) || !refs_eq(&a->before, &b->before) ||
@@ -45,25 +45,25 @@ bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 	for (size_t i = 0; i < a->nexec; i++)
 		if (!argv_eq(a->exec[i].argv, b->exec[i].argv))
 			return false;
-	if (!str_eq(a->tty, b->tty) || a->tty_truncate != b->tty_truncate ||
-	    !str_eq(a->user, b->user) || !str_eq(a->group, b->group) ||
-	    a->nenv != b->nenv || !str_eq(a->cwd, b->cwd) || a->umask != b->umask)
+	if (!str_eq(a->o->tty, b->o->tty) || a->o->tty_truncate != b->o->tty_truncate ||
+	    !str_eq(a->o->user, b->o->user) || !str_eq(a->o->group, b->o->group) ||
+	    a->o->nenv != b->o->nenv || !str_eq(a->o->cwd, b->o->cwd) || a->o->umask != b->o->umask)
 		return false;
-	for (size_t i = 0; i < a->nenv; i++)
-		if (strcmp(a->env[i], b->env[i]))
+	for (size_t i = 0; i < a->o->nenv; i++)
+		if (strcmp(a->o->env[i], b->o->env[i]))
 			return false;
-	if (a->nrlimits != b->nrlimits)
+	if (a->o->nrlimits != b->o->nrlimits)
 		return false;
-	for (size_t i = 0; i < a->nrlimits; i++)
-		if (a->rlimits[i].resource != b->rlimits[i].resource ||
-		    a->rlimits[i].lim.rlim_cur != b->rlimits[i].lim.rlim_cur ||
-		    a->rlimits[i].lim.rlim_max != b->rlimits[i].lim.rlim_max)
+	for (size_t i = 0; i < a->o->nrlimits; i++)
+		if (a->o->rlimits[i].resource != b->o->rlimits[i].resource ||
+		    a->o->rlimits[i].lim.rlim_cur != b->o->rlimits[i].lim.rlim_cur ||
+		    a->o->rlimits[i].lim.rlim_max != b->o->rlimits[i].lim.rlim_max)
 			return false;
-	return a->stop_signal == b->stop_signal && a->stop_grace_ms == b->stop_grace_ms &&
-	       a->respawn_limit == b->respawn_limit &&
-	       a->respawn_window_ms == b->respawn_window_ms &&
-	       a->respawn_delay_ms == b->respawn_delay_ms &&
-	       a->respawn_max_delay_ms == b->respawn_max_delay_ms && a->ready == b->ready &&
-	       a->ready_fd == b->ready_fd && str_eq(a->ready_file, b->ready_file) &&
-	       a->ready_timeout_ms == b->ready_timeout_ms && a->timeout_ms == b->timeout_ms;
+	return a->o->stop_signal == b->o->stop_signal && a->o->stop_grace_ms == b->o->stop_grace_ms &&
+	       a->o->respawn_limit == b->o->respawn_limit &&
+	       a->o->respawn_window_ms == b->o->respawn_window_ms &&
+	       a->o->respawn_delay_ms == b->o->respawn_delay_ms &&
+	       a->o->respawn_max_delay_ms == b->o->respawn_max_delay_ms && a->ready == b->ready &&
+	       a->ready_fd == b->ready_fd && str_eq(a->o->ready_file, b->o->ready_file) &&
+	       a->o->ready_timeout_ms == b->o->ready_timeout_ms && a->o->timeout_ms == b->o->timeout_ms;
 }

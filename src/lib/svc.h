@@ -49,20 +49,11 @@ struct svc_rlimit {
 	struct rlimit lim;
 };
 
-struct svc_def {
-	/* Ordered by size, not by topic: one of these lives in PID 1 per
-	 * service, and padding between mixed fields would cost ~30 bytes. */
-	char *name;     /* canonical name: link name up to '@' ("agetty") */
-	char *instance; /* full link name ("agetty@ttyS0"); == name text if no '@' */
-	char *arg;      /* text after '@', or NULL */
-	char *file;     /* path used in diagnostics (the entry in the service dir) */
-	char *description; /* NULL if none: the instance name is shown instead */
-
-	struct svc_refs after, before, requires, provides;
-
-	struct svc_cmd *exec; /* commands run in order; nexec may be 0 */
-	size_t nexec;
-
+/* The settings most services leave alone. A definition that sets none of
+ * them points at svc_opt_default instead of carrying its own copy: one
+ * definition per service lives in PID 1, and this is half of it. */
+struct svc_opt {
+	char *arg;          /* text after '@' in the instance name, or NULL */
 	char *tty;          /* device for stdio, new session, controlling tty */
 	char *user, *group; /* names or numeric ids, resolved at spawn time */
 	char **env;         /* "KEY=VALUE" strings, NULL-terminated, may be NULL */
@@ -83,17 +74,38 @@ struct svc_def {
 	 * long; 0 = no limit. Ignored for respawn. */
 	unsigned long timeout_ms;
 
-	enum svc_type type;
-	enum svc_target target;
 	unsigned target_line; /* 0 if the file had no target line (boot assumed) */
 	int umask;          /* -1 = inherit */
 	int stop_signal;    /* default SIGTERM */
+	bool tty_truncate;
+};
+
+extern const struct svc_opt svc_opt_default;
+
+struct svc_def {
+	char *name;     /* canonical name: link name up to '@' ("agetty") */
+	char *instance; /* full link name ("agetty@ttyS0"); == name text if no '@' */
+	char *file;     /* path used in diagnostics (the entry in the service dir) */
+	char *description; /* NULL if none: the instance name is shown instead */
+
+	struct svc_refs after, before, requires, provides;
+
+	struct svc_cmd *exec; /* commands run in order; nexec may be 0 */
+	size_t nexec;
+
+	/* Never NULL; read-only (it may be svc_opt_default, shared). Only the
+	 * parser and the packer, which own the block, write through SVC_OPT. */
+	const struct svc_opt *o;
+
+	enum svc_type type;
+	enum svc_target target;
 	enum svc_ready ready;
 	int ready_fd;       /* for SVC_READY_FD, >= 3 */
-
-	bool tty_truncate;
 	bool packed; /* one allocation (svc_def_pack); svc_def_free knows */
 };
+
+/* Write access for the code that owns an unshared svc_opt (parser, packer). */
+#define SVC_OPT(def) ((struct svc_opt *)(def)->o)
 
 #define SVC_DEFAULT_STOP_GRACE_MS 3000UL
 #define SVC_DEFAULT_RESPAWN_DELAY_MS 100UL

@@ -14,6 +14,15 @@ static void svc_refs_free(struct svc_refs *r)
 	free(r->v);
 }
 
+const struct svc_opt svc_opt_default = {
+	.umask = -1,
+	.stop_signal = SIGTERM,
+	.stop_grace_ms = SVC_DEFAULT_STOP_GRACE_MS,
+	.respawn_delay_ms = SVC_DEFAULT_RESPAWN_DELAY_MS,
+	.respawn_max_delay_ms = SVC_DEFAULT_RESPAWN_MAX_DELAY_MS,
+	.ready_timeout_ms = SVC_DEFAULT_READY_TIMEOUT_MS,
+};
+
 void svc_def_free(struct svc_def *s)
 {
 	if (!s)
@@ -24,7 +33,6 @@ void svc_def_free(struct svc_def *s)
 	}
 	free(s->name);
 	free(s->instance);
-	free(s->arg);
 	free(s->file);
 	free(s->description);
 	svc_refs_free(&s->after);
@@ -37,15 +45,20 @@ void svc_def_free(struct svc_def *s)
 		free(s->exec[i].argv);
 	}
 	free(s->exec);
-	free(s->tty);
-	free(s->user);
-	free(s->group);
-	for (size_t i = 0; i < s->nenv; i++)
-		free(s->env[i]);
-	free(s->env);
-	free(s->cwd);
-	free(s->rlimits);
-	free(s->ready_file);
+	struct svc_opt *o = SVC_OPT(s);
+	if (o && o != &svc_opt_default) {
+		free(o->arg);
+		free(o->tty);
+		free(o->user);
+		free(o->group);
+		for (size_t i = 0; i < o->nenv; i++)
+			free(o->env[i]);
+		free(o->env);
+		free(o->cwd);
+		free(o->rlimits);
+		free(o->ready_file);
+		free(o);
+	}
 	free(s);
 }
 

@@ -84,11 +84,29 @@ static char **pk_argv(struct packer *k, char *const *src)
 	return v;
 }
 
+/* Nothing set that differs from svc_opt_default: share it. */
+static bool opt_is_default(const struct svc_opt *o)
+{
+	const struct svc_opt *z = &svc_opt_default;
+	return !o->arg && !o->tty && !o->user && !o->group && !o->env && !o->cwd &&
+	       !o->rlimits && !o->ready_file && o->stop_grace_ms == z->stop_grace_ms &&
+	       o->respawn_limit == z->respawn_limit && o->respawn_window_ms == z->respawn_window_ms &&
+	       o->respawn_delay_ms == z->respawn_delay_ms &&
+	       o->respawn_max_delay_ms == z->respawn_max_delay_ms &&
+	       o->ready_timeout_ms == z->ready_timeout_ms && o->timeout_ms == z->timeout_ms &&
+	       o->target_line == z->target_line && o->umask == z->umask &&
+	       o->stop_signal == z->stop_signal && o->tty_truncate == z->tty_truncate;
+}
+
 static void pk_walk(struct packer *k, struct svc_def *d, const struct svc_def *s)
 {
 	/* Arrays first (aligned), strings after. */
+	const struct svc_opt *so = s->o;
+	struct svc_opt *o = NULL;
+	bool own_opt = !opt_is_default(so);
+	if (own_opt)
+		o = pk_arr(k, so, sizeof *so);
 	struct svc_cmd *exec = pk_arr(k, s->exec, s->nexec * sizeof *s->exec);
-	struct svc_rlimit *rl = pk_arr(k, s->rlimits, s->nrlimits * sizeof *s->rlimits);
 	pk_refs(k, &d->after, &s->after);
 	pk_refs(k, &d->before, &s->before);
 	pk_refs(k, &d->requires, &s->requires);
@@ -98,27 +116,39 @@ static void pk_walk(struct packer *k, struct svc_def *d, const struct svc_def *s
 		if (k->copy)
 			exec[i].argv = argv;
 	}
-	char **env = pk_argv(k, s->env);
-	char *strs[] = { s->name, s->instance, s->arg, s->file, s->description, s->tty,
-			 s->user, s->group, s->cwd, s->ready_file };
+	char *strs[] = { s->name, s->file, s->description };
 	char *out[sizeof strs / sizeof strs[0]];
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		out[i] = pk_str(k, strs[i]);
+	/* Most instances are their name ("dropbear", no '@'): one copy. */
+	bool same = s->instance && s->name && !strcmp(s->instance, s->name);
+	char *instance = same ? out[0] : pk_str(k, s->instance);
+	if (own_opt) {
+		struct svc_rlimit *rl = pk_arr(k, so->rlimits, so->nrlimits * sizeof *so->rlimits);
+		char **env = pk_argv(k, so->env);
+		char *ostrs[] = { so->arg, so->tty, so->user, so->group, so->cwd, so->ready_file };
+		char *oout[sizeof ostrs / sizeof ostrs[0]];
+		for (size_t i = 0; i < sizeof ostrs / sizeof ostrs[0]; i++)
+			oout[i] = pk_str(k, ostrs[i]);
+		if (k->copy) {
+			o->rlimits = rl;
+			o->env = env;
+			o->arg = oout[0];
+			o->tty = oout[1];
+			o->user = oout[2];
+			o->group = oout[3];
+			o->cwd = oout[4];
+			o->ready_file = oout[5];
+		}
+	}
 	if (!k->copy)
 		return;
+	d->o = own_opt ? o : &svc_opt_default;
 	d->exec = exec;
-	d->rlimits = rl;
-	d->env = env;
 	d->name = out[0];
-	d->instance = out[1];
-	d->arg = out[2];
-	d->file = out[3];
-	d->description = out[4];
-	d->tty = out[5];
-	d->user = out[6];
-	d->group = out[7];
-	d->cwd = out[8];
-	d->ready_file = out[9];
+	d->file = out[1];
+	d->description = out[2];
+	d->instance = same ? out[0] : instance;
 }
 
 struct svc_def *svc_def_pack(struct svc_def *s)

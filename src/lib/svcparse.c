@@ -224,8 +224,8 @@ static void svc_kw_type(struct svc_parser *p, struct lex_line *l)
 				svc_quote(p, l->argv[3]));
 			return;
 		}
-		p->s->respawn_limit = n;
-		p->s->respawn_window_ms = 0;
+		SVC_OPT(p->s)->respawn_limit = n;
+		SVC_OPT(p->s)->respawn_window_ms = 0;
 	} else if (l->argc != 2) {
 		svc_err(p, l->lineno, "type: expected wait, once, respawn or \"respawn limit N\"");
 		return;
@@ -243,7 +243,7 @@ static void svc_kw_target(struct svc_parser *p, struct lex_line *l)
 		return;
 	}
 	p->s->target = (enum svc_target)t;
-	p->s->target_line = l->lineno;
+	SVC_OPT(p->s)->target_line = l->lineno;
 }
 
 static void svc_refs_add(struct svc_parser *p, struct lex_line *l, struct svc_refs *r)
@@ -346,8 +346,8 @@ static void svc_kw_tty(struct svc_parser *p, struct lex_line *l)
 		svc_err(p, l->lineno, "tty: empty device name");
 		return;
 	}
-	p->s->tty_truncate = l->argc == 3;
-	p->s->tty = svc_strdup(p, dev);
+	SVC_OPT(p->s)->tty_truncate = l->argc == 3;
+	SVC_OPT(p->s)->tty = svc_strdup(p, dev);
 }
 
 static void svc_kw_user(struct svc_parser *p, struct lex_line *l)
@@ -356,7 +356,7 @@ static void svc_kw_user(struct svc_parser *p, struct lex_line *l)
 		svc_err(p, l->lineno, "%s: bad name or id %s", l->argv[0], svc_quote(p, l->argv[1]));
 		return;
 	}
-	char **dst = l->argv[0][0] == 'u' ? &p->s->user : &p->s->group;
+	char **dst = l->argv[0][0] == 'u' ? &SVC_OPT(p->s)->user : &SVC_OPT(p->s)->group;
 	*dst = svc_strdup(p, l->argv[1]);
 }
 
@@ -388,12 +388,12 @@ static void svc_kw_env(struct svc_parser *p, struct lex_line *l)
 		return;
 	}
 	/* repeated keys are merged once at the end (svc_env_merge) */
-	char **v = svc_grow(p, s->env, s->nenv + 1, sizeof(*v));
+	char **v = svc_grow(p, SVC_OPT(s)->env, SVC_OPT(s)->nenv + 1, sizeof(*v));
 	if (!v)
 		return;
-	s->env = v;
-	s->env[s->nenv++] = l->argv[1];
-	s->env[s->nenv] = NULL;
+	SVC_OPT(s)->env = v;
+	SVC_OPT(s)->env[SVC_OPT(s)->nenv++] = l->argv[1];
+	SVC_OPT(s)->env[SVC_OPT(s)->nenv] = NULL;
 	l->argv[1] = NULL;
 }
 
@@ -422,7 +422,7 @@ static int svc_env_cmp(const void *a, const void *b)
 static void svc_env_merge(struct svc_parser *p)
 {
 	struct svc_def *s = p->s;
-	size_t n = s->nenv;
+	size_t n = SVC_OPT(s)->nenv;
 	if (n < 2)
 		return;
 	struct svc_env_ix *ix = malloc(n * sizeof(*ix));
@@ -432,7 +432,7 @@ static void svc_env_merge(struct svc_parser *p)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		ix[i] = (struct svc_env_ix){ s->env[i], strcspn(s->env[i], "="), i };
+		ix[i] = (struct svc_env_ix){ SVC_OPT(s)->env[i], strcspn(SVC_OPT(s)->env[i], "="), i };
 	qsort(ix, n, sizeof(*ix), svc_env_cmp);
 	for (size_t a = 0, b; a < n; a = b) {
 		for (b = a + 1; b < n && ix[b].klen == ix[a].klen &&
@@ -445,9 +445,9 @@ static void svc_env_merge(struct svc_parser *p)
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (keep[i])
-			s->env[m++] = keep[i];
-	s->env[m] = NULL;
-	s->nenv = m;
+			SVC_OPT(s)->env[m++] = keep[i];
+	SVC_OPT(s)->env[m] = NULL;
+	SVC_OPT(s)->nenv = m;
 out:
 	free(ix);
 	free(keep);
@@ -460,7 +460,7 @@ static void svc_kw_cwd(struct svc_parser *p, struct lex_line *l)
 			svc_quote(p, l->argv[1]));
 		return;
 	}
-	p->s->cwd = svc_strdup(p, l->argv[1]);
+	SVC_OPT(p->s)->cwd = svc_strdup(p, l->argv[1]);
 }
 
 static void svc_kw_umask(struct svc_parser *p, struct lex_line *l)
@@ -475,7 +475,7 @@ static void svc_kw_umask(struct svc_parser *p, struct lex_line *l)
 			svc_quote(p, v));
 		return;
 	}
-	p->s->umask = (int)m;
+	SVC_OPT(p->s)->umask = (int)m;
 }
 
 static const struct {
@@ -547,17 +547,17 @@ static void svc_kw_rlimit(struct svc_parser *p, struct lex_line *l)
 			svc_quote(p, l->argv[2]), svc_quote(p, l->argv[3]));
 		return;
 	}
-	for (size_t i = 0; i < s->nrlimits; i++) {
-		if (s->rlimits[i].resource == res) {
-			s->rlimits[i].lim = lim;
+	for (size_t i = 0; i < SVC_OPT(s)->nrlimits; i++) {
+		if (SVC_OPT(s)->rlimits[i].resource == res) {
+			SVC_OPT(s)->rlimits[i].lim = lim;
 			return;
 		}
 	}
-	struct svc_rlimit *v = svc_grow(p, s->rlimits, s->nrlimits, sizeof(*v));
+	struct svc_rlimit *v = svc_grow(p, SVC_OPT(s)->rlimits, SVC_OPT(s)->nrlimits, sizeof(*v));
 	if (!v)
 		return;
-	s->rlimits = v;
-	s->rlimits[s->nrlimits++] = (struct svc_rlimit){ .resource = res, .lim = lim };
+	SVC_OPT(s)->rlimits = v;
+	SVC_OPT(s)->rlimits[SVC_OPT(s)->nrlimits++] = (struct svc_rlimit){ .resource = res, .lim = lim };
 }
 
 static void svc_kw_stop(struct svc_parser *p, struct lex_line *l)
@@ -567,17 +567,17 @@ static void svc_kw_stop(struct svc_parser *p, struct lex_line *l)
 		svc_err(p, l->lineno, "stop: unknown signal %s", svc_quote(p, l->argv[1]));
 		return;
 	}
-	if (l->argc == 3 && lex_duration_ms(l->argv[2], &p->s->stop_grace_ms) < 0) {
+	if (l->argc == 3 && lex_duration_ms(l->argv[2], &SVC_OPT(p->s)->stop_grace_ms) < 0) {
 		svc_err(p, l->lineno, "stop: expected a duration (like 500ms, 3s, 1m), got %s",
 			svc_quote(p, l->argv[2]));
 		return;
 	}
-	p->s->stop_signal = sig;
+	SVC_OPT(p->s)->stop_signal = sig;
 }
 
 static void svc_kw_timeout(struct svc_parser *p, struct lex_line *l)
 {
-	if (lex_duration_ms(l->argv[1], &p->s->timeout_ms) < 0)
+	if (lex_duration_ms(l->argv[1], &SVC_OPT(p->s)->timeout_ms) < 0)
 		svc_err(p, l->lineno, "timeout: expected a duration (like 500ms, 3s, 1m), got %s",
 			svc_quote(p, l->argv[1]));
 }
@@ -594,17 +594,17 @@ static void svc_kw_respawn(struct svc_parser *p, struct lex_line *l)
 		const char *k = l->argv[i], *v = l->argv[i + 1];
 		unsigned long *dst;
 		if (strcmp(k, "limit") == 0) {
-			if (lex_uint(v, ULONG_MAX, &s->respawn_limit) < 0)
+			if (lex_uint(v, ULONG_MAX, &SVC_OPT(s)->respawn_limit) < 0)
 				svc_err(p, l->lineno, "respawn: limit: expected a number, got %s",
 					svc_quote(p, v));
 			continue;
 		}
 		if (strcmp(k, "window") == 0)
-			dst = &s->respawn_window_ms;
+			dst = &SVC_OPT(s)->respawn_window_ms;
 		else if (strcmp(k, "delay") == 0)
-			dst = &s->respawn_delay_ms;
+			dst = &SVC_OPT(s)->respawn_delay_ms;
 		else if (strcmp(k, "max-delay") == 0)
-			dst = &s->respawn_max_delay_ms;
+			dst = &SVC_OPT(s)->respawn_max_delay_ms;
 		else {
 			svc_err(p, l->lineno, "respawn: unknown setting %s (expected limit, window, delay or max-delay)",
 				svc_quote(p, k));
@@ -625,7 +625,7 @@ static void svc_kw_ready(struct svc_parser *p, struct lex_line *l)
 			svc_err(p, l->lineno, "ready: expected \"timeout\", got %s", svc_quote(p, l->argv[3]));
 			return;
 		}
-		if (lex_duration_ms(l->argv[4], &s->ready_timeout_ms) < 0) {
+		if (lex_duration_ms(l->argv[4], &SVC_OPT(s)->ready_timeout_ms) < 0) {
 			svc_err(p, l->lineno, "ready: timeout: expected a duration (like 500ms, 3s, 1m), got %s",
 				svc_quote(p, l->argv[4]));
 			return;
@@ -649,7 +649,7 @@ static void svc_kw_ready(struct svc_parser *p, struct lex_line *l)
 			return;
 		}
 		s->ready = SVC_READY_FILE;
-		s->ready_file = svc_strdup(p, l->argv[2]);
+		SVC_OPT(s)->ready_file = svc_strdup(p, l->argv[2]);
 	} else {
 		svc_err(p, l->lineno, "ready: expected \"fd\" or \"file\", got %s", svc_quote(p, l->argv[1]));
 	}
@@ -737,7 +737,7 @@ static bool svc_split_linkname(struct svc_parser *p, const char *linkname)
 	if (!s->name)
 		p->oom = true;
 	if (at)
-		s->arg = svc_strdup(p, at + 1);
+		SVC_OPT(s)->arg = svc_strdup(p, at + 1);
 	return !p->oom;
 }
 
@@ -750,16 +750,18 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 		diag_add(diags, DIAG_ERROR, file, 0, "out of memory");
 		return NULL;
 	}
+	struct svc_opt *o = malloc(sizeof *o);
+	if (!o) {
+		free(s);
+		diag_add(diags, DIAG_ERROR, file, 0, "out of memory");
+		return NULL;
+	}
+	*o = svc_opt_default;
 	*s = (struct svc_def){
 		.type = SVC_TYPE_ONCE,
 		.target = SVC_TARGET_BOOT,
-		.umask = -1,
-		.stop_signal = SIGTERM,
-		.stop_grace_ms = SVC_DEFAULT_STOP_GRACE_MS,
-		.respawn_delay_ms = SVC_DEFAULT_RESPAWN_DELAY_MS,
-		.respawn_max_delay_ms = SVC_DEFAULT_RESPAWN_MAX_DELAY_MS,
 		.ready = SVC_READY_NONE,
-		.ready_timeout_ms = SVC_DEFAULT_READY_TIMEOUT_MS,
+		.o = o,
 	};
 	p.s = s;
 	if (file) {
@@ -770,7 +772,7 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 
 	/* A bad link name is reported, and the file is still checked in full. */
 	bool name_ok = svc_split_linkname(&p, linkname);
-	const char *params[1] = { name_ok ? s->arg : NULL };
+	const char *params[1] = { name_ok ? SVC_OPT(s)->arg : NULL };
 	struct lexer lx;
 	lex_init(&lx, buf ? buf : "", buf ? len : 0, file, params, params[0] ? 1 : 0, diags);
 	if (!params[0])
@@ -805,9 +807,9 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 	}
 	if (p.block_line)
 		svc_err(&p, p.block_line, "exec: block not closed (no line \"}\")");
-	if (p.respawn_line && s->respawn_delay_ms > s->respawn_max_delay_ms)
+	if (p.respawn_line && SVC_OPT(s)->respawn_delay_ms > SVC_OPT(s)->respawn_max_delay_ms)
 		svc_err(&p, p.respawn_line, "respawn: delay (%lums) is above max-delay (%lums)",
-			s->respawn_delay_ms, s->respawn_max_delay_ms);
+			SVC_OPT(s)->respawn_delay_ms, SVC_OPT(s)->respawn_max_delay_ms);
 	if (p.respawn_line && s->type != SVC_TYPE_RESPAWN)
 		diag_add(diags, DIAG_WARNING, file, p.respawn_line,
 			 "respawn settings have no effect: the type is \"%s\", not \"respawn\"",

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < s->nexec; i++)
 			if (!s->exec[i].argv[0] || !s->exec[i].argv[0][0])
 				abort();
-		if (s->respawn_delay_ms > s->respawn_max_delay_ms)
+		if (s->o->respawn_delay_ms > s->o->respawn_max_delay_ms)
 			abort();
 		svc_def_free(s);
 	}

@@ -40,11 +40,15 @@ static struct svc_def *t_svc_new(const char *instance)
 	char file[256];
 
 	assert_non_null(s);
+	struct svc_opt *o = malloc(sizeof *o);
+	assert_non_null(o);
+	*o = svc_opt_default;
+	s->o = o;
 	s->instance = t_strdup(instance);
 	s->name = t_strdup(instance);
 	if (at) {
 		s->name[at - instance] = '\0';
-		s->arg = t_strdup(at + 1);
+		o->arg = t_strdup(at + 1);
 	}
 	snprintf(file, sizeof(file), "/etc/init.d/%s", instance);
 	s->file = t_strdup(file);
@@ -66,7 +70,8 @@ static void t_svc_free(struct svc_def *s)
 	t_refs_free(&s->provides);
 	free(s->name);
 	free(s->instance);
-	free(s->arg);
+	free(s->o->arg);
+	free((void *)s->o);
 	free(s->file);
 	free(s);
 }

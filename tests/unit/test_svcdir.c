@@ -136,8 +136,8 @@ static void test_links_and_instances(void **state)
 	assert_string_equal(set.v[2]->instance, "dropbear");
 	assert_string_equal(set.v[3]->instance, "syslogd");
 	assert_string_equal(set.v[0]->name, "agetty");
-	assert_string_equal(set.v[0]->tty, "/dev/tty1");
-	assert_string_equal(set.v[1]->tty, "/dev/ttyS0");
+	assert_string_equal(set.v[0]->o->tty, "/dev/tty1");
+	assert_string_equal(set.v[1]->o->tty, "/dev/ttyS0");
 	assert_string_equal(set.v[1]->description, "login on ttyS0");
 	assert_string_equal(set.v[1]->exec[0].argv[1], "ttyS0");
 	assert_int_equal(set.v[3]->type, SVC_TYPE_RESPAWN);
@@ -268,7 +268,7 @@ static void test_bad_instance_names(void **state)
 	struct diags d = {0};
 	assert_int_equal(svcdir_load(f->dir, &set, &d), 0);
 	assert_int_equal(set.n, 1);
-	assert_string_equal(set.v[0]->arg, "1");
+	assert_string_equal(set.v[0]->o->arg, "1");
 	assert_int_equal(d.nerrors, 3);
 	int i = find_diag(&d, f->dir, "foo@");
 	assert_true(i >= 0);

@@ -69,30 +69,30 @@ static void test_defaults(void **state)
 	struct svc_def *s = parse_ok("");
 	assert_string_equal(s->name, "svc");
 	assert_string_equal(s->instance, "svc");
-	assert_null(s->arg);
+	assert_null(s->o->arg);
 	assert_string_equal(s->file, "/etc/init.d/x");
 	assert_null(s->description);
 	assert_int_equal(s->type, SVC_TYPE_ONCE);
 	assert_int_equal(s->target, SVC_TARGET_BOOT);
-	assert_int_equal(s->target_line, 0);
+	assert_int_equal(s->o->target_line, 0);
 	assert_int_equal(s->after.n + s->before.n + s->requires.n + s->provides.n, 0);
 	assert_int_equal(s->nexec, 0);
-	assert_null(s->tty);
-	assert_false(s->tty_truncate);
-	assert_null(s->user);
-	assert_null(s->group);
-	assert_null(s->env);
-	assert_null(s->cwd);
-	assert_int_equal(s->umask, -1);
-	assert_int_equal(s->nrlimits, 0);
-	assert_int_equal(s->stop_signal, SIGTERM);
-	assert_int_equal(s->stop_grace_ms, SVC_DEFAULT_STOP_GRACE_MS);
-	assert_int_equal(s->respawn_limit, 0);
-	assert_int_equal(s->respawn_window_ms, 0);
-	assert_int_equal(s->respawn_delay_ms, SVC_DEFAULT_RESPAWN_DELAY_MS);
-	assert_int_equal(s->respawn_max_delay_ms, SVC_DEFAULT_RESPAWN_MAX_DELAY_MS);
+	assert_null(s->o->tty);
+	assert_false(s->o->tty_truncate);
+	assert_null(s->o->user);
+	assert_null(s->o->group);
+	assert_null(s->o->env);
+	assert_null(s->o->cwd);
+	assert_int_equal(s->o->umask, -1);
+	assert_int_equal(s->o->nrlimits, 0);
+	assert_int_equal(s->o->stop_signal, SIGTERM);
+	assert_int_equal(s->o->stop_grace_ms, SVC_DEFAULT_STOP_GRACE_MS);
+	assert_int_equal(s->o->respawn_limit, 0);
+	assert_int_equal(s->o->respawn_window_ms, 0);
+	assert_int_equal(s->o->respawn_delay_ms, SVC_DEFAULT_RESPAWN_DELAY_MS);
+	assert_int_equal(s->o->respawn_max_delay_ms, SVC_DEFAULT_RESPAWN_MAX_DELAY_MS);
 	assert_int_equal(s->ready, SVC_READY_NONE);
-	assert_int_equal(s->ready_timeout_ms, SVC_DEFAULT_READY_TIMEOUT_MS);
+	assert_int_equal(s->o->ready_timeout_ms, SVC_DEFAULT_READY_TIMEOUT_MS);
 	assert_int_equal(D.n, 0);
 	svc_def_free(s);
 }
@@ -117,7 +117,7 @@ static void test_pygos_agetty(void **state)
 	assert_int_equal(D.n, 0);
 	assert_string_equal(s->name, "agetty");
 	assert_string_equal(s->instance, "agetty@ttyS0");
-	assert_string_equal(s->arg, "ttyS0");
+	assert_string_equal(s->o->arg, "ttyS0");
 	assert_string_equal(s->description, "agetty on ttyS0");
 	assert_int_equal(s->nexec, 1);
 	assert_string_equal(s->exec[0].argv[0], "agetty");
@@ -127,11 +127,11 @@ static void test_pygos_agetty(void **state)
 	assert_int_equal(s->exec[0].line, 6);
 	assert_int_equal(s->type, SVC_TYPE_RESPAWN);
 	assert_int_equal(s->target, SVC_TARGET_BOOT);
-	assert_int_equal(s->target_line, 8);
+	assert_int_equal(s->o->target_line, 8);
 	assert_int_equal(s->after.n, 1);
 	assert_string_equal(s->after.v[0].name, "sysinit");
 	assert_int_equal(s->after.v[0].line, 9);
-	assert_string_equal(s->tty, "/dev/ttyS0");
+	assert_string_equal(s->o->tty, "/dev/ttyS0");
 	svc_def_free(s);
 
 	/* the same file as a plain link name: %0 has nothing to stand for */
@@ -237,8 +237,8 @@ static void test_type(void **state)
 	svc_def_free(s);
 	s = parse_ok("type respawn limit 7");
 	assert_int_equal(s->type, SVC_TYPE_RESPAWN);
-	assert_int_equal(s->respawn_limit, 7);
-	assert_int_equal(s->respawn_window_ms, 0);
+	assert_int_equal(s->o->respawn_limit, 7);
+	assert_int_equal(s->o->respawn_window_ms, 0);
 	svc_def_free(s);
 	parse_fail("type x", "1: type: expected wait, once or respawn, got \"x\"");
 	parse_fail("type Wait", "1: type: expected wait, once or respawn, got \"Wait\"");
@@ -258,7 +258,7 @@ static void test_target(void **state)
 		snprintf(text, sizeof(text), "\ntarget %s\n", names[i]);
 		struct svc_def *s = parse_ok(text);
 		assert_int_equal(s->target, i);
-		assert_int_equal(s->target_line, 2);
+		assert_int_equal(s->o->target_line, 2);
 		assert_string_equal(svc_target_name(s->target), names[i]);
 		assert_int_equal(svc_target_from_name(names[i]), i);
 		svc_def_free(s);
@@ -304,12 +304,12 @@ static void test_tty(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("tty /dev/console");
-	assert_string_equal(s->tty, "/dev/console");
-	assert_false(s->tty_truncate);
+	assert_string_equal(s->o->tty, "/dev/console");
+	assert_false(s->o->tty_truncate);
 	svc_def_free(s);
 	s = parse_ok("tty truncate /dev/ttyS0");
-	assert_string_equal(s->tty, "/dev/ttyS0");
-	assert_true(s->tty_truncate);
+	assert_string_equal(s->o->tty, "/dev/ttyS0");
+	assert_true(s->o->tty_truncate);
 	svc_def_free(s);
 	parse_fail("tty", "1: tty: wrong number of arguments (usage: tty [truncate] DEVICE)");
 	parse_fail("tty truncate", "1: tty: expected a device after \"truncate\"");
@@ -322,8 +322,8 @@ static void test_user_group(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("user nobody\ngroup 65534\n");
-	assert_string_equal(s->user, "nobody");
-	assert_string_equal(s->group, "65534");
+	assert_string_equal(s->o->user, "nobody");
+	assert_string_equal(s->o->group, "65534");
 	svc_def_free(s);
 	parse_fail("user a b", "1: user: wrong number of arguments (usage: user NAME|UID)");
 	parse_fail("user \"a b\"", "1: user: bad name or id \"a b\"");
@@ -336,15 +336,15 @@ static void test_env(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("env A=1\nenv _b2=\nenv \"C=x y\"\nenv A=2\nenv AB=3\n");
-	assert_int_equal(s->nenv, 4);
-	assert_string_equal(s->env[0], "A=2");
-	assert_string_equal(s->env[1], "_b2=");
-	assert_string_equal(s->env[2], "C=x y");
-	assert_string_equal(s->env[3], "AB=3");
-	assert_null(s->env[4]);
+	assert_int_equal(s->o->nenv, 4);
+	assert_string_equal(s->o->env[0], "A=2");
+	assert_string_equal(s->o->env[1], "_b2=");
+	assert_string_equal(s->o->env[2], "C=x y");
+	assert_string_equal(s->o->env[3], "AB=3");
+	assert_null(s->o->env[4]);
 	svc_def_free(s);
 	s = parse_ok("env PATH=/bin:/sbin\nenv X=a=b\n");
-	assert_string_equal(s->env[1], "X=a=b");
+	assert_string_equal(s->o->env[1], "X=a=b");
 	svc_def_free(s);
 	/* many repeated keys: merged without a quadratic search */
 	size_t rounds = 50, keys = 1000;
@@ -356,10 +356,10 @@ static void test_env(void **state)
 			o += sprintf(o, "env K%zu=%zu\n", (k * 7919) % keys, r);
 	s = parse_ok(text);
 	free(text);
-	assert_int_equal(s->nenv, keys);
-	assert_string_equal(s->env[0], "K0=49");
-	assert_string_equal(s->env[1], "K919=49");
-	assert_null(s->env[keys]);
+	assert_int_equal(s->o->nenv, keys);
+	assert_string_equal(s->o->env[0], "K0=49");
+	assert_string_equal(s->o->env[1], "K919=49");
+	assert_null(s->o->env[keys]);
 	svc_def_free(s);
 	parse_fail("env A", "1: env: expected KEY=VALUE, got \"A\"");
 	parse_fail("env =x", "1: env: bad variable name in \"=x\" (letters, digits and '_', not starting with a digit)");
@@ -372,17 +372,17 @@ static void test_cwd_umask(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("cwd /var/lib/x\numask 022\n");
-	assert_string_equal(s->cwd, "/var/lib/x");
-	assert_int_equal(s->umask, 022);
+	assert_string_equal(s->o->cwd, "/var/lib/x");
+	assert_int_equal(s->o->umask, 022);
 	svc_def_free(s);
 	s = parse_ok("umask 0077");
-	assert_int_equal(s->umask, 077);
+	assert_int_equal(s->o->umask, 077);
 	svc_def_free(s);
 	s = parse_ok("umask 0");
-	assert_int_equal(s->umask, 0);
+	assert_int_equal(s->o->umask, 0);
 	svc_def_free(s);
 	s = parse_ok("umask 777");
-	assert_int_equal(s->umask, 0777);
+	assert_int_equal(s->o->umask, 0777);
 	svc_def_free(s);
 	parse_fail("cwd tmp", "1: cwd: expected an absolute path, got \"tmp\"");
 	parse_fail("cwd /a\ncwd /b", "2: duplicate \"cwd\" (first on line 1)");
@@ -400,15 +400,15 @@ static void test_rlimit(void **state)
 	(void)state;
 	struct svc_def *s = parse_ok("rlimit nofile 1024 4096\nrlimit core unlimited\n"
 				     "rlimit stack 100 unlimited\nrlimit nofile 10\n");
-	assert_int_equal(s->nrlimits, 3);
-	assert_int_equal(s->rlimits[0].resource, RLIMIT_NOFILE);
-	assert_true(s->rlimits[0].lim.rlim_cur == 10);
-	assert_true(s->rlimits[0].lim.rlim_max == 10);
-	assert_int_equal(s->rlimits[1].resource, RLIMIT_CORE);
-	assert_true(s->rlimits[1].lim.rlim_cur == RLIM_INFINITY);
-	assert_true(s->rlimits[1].lim.rlim_max == RLIM_INFINITY);
-	assert_true(s->rlimits[2].lim.rlim_cur == 100);
-	assert_true(s->rlimits[2].lim.rlim_max == RLIM_INFINITY);
+	assert_int_equal(s->o->nrlimits, 3);
+	assert_int_equal(s->o->rlimits[0].resource, RLIMIT_NOFILE);
+	assert_true(s->o->rlimits[0].lim.rlim_cur == 10);
+	assert_true(s->o->rlimits[0].lim.rlim_max == 10);
+	assert_int_equal(s->o->rlimits[1].resource, RLIMIT_CORE);
+	assert_true(s->o->rlimits[1].lim.rlim_cur == RLIM_INFINITY);
+	assert_true(s->o->rlimits[1].lim.rlim_max == RLIM_INFINITY);
+	assert_true(s->o->rlimits[2].lim.rlim_cur == 100);
+	assert_true(s->o->rlimits[2].lim.rlim_max == RLIM_INFINITY);
 	svc_def_free(s);
 	static const char *const names[] = { "as", "core", "cpu", "data", "fsize", "locks",
 		"memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime",
@@ -417,7 +417,7 @@ static void test_rlimit(void **state)
 		char text[64];
 		snprintf(text, sizeof(text), "rlimit %s 1", names[i]);
 		s = parse_ok(text);
-		assert_int_equal(s->nrlimits, 1);
+		assert_int_equal(s->o->nrlimits, 1);
 		svc_def_free(s);
 	}
 	parse_fail("rlimit files 1", "1: rlimit: unknown limit \"files\" (as, core, cpu, data, fsize, locks, "
@@ -434,16 +434,16 @@ static void test_stop(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("stop INT");
-	assert_int_equal(s->stop_signal, SIGINT);
-	assert_int_equal(s->stop_grace_ms, SVC_DEFAULT_STOP_GRACE_MS);
+	assert_int_equal(s->o->stop_signal, SIGINT);
+	assert_int_equal(s->o->stop_grace_ms, SVC_DEFAULT_STOP_GRACE_MS);
 	svc_def_free(s);
 	s = parse_ok("stop sigHup 500ms");
-	assert_int_equal(s->stop_signal, SIGHUP);
-	assert_int_equal(s->stop_grace_ms, 500);
+	assert_int_equal(s->o->stop_signal, SIGHUP);
+	assert_int_equal(s->o->stop_grace_ms, 500);
 	svc_def_free(s);
 	s = parse_ok("stop 10 0");
-	assert_int_equal(s->stop_signal, 10);
-	assert_int_equal(s->stop_grace_ms, 0);
+	assert_int_equal(s->o->stop_signal, 10);
+	assert_int_equal(s->o->stop_grace_ms, 0);
 	svc_def_free(s);
 	parse_fail("stop FOO", "1: stop: unknown signal \"FOO\"");
 	parse_fail("stop 0", "1: stop: unknown signal \"0\"");
@@ -457,10 +457,10 @@ static void test_timeout(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("type wait\ntimeout 90s");
-	assert_int_equal(s->timeout_ms, 90000);
+	assert_int_equal(s->o->timeout_ms, 90000);
 	svc_def_free(s);
 	s = parse_ok("");
-	assert_int_equal(s->timeout_ms, 0);
+	assert_int_equal(s->o->timeout_ms, 0);
 	svc_def_free(s);
 	parse_fail("timeout soon", "1: timeout: expected a duration (like 500ms, 3s, 1m), got \"soon\"");
 	parse_fail("timeout 1s\ntimeout 2s", "2: duplicate \"timeout\" (first on line 1)");
@@ -500,16 +500,16 @@ static void test_respawn(void **state)
 {
 	(void)state;
 	struct svc_def *s = parse_ok("type respawn\nrespawn max-delay 2m delay 1s window 10m limit 5\n");
-	assert_int_equal(s->respawn_limit, 5);
-	assert_int_equal(s->respawn_window_ms, 600000);
-	assert_int_equal(s->respawn_delay_ms, 1000);
-	assert_int_equal(s->respawn_max_delay_ms, 120000);
+	assert_int_equal(s->o->respawn_limit, 5);
+	assert_int_equal(s->o->respawn_window_ms, 600000);
+	assert_int_equal(s->o->respawn_delay_ms, 1000);
+	assert_int_equal(s->o->respawn_max_delay_ms, 120000);
 	assert_int_equal(D.n, 0);
 	svc_def_free(s);
 	/* several lines merge; the order check is done on the final values */
 	s = parse_ok("type respawn\nrespawn delay 2m\nrespawn max-delay 5m\n");
-	assert_int_equal(s->respawn_delay_ms, 120000);
-	assert_int_equal(s->respawn_max_delay_ms, 300000);
+	assert_int_equal(s->o->respawn_delay_ms, 120000);
+	assert_int_equal(s->o->respawn_max_delay_ms, 300000);
 	svc_def_free(s);
 	/* allowed with other types, but it does nothing there */
 	s = parse_ok("respawn limit 3\ntype wait\n");
@@ -538,16 +538,16 @@ static void test_ready(void **state)
 	struct svc_def *s = parse_ok("ready fd 3");
 	assert_int_equal(s->ready, SVC_READY_FD);
 	assert_int_equal(s->ready_fd, 3);
-	assert_int_equal(s->ready_timeout_ms, SVC_DEFAULT_READY_TIMEOUT_MS);
+	assert_int_equal(s->o->ready_timeout_ms, SVC_DEFAULT_READY_TIMEOUT_MS);
 	svc_def_free(s);
 	s = parse_ok("ready fd 1023 timeout 0");
 	assert_int_equal(s->ready_fd, 1023);
-	assert_int_equal(s->ready_timeout_ms, 0);
+	assert_int_equal(s->o->ready_timeout_ms, 0);
 	svc_def_free(s);
 	s = parse_ok("ready file /run/x.ready timeout 1.5");
 	assert_int_equal(s->ready, SVC_READY_FILE);
-	assert_string_equal(s->ready_file, "/run/x.ready");
-	assert_int_equal(s->ready_timeout_ms, 1500);
+	assert_string_equal(s->o->ready_file, "/run/x.ready");
+	assert_int_equal(s->o->ready_timeout_ms, 1500);
 	svc_def_free(s);
 	parse_fail("ready fd 2", "1: ready: fd: expected a number from 3 to 1023, got \"2\"");
 	parse_fail("ready fd 1024", "1: ready: fd: expected a number from 3 to 1023, got \"1024\"");
@@ -621,7 +621,7 @@ static void test_linknames(void **state)
 	struct svc_def *s = parse_as("getty@tty1@x", "exec getty %0");
 	assert_non_null(s);
 	assert_string_equal(s->name, "getty");
-	assert_string_equal(s->arg, "tty1@x");
+	assert_string_equal(s->o->arg, "tty1@x");
 	assert_string_equal(s->exec[0].argv[1], "tty1@x");
 	svc_def_free(s);
 	parse_fail_as("foo@", "", "0: bad service name \"foo@\": empty argument after '@'", NULL);
