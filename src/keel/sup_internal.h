@@ -30,6 +30,7 @@ struct sup_plan {
 	struct graph g;
 	bool active;
 	bool reached; /* every member settled once: announced */
+	size_t reach_from; /* where the look for an unsettled member resumes */
 };
 
 struct sup_core {
@@ -50,6 +51,11 @@ struct sup_core {
 	/* Some state changed since the last pass over the plans: only then can
 	 * a waiting service have become startable. */
 	bool dirty;
+	/* Some member of an active plan may be WAITING: the start scan is
+	 * needed. Cleared by a scan that found none, set by anything that
+	 * makes a service wait. Without it, each of 1000 readiness events
+	 * would walk 1000 members that were all started at the first. */
+	bool may_wait;
 };
 
 extern struct sup_core sup;

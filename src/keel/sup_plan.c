@@ -12,8 +12,11 @@
 
 /* One pass over a plan in topological order: a skip or a start early in the
  * order is seen by later services in the same pass. */
-static void plan_start_ready_members(struct sup_plan *p)
+/* Starts the members whose dependencies are settled; true if some member
+ * is still waiting. */
+static bool plan_start_ready_members(struct sup_plan *p)
 {
+	bool waiting = false;
 	for (size_t k = 0; k < p->g.norder; k++) {
 		size_t i = p->g.order[k];
 		struct svc *s = sup.svcs[p->members[i]];
@@ -31,8 +34,10 @@ static void plan_start_ready_members(struct sup_plan *p)
 			if (nd->deps[e].hard && !svc_succeeded(d))
 				failed_dep = d;
 		}
-		if (blocked)
+		if (blocked) {
+			waiting = true;
 			continue;
+		}
 		if (failed_dep) {
 			svc_set_reason(s, "required service %s %s", failed_dep->def->instance,
 				       sup_state_name(failed_dep->state));
@@ -42,17 +47,30 @@ static void plan_start_ready_members(struct sup_plan *p)
 		}
 		svc_start(s);
 	}
-	if (!p->reached && p->active) {
-		for (size_t i = 0; i < p->n; i++)
-			if (!svc_settled(sup.svcs[p->members[i]]))
-				return;
-		p->reached = true;
-		struct timespec ts;
-		clock_gettime(CLOCK_BOOTTIME, &ts);
-		log_info("target %s reached (%zu services) at %ld.%03lds uptime",
-			svc_target_name((enum svc_target)(p - sup.plans)), p->n, (long)ts.tv_sec,
-			ts.tv_nsec / 1000000);
+	return waiting;
+}
+
+/* Announces the plan's target once every member has settled. The look
+ * resumes at the member that was unsettled last time: services settle
+ * roughly in start order, so each event costs a step or two instead of a
+ * walk over every member; a full round confirms before the announcement. */
+static void plan_check_reached(struct sup_plan *p)
+{
+	if (p->reached || !p->active)
+		return;
+	for (size_t k = 0; k < p->n; k++) {
+		size_t i = (p->reach_from + k) % p->n;
+		if (!svc_settled(sup.svcs[p->members[i]])) {
+			p->reach_from = i;
+			return;
+		}
 	}
+	p->reached = true;
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	log_info("target %s reached (%zu services) at %ld.%03lds uptime",
+		 svc_target_name((enum svc_target)(p - sup.plans)), p->n, (long)ts.tv_sec,
+		 ts.tv_nsec / 1000000);
 }
 
 /* ---- plans ---- */
@@ -77,6 +95,7 @@ int plans_build(void)
 		was_reached[t] = sup.plans[t].reached;
 	}
 	plans_free();
+	sup.may_wait = true;
 	for (size_t i = 0; i < sup.nsvcs; i++)
 		sup.svcs[i]->node = SIZE_MAX;
 	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
@@ -148,6 +167,7 @@ void sup_start_target(enum svc_target t)
 {
 	struct sup_plan *p = &sup.plans[t];
 	sup.dirty = true;
+	sup.may_wait = true;
 	p->active = true;
 	p->reached = false;
 	for (size_t i = 0; i < p->n; i++) {
@@ -265,6 +285,7 @@ static void step_final(void)
 {
 	struct sup_plan *p = &sup.plans[sup.final_target];
 	plan_start_ready_members(p);
+	plan_check_reached(p);
 	bool done = true;
 	for (size_t i = 0; i < p->n; i++) {
 		struct svc *s = sup.svcs[p->members[i]];
@@ -315,9 +336,15 @@ void sup_step(void)
 		case SUP_PHASE_RUN:
 			while (sup.dirty) {
 				sup.dirty = false;
+				bool waiting = false;
 				for (int t = 0; t < SVC_TARGET_COUNT; t++)
-					if (sup.plans[t].active)
-						plan_start_ready_members(&sup.plans[t]);
+					if (sup.plans[t].active && sup.may_wait)
+						waiting |= plan_start_ready_members(&sup.plans[t]);
+				/* A start in the scan may have set it again: keep it then. */
+				if (!waiting && !sup.dirty)
+					sup.may_wait = false;
+				for (int t = 0; t < SVC_TARGET_COUNT; t++)
+					plan_check_reached(&sup.plans[t]);
 			}
 			break;
 		case SUP_PHASE_STOPPING:

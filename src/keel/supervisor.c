@@ -21,6 +21,7 @@ struct sup_core sup = {
 	.final_target = SVC_TARGET_SHUTDOWN,
 	.ino_fd = -1,
 	.dirty = true,
+	.may_wait = true,
 };
 
 static struct svc **fd_owner; /* readiness or exec pipe fd -> service */
@@ -83,6 +84,8 @@ void svc_set_state(struct svc *s, enum sup_state st)
 	s->state = st;
 	s->state_ms = sup_now_ms();
 	sup.dirty = true;
+	if (st == SUP_WAITING)
+		sup.may_wait = true;
 }
 
 void sup_exit_text(int st, char *buf, size_t len)
