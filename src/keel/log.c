@@ -19,6 +19,7 @@
 static int log_out = 2;
 static bool log_dbg;
 static bool log_quiet;
+static bool log_deferred;
 static char *queue;
 static size_t qlen, qcap;
 static unsigned long dropped;
@@ -36,6 +37,12 @@ void log_init(void)
 
 void log_set_debug(bool on) { log_dbg = on; }
 void log_set_quiet(bool on) { log_quiet = on; }
+void log_set_deferred(bool on)
+{
+	log_deferred = on;
+	if (!on)
+		log_flush();
+}
 bool log_debug_enabled(void) { return log_dbg; }
 int log_fd(void) { return log_out; }
 bool log_pending(void) { return qlen > 0; }
@@ -110,7 +117,8 @@ static void log_emit(const char *fmt, va_list ap)
 	queue_add(line, (size_t)n + 1);
 	if (line != small)
 		free(line);
-	log_flush();
+	if (!log_deferred)
+		log_flush();
 }
 
 void log_msg(const char *fmt, ...)

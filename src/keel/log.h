@@ -25,6 +25,10 @@ void log_diag(const struct diag *dg);
  * EPOLLOUT and call log_flush). */
 int log_fd(void);
 bool log_pending(void);
+/* While on, lines are only queued; the owner calls log_flush() when the
+ * work at hand is done (PID 1's loop: after starting services, before it
+ * sleeps), so a slow serial console never delays a start. Off flushes. */
+void log_set_deferred(bool on);
 void log_flush(void);
 
 /* Blocking flush with a deadline, for the very end before reboot(2). */

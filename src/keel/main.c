@@ -184,8 +184,16 @@ static void env_file_apply(const char *path)
 	free(buf);
 }
 
+/* The deadline the timerfd is set for (0: disarmed or fired): most loop
+ * turns ask for the same one again, and a syscall per turn adds up when
+ * a thousand services report ready. */
+static uint64_t timer_armed;
+
 static void timer_arm(int tfd, uint64_t deadline_ms)
 {
+	if (deadline_ms == timer_armed)
+		return;
+	timer_armed = deadline_ms;
 	struct itimerspec its = { 0 };
 	if (deadline_ms) {
 		uint64_t now = sup_now_ms();
@@ -404,9 +412,12 @@ int main(int argc, char **argv)
 	else
 		sup_start_target(o.cl.target);
 
-	/* 7. The loop: decide, sleep until something happens, dispatch. */
+	/* 7. The loop: decide, sleep until something happens, dispatch.
+	 * Console lines wait until the step has started what it can. */
 	bool log_watched = false;
+	log_set_deferred(true);
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
+		log_flush();
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer();
 		/* Already due: look at the other sources without sleeping, then
 		 * do it, rather than a timer round trip (and never starving
@@ -433,6 +444,7 @@ int main(int argc, char **argv)
 				uint64_t ticks;
 				if (read(fd, &ticks, sizeof ticks) < 0) {
 				}
+				timer_armed = 0;
 				sup_timer_event();
 				break;
 			}
@@ -447,6 +459,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 8. Every process is gone: make the data safe and leave. */
+	log_set_deferred(false);
 	final_reboot(sup_action(), in_container);
 	return 0;
 }
