@@ -24,16 +24,27 @@ static char *queue;
 static size_t qlen, qcap;
 static unsigned long dropped;
 
-void log_init(void)
+/* Our own non-blocking open of the console (never O_NONBLOCK on the fd 2
+ * that services share). Done at the first write, not at start: opening a
+ * serial console is not free, and with keel.quiet a healthy boot writes
+ * nothing at all. */
+static void log_open(void)
 {
+	static bool opened;
 	struct stat st;
-
+	if (opened)
+		return;
+	opened = true;
 	if (fstat(2, &st) == 0 && S_ISCHR(st.st_mode) && isatty(2)) {
 		int fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (fd >= 0)
 			log_out = fd;
 	}
 }
+
+/* Lines are queued from the start and written when PID 1's loop has
+ * started what it can (or when log_set_deferred(false) says so). */
+void log_init(void) { log_deferred = true; }
 
 void log_set_debug(bool on) { log_dbg = on; }
 void log_set_quiet(bool on) { log_quiet = on; }
@@ -44,7 +55,11 @@ void log_set_deferred(bool on)
 		log_flush();
 }
 bool log_debug_enabled(void) { return log_dbg; }
-int log_fd(void) { return log_out; }
+int log_fd(void)
+{
+	log_open();
+	return log_out;
+}
 bool log_pending(void) { return qlen > 0; }
 
 static void queue_add(const char *s, size_t n)
@@ -71,6 +86,8 @@ static void queue_add(const char *s, size_t n)
 
 void log_flush(void)
 {
+	if (qlen > 0)
+		log_open();
 	while (qlen > 0) {
 		ssize_t w = write(log_out, queue, qlen);
 		if (w < 0) {

@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include "diag.h"
 
-/* Opens the log channel: a separate non-blocking description of the console
- * when stderr is a terminal (so services keep a blocking one), else stderr. */
+/* Starts the log: lines are queued (deferred, see log_set_deferred). The
+ * channel opens at the first write: a separate non-blocking description
+ * of the console when stderr is a terminal (so services keep a blocking
+ * one), else stderr. */
 void log_init(void);
 void log_set_debug(bool on);
 bool log_debug_enabled(void);

@@ -211,15 +211,12 @@ static void cmdline_read(struct options *o, struct diags *d)
 	if (o->cmdline) {
 		text = strdup(o->cmdline);
 	} else {
-		FILE *f = fopen("/proc/cmdline", "re");
-		size_t len = 0;
-		if (f) {
-			if (getline(&text, &len, f) < 0) {
-				free(text);
-				text = NULL;
-			}
-			fclose(f);
-		}
+		/* Without /proc (never mounted) there is simply nothing to read. */
+		struct diags quiet = { 0 };
+		size_t len;
+		if (svcdir_read("/proc/cmdline", &text, &len, &quiet) < 0)
+			text = NULL;
+		diags_free(&quiet);
 	}
 	struct cmdline cl;
 	cmdline_parse(text ? text : "", &cl, d);
@@ -392,6 +389,7 @@ int main(int argc, char **argv)
 		/* Without these there is no event loop: the crash path still
 		 * keeps the system up. */
 		log_msg("fatal: cannot set up the event loop: %m");
+		log_set_deferred(false);
 		crash_handler(0, NULL, NULL);
 	}
 	loop_add(sfd, EPOLLIN, LOOP_SIGNAL);

@@ -158,8 +158,11 @@ int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
 			 (long long)st.st_size, SVCDIR_MAX_FILE);
 		goto out;
 	}
-	/* One byte beyond the limit tells a file that grew since fstat. */
+	/* One byte beyond the size tells a file that grew since fstat. Files
+	 * of /proc say 0: start with room for a typical one (one read). */
 	size_t cap = (size_t)st.st_size + 1;
+	if (cap < 1024)
+		cap = 1024;
 	b = malloc(cap + 1);
 	if (!b) {
 		ret = -2;

@@ -6,39 +6,50 @@
 
 #define WHERE "kernel command line"
 
+static bool word_is(const char *w, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(w, lit, n);
+}
+
+/* Works on the word in place: no allocation per word of a command line
+ * that is mostly the kernel's own options. */
 static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct diags *diags)
 {
-	char *word = strndup(w, n);
-	if (!word)
+	const char *eq = memchr(w, '=', n);
+	size_t klen = eq ? (size_t)(eq - w) : n;
+	if (word_is(w, klen, "single") || word_is(w, klen, "S")) {
+		if (!eq)
+			out->single = true;
 		return;
-	char *eq = strchr(word, '=');
-	const char *val = eq ? eq + 1 : NULL;
-	if (eq)
-		*eq = '\0';
-	if (!strcmp(word, "single") || !strcmp(word, "S")) {
-		if (!val)
-			out->single = true;
-	} else if (!strncmp(word, "keel.", 5)) {
-		const char *opt = word + 5;
-		if (!strcmp(opt, "debug") && !val) {
-			out->debug = true;
-		} else if (!strcmp(opt, "quiet") && !val) {
-			out->quiet = true;
-		} else if (!strcmp(opt, "single") && !val) {
-			out->single = true;
-		} else if (!strcmp(opt, "target") && val) {
-			int t = svc_target_from_name(val);
-			if (t < 0 || t == SVC_TARGET_CTRLALTDEL)
-				diag_add(diags, DIAG_WARNING, WHERE, 0,
-					 "keel.target: unknown target \"%s\" (using boot)", val);
-			else
-				out->target = (enum svc_target)t;
-		} else {
-			diag_add(diags, DIAG_WARNING, WHERE, 0, "unknown option \"%s%s%s\"", word,
-				 val ? "=" : "", val ? val : "");
-		}
 	}
-	free(word);
+	if (klen < 5 || memcmp(w, "keel.", 5))
+		return;
+	const char *opt = w + 5;
+	size_t olen = klen - 5;
+	if (!eq && word_is(opt, olen, "debug")) {
+		out->debug = true;
+	} else if (!eq && word_is(opt, olen, "quiet")) {
+		out->quiet = true;
+	} else if (!eq && word_is(opt, olen, "single")) {
+		out->single = true;
+	} else if (eq && word_is(opt, olen, "target")) {
+		const char *val = eq + 1;
+		size_t vlen = n - klen - 1;
+		char name[32]; /* longer than any target name */
+		int t = -1;
+		if (vlen < sizeof name) {
+			memcpy(name, val, vlen);
+			name[vlen] = '\0';
+			t = svc_target_from_name(name);
+		}
+		if (t < 0 || t == SVC_TARGET_CTRLALTDEL)
+			diag_add(diags, DIAG_WARNING, WHERE, 0,
+				 "keel.target: unknown target \"%.*s\" (using boot)", (int)vlen, val);
+		else
+			out->target = (enum svc_target)t;
+	} else {
+		diag_add(diags, DIAG_WARNING, WHERE, 0, "unknown option \"%.*s\"", (int)n, w);
+	}
 }
 
 const char *cmdline_next_word(const char **pp, size_t *len)
