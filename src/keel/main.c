@@ -70,6 +70,16 @@ static void crash_handler(int sig, siginfo_t *si, void *ctx)
 	static const char msg[] = "keel: fatal: PID 1 crashed; services keep running, "
 				  "no more supervision\n";
 	(void)ctx;
+	/* Not PID 1: a service's process before its exec, or the runner of
+	 * a multi-command service. Take the default action, as if no handler
+	 * were installed (children do not reset these, to start faster). */
+	if (sig != 0 && getpid() != 1) {
+		/* kill, not raise: after clone() the C library's idea of the
+		 * current thread is still PID 1's. */
+		signal(sig, SIG_DFL);
+		kill(getpid(), sig);
+		_exit(128 + sig);
+	}
 	if (si && si->si_code <= 0 && sig != 0)
 		return;
 	if (write(2, msg, sizeof msg - 1) < 0) {

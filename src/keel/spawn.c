@@ -59,6 +59,7 @@ struct job {
 	gid_t *groups;
 	int ngroups;
 	int ready_wfd, exec_wfd;
+	int null_fd;         /* PID 1's /dev/null, -1 if it could not open it */
 	/* With CLONE_VM the child reports into this shared memory instead
 	 * of a pipe: when clone returns, the parent knows at once whether
 	 * the exec happened. */
@@ -147,6 +148,12 @@ static void child_setup_stdio(const struct job *j)
 			close(fd);
 		return;
 	}
+	/* PID 1's own /dev/null (close-on-exec), so the child makes one
+	 * call instead of three while its parent waits. */
+	if (j->null_fd >= 0) {
+		dup2(j->null_fd, 0);
+		return;
+	}
 	int fd = open("/dev/null", O_RDONLY);
 	if (fd > 0) {
 		dup2(fd, 0);
@@ -196,10 +203,10 @@ static void __attribute__((noreturn)) child_exec(const struct job *j, char *cons
 static void child_setup(struct job *j)
 {
 	const struct svc_def *def = j->def;
-	/* The only handlers PID 1 has are its crash path: never in a child. */
-	static const int crash[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-	for (size_t i = 0; i < sizeof crash / sizeof crash[0]; i++)
-		signal(crash[i], SIG_DFL);
+	/* PID 1's only handlers, for its crash path, pass a fault in any
+	 * other process on as the default action (main.c): nothing to reset
+	 * here, and exec resets them anyway. Every call saved in this
+	 * function is saved once per start while PID 1 waits. */
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -229,8 +236,9 @@ static void child_setup(struct job *j)
 	for (size_t i = 0; i < def->o->nrlimits; i++)
 		if (setrlimit(def->o->rlimits[i].resource, &def->o->rlimits[i].lim))
 			child_fail(j, 126, "setrlimit", NULL);
-	const char *dir = def->o->cwd ? def->o->cwd : "/";
-	if (chdir(dir))
+	/* PID 1 itself stays in / (main.c): only a `cwd` line needs a chdir. */
+	const char *dir = def->o->cwd;
+	if (dir && chdir(dir))
 		child_fail(j, 126, "cannot change directory to", dir);
 	if (j->set_groups && setgroups((size_t)j->ngroups, j->groups))
 		child_fail(j, 126, "cannot set supplementary groups", NULL);
@@ -396,7 +404,12 @@ static char *child_stack;
 pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why)
 {
 	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 };
-	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1 };
+	/* Opened once and kept (close-on-exec); retried while it fails, as
+	 * /dev may be populated only after the first services start. */
+	static int null_fd = -1;
+	if (null_fd < 0)
+		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd };
 	pid_t pid = -1;
 	*ready_rfd = -1;
 	*exec_rfd = -1;
@@ -406,7 +419,9 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		errno = EINVAL;
 		goto out;
 	}
-	if (!(j.env = job_build_env(def)))
+	/* Most services add nothing to the base environment: no copy. */
+	j.env = def->o->nenv || !base_env ? job_build_env(def) : base_env;
+	if (!j.env)
 		goto out;
 	for (char **e = j.env; *e; e++)
 		if (!strncmp(*e, "PATH=", 5))
@@ -465,7 +480,8 @@ out:;
 		if (rp[i] >= 0)
 			close(rp[i]);
 	}
-	free(j.env);
+	if (j.env != base_env)
+		free(j.env);
 	free(j.groups);
 	errno = e;
 	return pid;
