@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +62,7 @@ struct job {
 	int ngroups;
 	int ready_wfd, exec_wfd;
 	int null_fd;         /* PID 1's /dev/null, -1 if it could not open it */
+	char *path_buf;      /* PATH_MAX bytes for the command search */
 	/* With CLONE_VM the child reports into this shared memory instead
 	 * of a pipe: when clone returns, the parent knows at once whether
 	 * the exec happened. */
@@ -172,15 +175,13 @@ static void __attribute__((noreturn)) child_exec(const struct job *j, char *cons
 	const char *p = j->path ? j->path : "/usr/sbin:/usr/bin:/sbin:/bin";
 	size_t flen = str_len(file);
 	int saved = ENOENT;
-	/* Static, not on the stack: the frame would touch a page of the
-	 * child stack (and of PID 1's memory) for every service, although
-	 * most exec lines name an absolute path. The clone child runs while
-	 * PID 1 waits and a forked one has its own copy, so one buffer serves. */
-	static char buf[PATH_MAX];
+	/* Not on the stack: the frame would touch a page of it for every
+	 * service, although most exec lines name an absolute path. */
+	char *buf = j->path_buf;
 	for (;;) {
 		const char *colon = strchr(p, ':');
 		size_t dlen = colon ? (size_t)(colon - p) : str_len(p);
-		if (dlen + 1 + flen + 1 <= sizeof buf) {
+		if (dlen + 1 + flen + 1 <= PATH_MAX) {
 			memcpy(buf, dlen ? p : ".", dlen ? dlen : 1);
 			size_t o = dlen ? dlen : 1;
 			buf[o++] = '/';
@@ -398,10 +399,134 @@ static int job_resolve_ids(struct job *j, const char **why)
 
 /* clone needs a stack for the child; with CLONE_VFORK one at a time is
  * enough, so it is allocated once. */
-#define CHILD_STACK_SIZE (64 * 1024)
+#define CHILD_STACK_SIZE (32 * 1024)
 static char *child_stack;
+static char path_buf_sync[PATH_MAX];
 
-pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why)
+/*
+ * Starts in flight. Waiting (CLONE_VFORK) for each child to reach its exec
+ * serialises a burst of starts: 200 services wait for 200 execs one after
+ * the other, while a second CPU could run them. So up to SLOTS children
+ * run on stacks of their own while PID 1 goes on, each with its own copy
+ * of struct job in the slot. The kernel tells when a child is done with
+ * our memory: CLONE_CHILD_CLEARTID makes it zero slot->tid (and wake a
+ * futex on it) when the child's exec drops our address space, or when it
+ * exits. Until then nothing in the slot is touched. spawn_collect, called
+ * by the supervisor before PID 1 sleeps, waits for the rest and reports
+ * each outcome; with every slot busy a start waits for the oldest one.
+ * The child and PID 1 do share errno while both run: a failing call in
+ * one can change the other's; only error texts could be affected.
+ */
+#define SLOTS 4
+struct slot {
+	volatile pid_t tid;  /* nonzero while the child may use the slot */
+	pid_t pid;
+	bool busy;           /* outcome not yet taken */
+	struct job job;
+	char *mem;           /* stack (top) and path buffer (bottom) */
+};
+static struct slot slots[SLOTS];
+static unsigned slot_next; /* the oldest busy slot, when all are */
+#define SLOT_STACK (32 * 1024)
+
+/* Outcomes taken from slots but not yet reported. */
+static struct spawn_done {
+	pid_t pid;
+	char *why; /* NULL: exec'd */
+} *done;
+static size_t ndone, done_cap;
+
+static void slot_wait(struct slot *sl)
+{
+	for (;;) {
+		pid_t t = __atomic_load_n(&sl->tid, __ATOMIC_ACQUIRE);
+		if (t == 0)
+			return;
+		/* A timeout as well, so a missed wake-up costs 10 ms, not a hang. */
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		syscall(SYS_futex, &sl->tid, FUTEX_WAIT, t, &ts, NULL, 0);
+	}
+}
+
+static char *job_reason(const struct job *j)
+{
+	char *why = strdup(j->err);
+	char *nl = why ? strchr(why, '\n') : NULL;
+	if (nl)
+		*nl = '\0';
+	return why;
+}
+
+/* Moves a finished slot's outcome to the done list and frees the slot.
+ * Out of memory for the list: the outcome is reported at once instead. */
+static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
+{
+	slot_wait(sl);
+	char *why = sl->job.failed ? job_reason(&sl->job) : NULL;
+	if (ndone == done_cap) {
+		size_t ncap = done_cap ? done_cap * 2 : 16;
+		struct spawn_done *nd = realloc(done, ncap * sizeof *nd);
+		if (nd) {
+			done = nd;
+			done_cap = ncap;
+		}
+	}
+	if (ndone < done_cap)
+		done[ndone++] = (struct spawn_done){ sl->pid, why };
+	else if (report) {
+		report(sl->pid, sl->job.failed ? (why ? why : "cannot run") : NULL);
+		free(why);
+	} else {
+		/* Out of memory in the middle of a burst: this start is not
+		 * confirmed; its ready line, its exit or its timeout still
+		 * settle it. */
+		free(why);
+	}
+	if (sl->job.env != base_env)
+		free(sl->job.env);
+	free(sl->job.groups);
+	sl->busy = false;
+}
+
+size_t spawn_collect(void (*report)(pid_t pid, const char *why))
+{
+	for (unsigned i = 0; i < SLOTS; i++)
+		if (slots[i].busy)
+			slot_take(&slots[i], report);
+	size_t n = ndone;
+	/* Reporting may start more services: take the list first. */
+	struct spawn_done *list = done;
+	done = NULL;
+	ndone = done_cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		report(list[i].pid, list[i].why);
+		free(list[i].why);
+	}
+	free(list);
+	return n;
+}
+
+/* A free slot, waiting for the oldest one if all are busy; NULL if none
+ * can be had (no memory for a stack). */
+static struct slot *slot_get(void)
+{
+	for (unsigned i = 0; i < SLOTS; i++) {
+		struct slot *sl = &slots[i];
+		if (sl->busy && __atomic_load_n(&sl->tid, __ATOMIC_ACQUIRE) == 0)
+			slot_take(sl, NULL);
+		if (!sl->busy && (sl->mem || (sl->mem = malloc(SLOT_STACK + PATH_MAX))))
+			return sl;
+	}
+	struct slot *sl = &slots[slot_next];
+	slot_next = (slot_next + 1) % SLOTS;
+	if (!sl->mem)
+		return NULL;
+	slot_take(sl, NULL);
+	return sl;
+}
+
+pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why,
+		    bool *pending)
 {
 	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	/* Opened once and kept (close-on-exec); retried while it fails, as
@@ -409,11 +534,13 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	static int null_fd = -1;
 	if (null_fd < 0)
 		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd };
+	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd,
+			 .path_buf = path_buf_sync };
 	pid_t pid = -1;
 	*ready_rfd = -1;
 	*exec_rfd = -1;
 	*why = NULL;
+	*pending = false;
 
 	if (job_resolve_ids(&j, why) < 0) {
 		errno = EINVAL;
@@ -427,7 +554,8 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		if (!strncmp(*e, "PATH=", 5))
 			j.path = *e + 5;
 	j.shared = def->nexec == 1 && !SPAWN_FORK_ONLY;
-	if (j.shared && !child_stack && !(child_stack = malloc(CHILD_STACK_SIZE)))
+	struct slot *sl = j.shared ? slot_get() : NULL;
+	if (j.shared && !sl && !child_stack && !(child_stack = malloc(CHILD_STACK_SIZE)))
 		goto out;
 	if (!j.shared && pipe2(ep, O_CLOEXEC) < 0)
 		goto out;
@@ -436,7 +564,25 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	j.exec_wfd = ep[1];
 	j.ready_wfd = rp[1];
 
-	if (j.shared) {
+	if (sl) {
+		/* The slot keeps env and groups until the child is done with
+		 * them; the stack grows down (as on every architecture Linux runs
+		 * keel on but PA-RISC and IA-64, where this needs adapting). */
+		sl->job = j;
+		sl->job.path_buf = sl->mem;
+		sl->tid = -1;
+		pid = clone(child_single, sl->mem + SLOT_STACK + PATH_MAX, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
+			    &sl->job, NULL, NULL, (void *)&sl->tid);
+		if (pid > 0) {
+			sl->pid = pid;
+			sl->busy = true;
+			j.env = NULL; /* the slot owns them now */
+			j.groups = NULL;
+			*pending = true;
+		} else {
+			sl->tid = 0;
+		}
+	} else if (j.shared) {
 		/* The stack grows down on every architecture Linux runs keel on
 		 * but PA-RISC and IA-64, where this needs adapting. */
 		pid = clone(child_single, child_stack + CHILD_STACK_SIZE,

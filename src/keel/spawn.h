@@ -2,6 +2,8 @@
 #ifndef KEEL_SPAWN_H
 #define KEEL_SPAWN_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include "svc.h"
@@ -14,8 +16,10 @@
  * status becomes the child's (the model's runsvc behaviour).
  * What fails after the fork (setup, exec) ends the child with exit status
  * 126 (setup failed) or 127 (command not found), and its one-line reason
- * reaches PID 1 without PID 1 ever waiting:
- *   - a single command starts with clone(CLONE_VM|CLONE_VFORK): when this
+ * reaches PID 1 without PID 1 ever blocking on the child:
+ *   - a single command starts with clone(CLONE_VM) on a stack of its own
+ *     (*pending = true): the outcome comes from spawn_collect;
+ *   - when no such stack is free, clone(CLONE_VM|CLONE_VFORK): when this
  *     returns, the exec has happened (*exec_rfd = -1, *why NULL) or failed
  *     (*why = the reason, pid > 0, its exit follows);
  *   - several commands (and sanitizer builds) fork: the reason comes on
@@ -25,7 +29,14 @@
  * Returns the pid, or -1 with errno (fork or pipe failure) or *why (a
  * reason such as an unknown user). *why stays valid until the next call.
  */
-pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why);
+pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why,
+		    bool *pending);
+
+/* Waits until every pending start has exec'd or failed, and calls report
+ * for each: why NULL = exec'd, else the reason (its exit follows). Call it
+ * before acting on anything else about those services, and before PID 1
+ * sleeps. Returns the number reported. */
+size_t spawn_collect(void (*report)(pid_t pid, const char *why));
 
 /* PID 1 raises its own open-file limit (one or two pipes per starting
  * service); services get back the limit PID 1 was started with. */

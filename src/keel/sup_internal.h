@@ -78,4 +78,7 @@ void svc_free(struct svc *s);
 /* Rebuild every target's graph over the services not being removed. */
 int plans_build(void);
 
+/* spawn_collect's report: how a pending start's exec went. */
+void sup_spawn_result(pid_t pid, const char *why);
+
 #endif

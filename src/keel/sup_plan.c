@@ -1,4 +1,5 @@
 /* sup_plan: targets — dependency plans, which service may start, and the shutdown phases. */
+#include "spawn.h"
 #include "sup_internal.h"
 
 #include <errno.h>
@@ -330,6 +331,7 @@ static void step_kill(void)
 void sup_step(void)
 {
 	enum sup_phase before;
+	bool again;
 	do {
 		before = sup.phase;
 		switch (sup.phase) {
@@ -359,5 +361,8 @@ void sup_step(void)
 		case SUP_PHASE_DONE:
 			break;
 		}
-	} while (sup.phase != before);
+		/* Starts still on their way to exec: their outcome may let
+		 * more start, so it is taken before PID 1 sleeps. */
+		again = spawn_collect(sup_spawn_result) > 0;
+	} while (again || sup.phase != before);
 }

@@ -290,6 +290,17 @@ static bool svc_exec_read(struct svc *s)
 	}
 }
 
+void sup_spawn_result(pid_t pid, const char *why)
+{
+	struct svc *s = pidmap_get(pid);
+	if (!s || s->pid != pid)
+		return;
+	if (!why)
+		svc_exec_done(s);
+	else if (!s->reason)
+		s->reason = strdup(why); /* exec failed: the exit follows */
+}
+
 void sup_exec_fd_event(int fd)
 {
 	struct svc *s = (size_t)fd < fd_owner_cap ? fd_owner[fd] : NULL;
@@ -321,7 +332,8 @@ void svc_start(struct svc *s)
 	int rfd = -1, efd = -1;
 	const char *why = NULL;
 	s->deadline_ms = 0;
-	pid_t pid = spawn_service(s->def, &rfd, &efd, &why);
+	bool pending;
+	pid_t pid = spawn_service(s->def, &rfd, &efd, &why, &pending);
 	if (pid < 0) {
 		svc_fail(s, "cannot start: %s", why ? why : strerror(errno));
 		return;
@@ -341,7 +353,9 @@ void svc_start(struct svc *s)
 	 * `ready` line): svc_exec_done and the ready events move it on. */
 	svc_set_state(s, SUP_STARTING);
 	s->deadline_ms = svc_run_deadline(s);
-	if (efd >= 0) {
+	if (pending) {
+		/* sup_spawn_result says how the exec went. */
+	} else if (efd >= 0) {
 		s->exec_rfd = efd;
 		fd_owner_set(efd, s);
 		loop_watch_exec_fd(efd);
