@@ -39,6 +39,16 @@ svc single_fail <<EOF
 exec /bin/sh -c "exit 7"
 EOF
 
+# A burst of single-command starts (more than keel keeps in flight at once),
+# some of them failing: each outcome must reach its own service.
+for i in $(seq 1 24); do
+	if [ $((i % 6)) = 0 ]; then
+		printf 'type once\nexec /nonexistent/burst%s\n' "$i" | svc "burst$i"
+	else
+		printf 'type respawn\nexec /bin/sleep 1000\n' | svc "burst$i"
+	fi
+done
+
 keel_start || { finish; exit 1; }
 check "boot target reached" wait_for "target boot reached" 30
 
@@ -74,6 +84,18 @@ check "a killed command gives the service the same signal" \
 check "single exec line: its exit status" \
 	eval 'state_is single_fail failed && [ "$(svc_field single_fail last_exit)" = "exit 7" ]'
 check "failures are announced with [FAIL] and the status" console_has '\[FAIL\] lines_fail: exit 3'
+
+burst_ok() {
+	for i in $(seq 1 24); do
+		if [ $((i % 6)) = 0 ]; then
+			console_has "burst$i: cannot run \"?/nonexistent/burst$i\"?: No such file" || return 1
+			[ "$(svc_field "burst$i" last_exit)" = "exit 127" ] || return 1
+		else
+			state_is "burst$i" running || return 1
+		fi
+	done
+}
+check "a burst of starts: every failure reaches its own service, the rest run" wait_until 20 burst_ok
 
 check "poweroff ends the namespace" keel_stop
 finish
