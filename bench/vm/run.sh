@@ -332,7 +332,7 @@ for r in $(seq "$RUNS"); do
 	for wl in ${WLS//,/ }; do
 		for init in ${INITS//,/ }; do
 			VM_INITRD=$VM_WORK/$init-$wl.cpio
-			limit=${BENCH_LIMIT:-120}; [ "$wl" = C ] && limit=400
+			limit=${BENCH_LIMIT:-120}; [ "$wl" = C ] && limit=${BENCH_LIMIT_C:-400}
 			n=1; while [ -e "$LOGS/$wl-$init-$(printf %03d $n).log" ]; do n=$((n + 1)); done
 			log=$LOGS/$wl-$init-$(printf %03d $n).log
 			vm_boot
