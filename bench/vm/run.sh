@@ -10,7 +10,7 @@
 # (/init = pre: mounts, then exec of the init) for every init; only PID 1 and its
 # configuration differ. Figures come from the guest's kernel clock (see report.py).
 set -u
-RUNS=5 WLS=A,B INITS=keel,floor,busybox,sysvinit,runit,s6,finit FRESH=0 REPORT_ONLY=0
+RUNS=5 WLS=A,B INITS=keel,keelq,floor,busybox,sysvinit,runit,s6,finit FRESH=0 REPORT_ONLY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=$2; shift ;;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <linux/futex.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -417,17 +418,24 @@ static char path_buf_sync[PATH_MAX];
  * The child and PID 1 do share errno while both run: a failing call in
  * one can change the other's; only error texts could be affected.
  */
-#define SLOTS 4
+/* Two: one child on its way to exec on the second CPU while PID 1 starts
+ * the next is most of the gain; each slot costs a page of stack. */
+#define SLOTS 2
 struct slot {
 	volatile pid_t tid;  /* nonzero while the child may use the slot */
 	pid_t pid;
 	bool busy;           /* outcome not yet taken */
 	struct job job;
-	char *mem;           /* stack (top) and path buffer (bottom) */
+	char *stack_top;
 };
 static struct slot slots[SLOTS];
 static unsigned slot_next; /* the oldest busy slot, when all are */
-#define SLOT_STACK (32 * 1024)
+/* One mapping for all stacks, page-aligned, so that a start touches one
+ * page of each (its top) and PID 1's memory grows by SLOTS pages; the
+ * command-search buffers are in .bss, touched only when PATH is searched. */
+#define SLOT_STACK (16 * 1024)
+static char *slot_stacks;
+static char slot_path[SLOTS][PATH_MAX];
 
 /* Outcomes taken from slots but not yet reported. */
 static struct spawn_done {
@@ -510,17 +518,24 @@ size_t spawn_collect(void (*report)(pid_t pid, const char *why))
  * can be had (no memory for a stack). */
 static struct slot *slot_get(void)
 {
+	if (!slot_stacks) {
+		void *m = mmap(NULL, SLOTS * SLOT_STACK, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		slot_stacks = m;
+		for (unsigned i = 0; i < SLOTS; i++)
+			slots[i].stack_top = slot_stacks + (i + 1) * SLOT_STACK;
+	}
 	for (unsigned i = 0; i < SLOTS; i++) {
 		struct slot *sl = &slots[i];
 		if (sl->busy && __atomic_load_n(&sl->tid, __ATOMIC_ACQUIRE) == 0)
 			slot_take(sl, NULL);
-		if (!sl->busy && (sl->mem || (sl->mem = malloc(SLOT_STACK + PATH_MAX))))
+		if (!sl->busy)
 			return sl;
 	}
 	struct slot *sl = &slots[slot_next];
 	slot_next = (slot_next + 1) % SLOTS;
-	if (!sl->mem)
-		return NULL;
 	slot_take(sl, NULL);
 	return sl;
 }
@@ -569,9 +584,9 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		 * them; the stack grows down (as on every architecture Linux runs
 		 * keel on but PA-RISC and IA-64, where this needs adapting). */
 		sl->job = j;
-		sl->job.path_buf = sl->mem;
+		sl->job.path_buf = slot_path[sl - slots];
 		sl->tid = -1;
-		pid = clone(child_single, sl->mem + SLOT_STACK + PATH_MAX, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
+		pid = clone(child_single, sl->stack_top, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
 			    &sl->job, NULL, NULL, (void *)&sl->tid);
 		if (pid > 0) {
 			sl->pid = pid;
