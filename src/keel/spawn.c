@@ -440,7 +440,8 @@ static char slot_path[SLOTS][PATH_MAX];
 /* Outcomes taken from slots but not yet reported. */
 static struct spawn_done {
 	pid_t pid;
-	char *why; /* NULL: exec'd */
+	bool failed;
+	char *why; /* NULL if exec'd (or no memory for the text) */
 } *done;
 static size_t ndone, done_cap;
 
@@ -480,7 +481,7 @@ static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
 		}
 	}
 	if (ndone < done_cap)
-		done[ndone++] = (struct spawn_done){ sl->pid, why };
+		done[ndone++] = (struct spawn_done){ sl->pid, sl->job.failed, why };
 	else if (report) {
 		report(sl->pid, sl->job.failed ? (why ? why : "cannot run") : NULL);
 		free(why);
@@ -507,7 +508,7 @@ size_t spawn_collect(void (*report)(pid_t pid, const char *why))
 	done = NULL;
 	ndone = done_cap = 0;
 	for (size_t i = 0; i < n; i++) {
-		report(list[i].pid, list[i].why);
+		report(list[i].pid, list[i].failed ? (list[i].why ? list[i].why : "cannot run") : NULL);
 		free(list[i].why);
 	}
 	free(list);
