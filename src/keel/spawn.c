@@ -20,10 +20,12 @@
 #include <unistd.h>
 
 /*
- * A single command starts with clone(CLONE_VM | CLONE_VFORK): the child
- * shares PID 1's memory until it execs, so starting a service costs the
- * same whatever PID 1's size (a fork would copy the page tables of the
- * whole heap, and every page PID 1 then touched). The price is a strict
+ * A single command starts with clone(CLONE_VM): the child shares PID 1's
+ * memory until it execs, so starting a service costs the same whatever
+ * PID 1's size (a fork would copy the page tables of the whole heap, and
+ * every page PID 1 then touched). Up to SLOTS such children run at once
+ * on stacks of their own (see "Starts in flight" below); without a free
+ * one, CLONE_VFORK makes PID 1 wait for the exec. The price is a strict
  * rule for the child: no allocation, no stdio buffers, nothing that takes
  * a lock — only system calls on data the parent prepared (struct job).
  * Several commands in a row need a child that waits for grandchildren, so
