@@ -203,7 +203,6 @@ static void timer_arm(int tfd, uint64_t deadline_ms)
 {
 	if (deadline_ms == timer_armed)
 		return;
-	timer_armed = deadline_ms;
 	struct itimerspec its = { 0 };
 	if (deadline_ms) {
 		uint64_t now = sup_now_ms();
@@ -212,7 +211,9 @@ static void timer_arm(int tfd, uint64_t deadline_ms)
 		its.it_value.tv_nsec = (long)(delta % 1000) * 1000000L;
 	}
 	if (timerfd_settime(tfd, 0, &its, NULL) < 0)
-		log_msg("warning: timerfd_settime: %m");
+		log_msg("warning: timerfd_settime: %m"); /* tried again next turn */
+	else
+		timer_armed = deadline_ms;
 }
 
 static void cmdline_read(struct options *o, struct diags *d)

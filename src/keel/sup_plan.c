@@ -11,10 +11,9 @@
 
 #include "log.h"
 
-/* One pass over a plan in topological order: a skip or a start early in the
- * order is seen by later services in the same pass. */
-/* Starts the members whose dependencies are settled; true if some member
- * is still waiting. */
+/* Starts the members whose dependencies are settled, in one pass in
+ * topological order (a skip or a start early in the order is seen by later
+ * services in the same pass); true if some member is still waiting. */
 static bool plan_start_ready_members(struct sup_plan *p)
 {
 	bool waiting = false;

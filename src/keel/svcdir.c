@@ -159,10 +159,9 @@ int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
 		goto out;
 	}
 	/* One byte beyond the size tells a file that grew since fstat. Files
-	 * of /proc say 0: start with room for a typical one (one read). */
-	size_t cap = (size_t)st.st_size + 1;
-	if (cap < 1024)
-		cap = 1024;
+	 * of /proc say 0: start with room for a typical one (one read), kept
+	 * under the allocator's small-block limit (no mapping per file). */
+	size_t cap = st.st_size ? (size_t)st.st_size + 1 : 1000;
 	b = malloc(cap + 1);
 	if (!b) {
 		ret = -2;
