@@ -60,6 +60,8 @@ void loop_watch_exec_fd(int fd)
 		log_msg("warning: cannot watch exec pipe: %m");
 }
 
+int loop_add_inotify(int fd) { return loop_add(fd, EPOLLIN, LOOP_INOTIFY); }
+
 void loop_unwatch_fd(int fd)
 {
 	loop_del(fd);

@@ -98,19 +98,6 @@ static void crash_path_install(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-static void nofile_raise(void)
-{
-	struct rlimit orig, want;
-	if (getrlimit(RLIMIT_NOFILE, &orig) < 0)
-		return;
-	spawn_set_nofile(&orig);
-	want.rlim_cur = want.rlim_max = orig.rlim_max > 65536 ? orig.rlim_max : 65536;
-	if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
-		want.rlim_cur = want.rlim_max = orig.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &want);
-	}
-}
-
 static int signals_open(void)
 {
 	sigset_t set;
@@ -359,10 +346,8 @@ int main(int argc, char **argv)
 		return 100;
 	}
 
-	/* 1. A sane process: fds, umask, the crash path, and room for two
-	 * pipes per starting service (services get the old limit back). */
+	/* 1. A sane process: fds, umask, the crash path. */
 	stdio_ensure();
-	nofile_raise();
 	umask(022);
 	if (chdir("/") < 0) {
 	}
@@ -412,8 +397,6 @@ int main(int argc, char **argv)
 	services_load(&o.svc, &set, &diags);
 	if (sup_init(&set, &diags, &o.svc) < 0)
 		log_msg("error: out of memory loading services: some are missing");
-	if (sup_inotify_fd() >= 0)
-		loop_add(sup_inotify_fd(), EPOLLIN, LOOP_INOTIFY);
 	control_open(o.socket, o.share_dir);
 
 	if (o.cl.single && sup_start_rescue() == 0)

@@ -46,9 +46,19 @@ static bool nofile_set;
 
 void spawn_set_base_env(char **env) { base_env = env; }
 
-void spawn_set_nofile(const struct rlimit *orig)
+void spawn_fit_nofile(size_t nservices)
 {
-	nofile_orig = *orig;
+	struct rlimit cur, want;
+	if (nofile_set || getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_cur == RLIM_INFINITY ||
+	    nservices <= (cur.rlim_cur - 64) / 2)
+		return;
+	want.rlim_cur = want.rlim_max = cur.rlim_max > 65536 ? cur.rlim_max : 65536;
+	if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
+		want.rlim_cur = want.rlim_max = cur.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &want) < 0)
+			return;
+	}
+	nofile_orig = cur;
 	nofile_set = true;
 }
 
@@ -577,7 +587,9 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		goto out;
 	if (!j.shared && pipe2(ep, O_CLOEXEC) < 0)
 		goto out;
-	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC) < 0)
+	/* Both ends non-blocking: the service's end too, which is harmless for
+	 * a newline written to a pipe with room for 64 KiB (documented). */
+	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto out;
 	j.exec_wfd = ep[1];
 	j.ready_wfd = rp[1];
@@ -625,14 +637,14 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	}
 	if (pid < 0)
 		goto out;
-	/* The parent reads both pipes from its event loop: non-blocking. */
+	/* The parent reads both pipes from its event loop: non-blocking (the
+	 * ready pipe was made so by pipe2, saving a call on every start). */
 	if (ep[0] >= 0) {
 		fcntl(ep[0], F_SETFL, O_NONBLOCK);
 		*exec_rfd = ep[0];
 		ep[0] = -1;
 	}
 	if (rp[0] >= 0) {
-		fcntl(rp[0], F_SETFL, O_NONBLOCK);
 		*ready_rfd = rp[0];
 		rp[0] = -1;
 	}

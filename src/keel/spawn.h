@@ -38,9 +38,12 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
  * sleeps. Returns the number reported. */
 size_t spawn_collect(void (*report)(pid_t pid, const char *why));
 
-/* PID 1 raises its own open-file limit (one or two pipes per starting
- * service); services get back the limit PID 1 was started with. */
-void spawn_set_nofile(const struct rlimit *orig);
+/* PID 1 holds a pipe or two per starting service. With more services than
+ * its open-file limit leaves room for, it raises its own limit, and each
+ * service gets back the limit PID 1 was started with; below that nothing
+ * changes, and no start pays a setrlimit. Called whenever the set of
+ * services is (re)built. */
+void spawn_fit_nofile(size_t nservices);
 
 /* Base environment for services, set once at startup from PID 1's own. */
 void spawn_set_base_env(char **env);

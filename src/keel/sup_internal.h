@@ -46,7 +46,7 @@ struct sup_core {
 	bool kill_escalated;
 	bool no_children;
 	bool reap_pending; /* the last reap stopped at its batch limit */
-	int ino_fd;
+	int ino_fd; /* inotify for `ready file`: -1 until first needed, -2 unavailable */
 	struct svc *rescue;
 	/* Some state changed since the last pass over the plans: only then can
 	 * a waiting service have become startable. */

@@ -95,6 +95,7 @@ int plans_build(void)
 		was_reached[t] = sup.plans[t].reached;
 	}
 	plans_free();
+	spawn_fit_nofile(sup.nsvcs);
 	sup.may_wait = true;
 	for (size_t i = 0; i < sup.nsvcs; i++)
 		sup.svcs[i]->node = SIZE_MAX;
@@ -142,10 +143,6 @@ int sup_init(struct svc_set *set, struct diags *diags, const struct services_con
 {
 	sup.conf = c;
 	diags_move(&sup.config_diags, diags);
-	sup.ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (sup.ino_fd < 0)
-		log_msg("warning: inotify unavailable (%s): `ready file` falls back to timeouts",
-			strerror(errno));
 	sup.svcs = calloc(set->n ? set->n : 1, sizeof *sup.svcs);
 	if (!sup.svcs)
 		return -1;

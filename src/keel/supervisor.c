@@ -52,7 +52,6 @@ const struct diags *sup_diags(void) { return &sup.config_diags; }
 const char *sup_service_dir(void) { return sup.conf->service_dir; }
 enum sup_action sup_action(void) { return sup.action; }
 enum sup_phase sup_phase(void) { return sup.phase; }
-int sup_inotify_fd(void) { return sup.ino_fd; }
 
 const char *svc_label(const struct svc *s)
 {
@@ -209,6 +208,17 @@ static void svc_watch_ready_file(struct svc *s)
 		slash[1] = '\0';
 	else if (slash)
 		*slash = '\0';
+	/* Made at the first `ready file`: most systems never need one. */
+	if (sup.ino_fd == -1) {
+		sup.ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (sup.ino_fd < 0 || loop_add_inotify(sup.ino_fd) < 0) {
+			log_msg("warning: inotify unavailable (%s): `ready file` falls back "
+				"to checks on each event and timeouts", strerror(errno));
+			if (sup.ino_fd >= 0)
+				close(sup.ino_fd);
+			sup.ino_fd = -2; /* said once; not tried again */
+		}
+	}
 	if (sup.ino_fd >= 0)
 		s->ready_wd = inotify_add_watch(sup.ino_fd, dir,
 						IN_CREATE | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE);

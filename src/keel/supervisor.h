@@ -119,7 +119,6 @@ const char *sup_state_name(enum sup_state st);
 void sup_exit_text(int st, char *buf, size_t len);
 const char *sup_service_dir(void);
 uint64_t sup_now_ms(void);
-int sup_inotify_fd(void);
 
 /* keel.single: run a rescue shell on the console first; the boot target
  * starts when it exits. */
@@ -129,5 +128,6 @@ int sup_start_rescue(void);
 void loop_watch_exec_fd(int fd);
 void loop_watch_fd(int fd);
 void loop_unwatch_fd(int fd);
+int loop_add_inotify(int fd);
 
 #endif

@@ -1,6 +1,7 @@
 /* svcdir: loads every service description of a service directory. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,10 @@ static void svcdir_names_free(char **v, size_t n)
 
 /* Sorted entry names of dir, hidden and backup files left out. 0, -1 on
  * allocation failure, -2 when the directory cannot be read (reported). */
-static int svcdir_list(const char *dir, char ***out, size_t *nout, struct diags *diags)
+static int svcdir_list(DIR *d, const char *dir, char ***out, size_t *nout, struct diags *diags)
 {
 	char **v = NULL;
 	size_t n = 0, cap = 0;
-	DIR *d = opendir(dir);
-	if (!d) {
-		diag_add(diags, DIAG_ERROR, dir, 0, "cannot open service directory: %s",
-			 strerror(errno));
-		return -2;
-	}
 	for (;;) {
 		errno = 0;
 		struct dirent *de = readdir(d);
@@ -47,7 +42,6 @@ static int svcdir_list(const char *dir, char ***out, size_t *nout, struct diags 
 				diag_add(diags, DIAG_ERROR, dir, 0,
 					 "cannot read service directory: %s", strerror(errno));
 				svcdir_names_free(v, n);
-				closedir(d);
 				return -2;
 			}
 			break;
@@ -68,9 +62,6 @@ static int svcdir_list(const char *dir, char ***out, size_t *nout, struct diags 
 			goto oom;
 		n++;
 	}
-	if (closedir(d) < 0)
-		diag_add(diags, DIAG_WARNING, dir, 0, "closing service directory: %s",
-			 strerror(errno));
 	if (n)
 		qsort(v, n, sizeof(*v), svcdir_cmp_names);
 	*out = v;
@@ -78,7 +69,6 @@ static int svcdir_list(const char *dir, char ***out, size_t *nout, struct diags 
 	return 0;
 oom:
 	svcdir_names_free(v, n);
-	closedir(d);
 	return -1;
 }
 
@@ -129,61 +119,74 @@ static void svcdir_report_open(const char *path, int err, struct diags *diags)
 	diag_add(diags, DIAG_ERROR, path, 0, "cannot open: %s", strerror(err));
 }
 
-/* Reads a whole regular file of at most SVCDIR_MAX_FILE bytes.
- * 0: *buf (malloc'd, NUL-terminated) and *len set; -1: reported; -2: out of memory. */
-int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
+/* Reads the whole file name (relative to dirfd; path names it in
+ * diagnostics) into *buf, which holds *cap bytes plus a NUL and grows as
+ * needed: the caller keeps it for the next file, so loading a directory
+ * allocates one buffer, not one per file.
+ * 0: *len set, (*buf)[*len] == 0; -1: reported; -2: out of memory. */
+static int svcdir_read_at(int dirfd, const char *name, const char *path, char **buf,
+			  size_t *cap, size_t *len, struct diags *diags)
 {
 	/* O_NONBLOCK: a FIFO placed here must not hang boot in open().
 	 * openat, not open: musl's open adds an fcntl for O_CLOEXEC, a
 	 * syscall per file that costs on an emulated or slow CPU. */
-	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		svcdir_report_open(path, errno, diags);
 		return -1;
 	}
-	struct stat st;
 	int ret = -1;
-	char *b = NULL;
 	size_t n = 0;
-	if (fstat(fd, &st) < 0) {
-		diag_add(diags, DIAG_ERROR, path, 0, "cannot stat: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_add(diags, DIAG_ERROR, path, 0, "not a regular file");
-		goto out;
-	}
-	if (st.st_size > SVCDIR_MAX_FILE) {
-		diag_add(diags, DIAG_ERROR, path, 0, "file too large (%lld bytes, limit %d)",
-			 (long long)st.st_size, SVCDIR_MAX_FILE);
-		goto out;
-	}
-	/* One byte beyond the size tells a file that grew since fstat. Files
-	 * of /proc say 0: start with room for a typical one (one read), kept
-	 * under the allocator's small-block limit (no mapping per file). */
-	size_t cap = st.st_size ? (size_t)st.st_size + 1 : 1000;
-	b = malloc(cap + 1);
-	if (!b) {
-		ret = -2;
-		goto out;
+	bool checked = false;
+	if (!*buf) {
+		/* Room for a typical service file or /proc file in one read,
+		 * under the allocator's small-block limit. */
+		if (!(*buf = malloc(1000 + 1))) {
+			ret = -2;
+			goto out;
+		}
+		*cap = 1000;
 	}
 	for (;;) {
-		if (n == cap) {
-			if (cap > SVCDIR_MAX_FILE) {
+		if (n == *cap) {
+			if (*cap > SVCDIR_MAX_FILE) {
 				diag_add(diags, DIAG_ERROR, path, 0,
 					 "file too large (over %d bytes)", SVCDIR_MAX_FILE);
 				goto out;
 			}
-			size_t ncap = cap * 2 > SVCDIR_MAX_FILE + 1 ? SVCDIR_MAX_FILE + 1 : cap * 2;
-			char *nb = realloc(b, ncap + 1);
+			size_t ncap = *cap * 2 > SVCDIR_MAX_FILE + 1 ? SVCDIR_MAX_FILE + 1 : *cap * 2;
+			char *nb = realloc(*buf, ncap + 1);
 			if (!nb) {
 				ret = -2;
 				goto out;
 			}
-			b = nb;
-			cap = ncap;
+			*buf = nb;
+			*cap = ncap;
 		}
-		ssize_t r = read(fd, b + n, cap - n);
+		ssize_t r = read(fd, *buf + n, *cap - n);
+		/* A first read that comes back short with data is a small file,
+		 * whole: no fstat for it. Anything else (empty, full, an error)
+		 * may be a directory, a device or a FIFO: fstat says which, once
+		 * (a FIFO with data waiting would pass as a file; harmless). */
+		if (!checked && !(n == 0 && r > 0 && (size_t)r < *cap)) {
+			struct stat st;
+			checked = true;
+			if (fstat(fd, &st) < 0) {
+				diag_add(diags, DIAG_ERROR, path, 0, "cannot stat: %s",
+					 strerror(errno));
+				goto out;
+			}
+			if (!S_ISREG(st.st_mode)) {
+				diag_add(diags, DIAG_ERROR, path, 0, "not a regular file");
+				goto out;
+			}
+			if (st.st_size > SVCDIR_MAX_FILE) {
+				diag_add(diags, DIAG_ERROR, path, 0,
+					 "file too large (%lld bytes, limit %d)",
+					 (long long)st.st_size, SVCDIR_MAX_FILE);
+				goto out;
+			}
+		}
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -196,20 +199,29 @@ int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
 		/* A short read of a regular file is its end: no second read
 		 * just to see 0 (a file growing meanwhile fills the buffer,
 		 * and the loop goes on). */
-		if (n < cap)
+		if (n < *cap)
 			break;
 	}
-	b[n] = '\0';
-	*buf = b;
+	(*buf)[n] = '\0';
 	*len = n;
-	b = NULL;
 	ret = 0;
 out:
-	free(b);
 	/* read-only descriptor: a close error loses no data */
 	if (close(fd) < 0 && errno != EINTR)
 		diag_add(diags, DIAG_WARNING, path, 0, "close: %s", strerror(errno));
 	return ret;
+}
+
+int svcdir_read(const char *path, char **buf, size_t *len, struct diags *diags)
+{
+	size_t cap = 0;
+	*buf = NULL;
+	int r = svcdir_read_at(AT_FDCWD, path, path, buf, &cap, len, diags);
+	if (r < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return r;
 }
 
 static int svcdir_is_rc_common(const char *buf, size_t len)
@@ -234,13 +246,22 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 {
 	char **names = NULL;
 	size_t nnames = 0;
-	char *path = NULL;
+	char *path = NULL, *buf = NULL;
+	size_t cap = 0;
 
 	set->v = NULL;
 	set->n = 0;
-	int r = svcdir_list(dir, &names, &nnames, diags);
-	if (r == -2)
+	/* Kept open while the files are read: each is opened relative to
+	 * it, so the directory's own path is not walked again per file. */
+	DIR *d = opendir(dir);
+	if (!d) {
+		diag_add(diags, DIAG_ERROR, dir, 0, "cannot open service directory: %s",
+			 strerror(errno));
 		return 0;
+	}
+	int r = svcdir_list(d, dir, &names, &nnames, diags);
+	if (r == -2)
+		goto done;
 	if (r < 0)
 		goto oom;
 	if (nnames) {
@@ -249,34 +270,35 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 			goto oom;
 	}
 	for (size_t i = 0; i < nnames; i++) {
-		char *buf = NULL;
 		size_t len = 0;
 		free(path);
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
 			path = NULL;
 			goto oom;
 		}
-		r = svcdir_read(path, &buf, &len, diags);
+		r = svcdir_read_at(dirfd(d), names[i], path, &buf, &cap, &len, diags);
 		if (r == -2)
 			goto oom;
-		if (r < 0)
+		if (r < 0 || svcdir_is_rc_common(buf, len))
 			continue;
-		if (svcdir_is_rc_common(buf, len)) {
-			free(buf);
-			continue;
-		}
 		struct svc_def *s = svc_parse(buf, len, path, names[i], diags);
-		free(buf);
 		if (s)
 			set->v[set->n++] = s; /* names are sorted, so instances are too */
 	}
+done:
+	free(buf);
 	free(path);
 	svcdir_names_free(names, nnames);
+	if (closedir(d) < 0)
+		diag_add(diags, DIAG_WARNING, dir, 0, "closing service directory: %s",
+			 strerror(errno));
 	return 0;
 oom:
 	diag_add(diags, DIAG_ERROR, dir, 0, "out of memory while loading services");
+	free(buf);
 	free(path);
 	svcdir_names_free(names, nnames);
 	svc_set_free(set);
+	closedir(d);
 	return -1;
 }

@@ -211,6 +211,8 @@ void *heap_realloc(void *p, size_t n)
 			return NULL;
 		}
 		size_t len = (n + 2 * HDR + ps - 1) & ~(ps - 1);
+		if (len == h)
+			return p; /* still fits its pages */
 		char *base = mremap((char *)p - 2 * HDR, h, len, MREMAP_MAYMOVE);
 		if (base == MAP_FAILED)
 			return NULL;

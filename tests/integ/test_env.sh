@@ -3,8 +3,9 @@
 
 sys_new env
 
-# report NAME: writes what the process sees into $OUT/NAME.*
-cat >"$BIN/report" <<EOF
+# make_report: $BIN/report NAME writes what the process sees into $OUT/NAME.*
+make_report() {
+	cat >"$BIN/report" <<EOF
 #!/bin/sh
 # report: writes the process's environment, ids, directory, umask and limits
 env | sort >"$OUT/\$1.env"
@@ -17,7 +18,9 @@ ulimit -n >"$OUT/\$1.nofile"
 ulimit -Hn >"$OUT/\$1.nofile_hard"
 touch "$OUT/\$1.done"
 EOF
-chmod 755 "$BIN/report"
+	chmod 755 "$BIN/report"
+}
+make_report
 mkdir -p "$OUT/wd"
 chmod 755 "$OUT/wd"
 
@@ -70,6 +73,7 @@ check "rlimit nofile hard 456" [ "$(field custom.nofile_hard)" = 456 ]
 check "numeric user id" eval '[ "$(field numeric.uid)" = 65534 ] && [ "$(field numeric.gid)" = 65534 ]'
 
 check "default: runs as root" [ "$(field plain.uid)" = 0 ]
+check "default: the open-file limit keel was started with" [ "$(field plain.nofile)" = "$(ulimit -n)" ]
 check "default: cwd is /" [ "$(field plain.cwd)" = / ]
 check "default: umask 022" [ "$(field plain.umask)" = 0022 ]
 check "default: PATH, HOME=/ and TERM=linux are set" \
@@ -85,4 +89,22 @@ check "unknown user: never ran" not test -e "$OUT/bad_user.done"
 check "unknown user: the console says why" console_has "bad_user.*unknown user.*no_such_user_here"
 
 check "poweroff ends the namespace" keel_stop
+
+# More services than a low open-file limit leaves room for (a pipe or two
+# each while starting): keel raises its own limit, and each service still
+# gets the one keel was started with. (The last part of this test: the
+# shell keeps the low limit.)
+sys_new env_nofile
+for i in 1 2 3 4 5 6; do
+	echo "exec $BIN/report n$i" | svc "n$i"
+done
+make_report
+ulimit -Sn 70
+keel_start || { finish; exit 1; }
+wait_until 20 eval '[ -e "$OUT/n6.done" ]'
+check "low limit: keel raised its own" \
+	eval '[ "$(awk "/^Max open files/ {print \$4}" "/proc/$KEEL_PID1/limits")" -gt 70 ]'
+check "low limit: every service gets the limit keel was started with" \
+	eval '[ "$(cat "$OUT"/n*.nofile | sort -u)" = 70 ]'
+check "low limit: poweroff ends the namespace" keel_stop
 finish
