@@ -9,7 +9,7 @@
 # of its dependencies' (kmsg sequence numbers: a total order), or if it did not power off.
 import datetime, os, re, shutil, statistics, subprocess, sys
 
-INITS = ["keel", "keelq", "floor", "busybox", "sysvinit", "runit", "s6", "finit"]
+INITS = ["keel", "keelv", "floor", "busybox", "sysvinit", "runit", "s6", "finit"]
 # searched anywhere in a line: an init's own output (finit's escapes) may precede it
 CONSOLE_TS = re.compile(r"\[\s*(\d+\.\d+)\] (.*)$")
 

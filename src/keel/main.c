@@ -40,7 +40,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
 		   "            [--share-dir DIR] [--socket PATH] [--env-file PATH]\n"
-		   "            [--cmdline TEXT] [--debug] [--quiet] [--single] [--target NAME]\n"
+		   "            [--cmdline TEXT] [--debug] [--quiet] [--verbose] [--single]\n"
+		   "            [--target NAME]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
 }
@@ -222,6 +223,7 @@ static void cmdline_read(struct options *o, struct diags *d)
 	o->cl.debug |= cl.debug;
 	o->cl.single |= cl.single;
 	o->cl.quiet |= cl.quiet;
+	o->cl.verbose |= cl.verbose;
 	if (cl.target != SVC_TARGET_BOOT)
 		o->cl.target = cl.target;
 }
@@ -238,6 +240,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "env-file", required_argument, NULL, 'e' },
 		{ "debug", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'b' },
 		{ "single", no_argument, NULL, '1' },
 		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
@@ -267,6 +270,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'e': o->env_file = optarg; env_given = true; break;
 		case 'v': o->cl.debug = true; break;
 		case 'q': o->cl.quiet = true; break;
+		case 'b': o->cl.verbose = true; break;
 		case '1': o->cl.single = true; break;
 		case 't': {
 			int t = svc_target_from_name(optarg);
@@ -359,7 +363,7 @@ int main(int argc, char **argv)
 	struct diags boot_diags = { 0 };
 	cmdline_read(&o, &boot_diags);
 	log_set_debug(o.cl.debug);
-	log_set_quiet(o.cl.quiet);
+	log_set_quiet(o.cl.quiet && !o.cl.verbose);
 	log_info("keel " KEEL_VERSION " starting");
 	for (size_t i = 0; i < boot_diags.n; i++)
 		log_diag(&boot_diags.v[i]);

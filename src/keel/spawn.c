@@ -587,9 +587,7 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		goto out;
 	if (!j.shared && pipe2(ep, O_CLOEXEC) < 0)
 		goto out;
-	/* Both ends non-blocking: the service's end too, which is harmless for
-	 * a newline written to a pipe with room for 64 KiB (documented). */
-	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC | O_NONBLOCK) < 0)
+	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC) < 0)
 		goto out;
 	j.exec_wfd = ep[1];
 	j.ready_wfd = rp[1];
@@ -637,14 +635,17 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	}
 	if (pid < 0)
 		goto out;
-	/* The parent reads both pipes from its event loop: non-blocking (the
-	 * ready pipe was made so by pipe2, saving a call on every start). */
+	/* The parent reads both pipes from its event loop: non-blocking. Only
+	 * its own ends: the service's end of the ready pipe stays blocking (a
+	 * service that writes much before its newline waits, it is not failed
+	 * with EAGAIN). These calls run while the child is on its way to exec. */
 	if (ep[0] >= 0) {
 		fcntl(ep[0], F_SETFL, O_NONBLOCK);
 		*exec_rfd = ep[0];
 		ep[0] = -1;
 	}
 	if (rp[0] >= 0) {
+		fcntl(rp[0], F_SETFL, O_NONBLOCK);
 		*ready_rfd = rp[0];
 		rp[0] = -1;
 	}

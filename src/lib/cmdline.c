@@ -1,4 +1,4 @@
-/* cmdline: keel's options on the kernel command line (keel.debug, keel.single, keel.target=). */
+/* cmdline: keel's options on the kernel command line (keel.debug, keel.quiet, keel.single, keel.target=, quiet). */
 #include "cmdline.h"
 
 #include <stdlib.h>
@@ -22,6 +22,12 @@ static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct di
 			out->single = true;
 		return;
 	}
+	/* The kernel's "quiet" asks for a quiet boot: init's lines too (as
+	 * systemd and finit read it). */
+	if (!eq && word_is(w, klen, "quiet")) {
+		out->quiet = true;
+		return;
+	}
 	if (klen < 5 || memcmp(w, "keel.", 5))
 		return;
 	const char *opt = w + 5;
@@ -30,6 +36,8 @@ static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct di
 		out->debug = true;
 	} else if (!eq && word_is(opt, olen, "quiet")) {
 		out->quiet = true;
+	} else if (!eq && word_is(opt, olen, "verbose")) {
+		out->verbose = true;
 	} else if (!eq && word_is(opt, olen, "single")) {
 		out->single = true;
 	} else if (eq && word_is(opt, olen, "target")) {

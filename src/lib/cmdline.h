@@ -1,4 +1,4 @@
-/* cmdline: keel's options on the kernel command line (keel.debug, keel.single, keel.target=). */
+/* cmdline: keel's options on the kernel command line (keel.debug, keel.quiet, keel.single, keel.target=, quiet). */
 #ifndef KEEL_CMDLINE_H
 #define KEEL_CMDLINE_H
 
@@ -8,7 +8,9 @@
 
 struct cmdline {
 	bool debug;              /* keel.debug: every state change on the console */
-	bool quiet;              /* keel.quiet: only failures, warnings and errors */
+	bool quiet;              /* keel.quiet, or the kernel's own "quiet": only
+				  * failures, warnings and errors */
+	bool verbose;            /* keel.verbose: [ OK ] lines even with "quiet" */
 	bool single;             /* keel.single (or plain "single"/"S"): rescue shell first */
 	enum svc_target target;  /* keel.target=NAME, default boot */
 };

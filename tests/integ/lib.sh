@@ -227,10 +227,13 @@ find_pid1() {
 keel_start() {
 	rm -f "$SOCK"
 	# An empty environment, as the kernel gives init (sanitizer settings
-	# excepted): services must see keel's defaults, not the test's.
+	# excepted): services must see keel's defaults, not the test's. And
+	# not the host's kernel command line (its "quiet" would hide the lines
+	# the tests read): KEEL_CMDLINE, empty unless a test sets it.
 	env -i ${ASAN_OPTIONS:+"ASAN_OPTIONS=$ASAN_OPTIONS"} ${UBSAN_OPTIONS:+"UBSAN_OPTIONS=$UBSAN_OPTIONS"} \
 		"$UNSHARE" --pid --fork --mount --mount-proc "$KEEL" --service-dir "$SVC" \
-		--share-dir "$SHARE" --socket "$SOCK" "$@" >"$CONSOLE" 2>&1 </dev/null &
+		--share-dir "$SHARE" --socket "$SOCK" --cmdline "${KEEL_CMDLINE-}" "$@" \
+		>"$CONSOLE" 2>&1 </dev/null &
 	KEEL_NS=$!
 	KEEL_PID1=
 	if ! wait_until 20 find_pid1 || ! wait_until 20 keel_answers; then

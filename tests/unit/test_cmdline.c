@@ -33,7 +33,8 @@ static void test_options(void **state)
 	struct cmdline cl;
 	struct diags d;
 	parse("quiet keel.debug keel.single keel.target=shutdown", &cl, &d);
-	assert_false(cl.quiet); /* the kernel's own quiet is not keel's */
+	assert_true(cl.quiet); /* the kernel's own quiet is keel's too */
+	assert_false(cl.verbose);
 	assert_true(cl.debug);
 	assert_true(cl.single);
 	assert_int_equal(cl.target, SVC_TARGET_SHUTDOWN);
@@ -41,6 +42,15 @@ static void test_options(void **state)
 	diags_free(&d);
 	parse("keel.quiet", &cl, &d);
 	assert_true(cl.quiet);
+	assert_int_equal(d.n, 0);
+	diags_free(&d);
+	parse("quiet keel.verbose", &cl, &d);
+	assert_true(cl.quiet);
+	assert_true(cl.verbose);
+	assert_int_equal(d.n, 0);
+	diags_free(&d);
+	parse("quiet=1 quieter", &cl, &d); /* not the word itself */
+	assert_false(cl.quiet);
 	assert_int_equal(d.n, 0);
 	diags_free(&d);
 }

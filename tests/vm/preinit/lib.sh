@@ -124,7 +124,7 @@ pi_boot() {
 	# shellcheck disable=SC2086
 	qemu-system-x86_64 -nodefaults -no-user-config -display none -machine pc \
 		-m "$VM_MEM" -smp "$VM_SMP" -kernel "$VM_KDIR/vmlinuz" $initrd \
-		-append "console=ttyS0 quiet panic=-1 $PI_APPEND" \
+		-append "console=ttyS0 quiet keel.verbose panic=-1 $PI_APPEND" \
 		-serial "pipe:$VM_WORK/ser" -monitor "unix:$VM_MON,server=on,wait=off" \
 		-no-reboot $extra >>"$VM_WORK/qemu.log" 2>&1 &
 	VM_QEMU_PID=$!
