@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/swap.h>
 #include <unistd.h>
 
@@ -27,19 +28,35 @@ static bool is_mountpoint(const char *dir)
 	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
 }
 
+/* File system magic numbers (linux/magic.h, not in every libc's headers). */
+#define MAGIC_PROC 0x9fa0
+#define MAGIC_SYSFS 0x62656572
+#define MAGIC_DEVPTS 0x1cd1
+
+/* Mounted already? A file system type that can never be the root's (proc,
+ * sysfs, devpts) answers with one statfs; /dev and /run may be tmpfs like
+ * an initramfs root, so they are compared with their parent. */
+static bool is_mounted(const char *dir, unsigned long magic)
+{
+	struct statfs sf;
+	if (!magic)
+		return is_mountpoint(dir);
+	return statfs(dir, &sf) == 0 && (unsigned long)sf.f_type == magic;
+}
+
 void mount_early(void)
 {
 	static const struct {
 		const char *dir, *type, *src, *opts;
-		unsigned long flags;
+		unsigned long flags, magic;
 	} m[] = {
-		{ "/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
-		{ "/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC },
-		{ "/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID },
-		{ "/run", "tmpfs", "tmpfs", "mode=0755,size=10%", MS_NOSUID | MS_NODEV },
+		{ "/proc", "proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, MAGIC_PROC },
+		{ "/sys", "sysfs", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, MAGIC_SYSFS },
+		{ "/dev", "devtmpfs", "devtmpfs", "mode=0755", MS_NOSUID, 0 },
+		{ "/run", "tmpfs", "tmpfs", "mode=0755,size=10%", MS_NOSUID | MS_NODEV, 0 },
 	};
 	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-		if (is_mountpoint(m[i].dir))
+		if (is_mounted(m[i].dir, m[i].magic))
 			continue;
 		if (mkdir(m[i].dir, 0755) < 0 && errno != EEXIST) {
 			dprintf(2, "keel: warning: mkdir %s: %s\n", m[i].dir, strerror(errno));
@@ -51,7 +68,7 @@ void mount_early(void)
 	}
 	/* /dev/pts and /dev/shm are expected by gettys, ssh and POSIX shm users. */
 	if (mkdir("/dev/pts", 0755) == 0 || errno == EEXIST)
-		if (!is_mountpoint("/dev/pts"))
+		if (!is_mounted("/dev/pts", MAGIC_DEVPTS))
 			mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 			      "gid=5,mode=620,ptmxmode=0666");
 }
