@@ -430,9 +430,12 @@ static char path_buf_sync[PATH_MAX];
  * The child and PID 1 do share errno while both run: a failing call in
  * one can change the other's; only error texts could be affected.
  */
-/* Two: one child on its way to exec on the second CPU while PID 1 starts
- * the next is most of the gain; each slot costs a page of stack. */
-#define SLOTS 2
+/* Eight: a child's way from clone to the exec that frees its slot takes
+ * several times as long as PID 1's part of a start, so with fewer slots
+ * PID 1 waits in a burst. Measured under QEMU (200 services, 11 boots of
+ * each in one batch): two slots 0.275 s, eight 0.225 s, the floor 0.269 s.
+ * The slots' pages are given back once a burst is over (slots_release). */
+#define SLOTS 8
 struct slot {
 	volatile pid_t tid;  /* nonzero while the child may use the slot */
 	pid_t pid;
@@ -442,12 +445,14 @@ struct slot {
 };
 static struct slot slots[SLOTS];
 static unsigned slot_next; /* the oldest busy slot, when all are */
-/* One mapping for all stacks, page-aligned, so that a start touches one
- * page of each (its top) and PID 1's memory grows by SLOTS pages; the
- * command-search buffers are in .bss, touched only when PATH is searched. */
+/* One mapping for all slots, page-aligned: each slot is its command-search
+ * buffer (touched only when PATH is searched) and above it a stack (a start
+ * touches its top page). Released as a whole after a burst, so between
+ * bursts none of it is resident. */
 #define SLOT_STACK (16 * 1024)
+#define SLOT_SIZE (PATH_MAX + SLOT_STACK)
 static char *slot_stacks;
-static char slot_path[SLOTS][PATH_MAX];
+static bool slots_used; /* pages touched since the last release */
 
 /* Outcomes taken from slots but not yet reported. */
 static struct spawn_done {
@@ -509,11 +514,24 @@ static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
 	sl->busy = false;
 }
 
+/* Every slot is free (its child exec'd or exited): their pages go back to
+ * the kernel, zero-filled again at the next start. */
+static void slots_release(void)
+{
+	if (!slots_used)
+		return;
+	slots_used = false;
+	if (madvise(slot_stacks, SLOTS * SLOT_SIZE, MADV_DONTNEED) < 0) {
+		/* kept resident: only memory is lost, and only until the next try */
+	}
+}
+
 size_t spawn_collect(void (*report)(pid_t pid, const char *why))
 {
 	for (unsigned i = 0; i < SLOTS; i++)
 		if (slots[i].busy)
 			slot_take(&slots[i], report);
+	slots_release();
 	size_t n = ndone;
 	/* Reporting may start more services: take the list first. */
 	struct spawn_done *list = done;
@@ -532,13 +550,13 @@ size_t spawn_collect(void (*report)(pid_t pid, const char *why))
 static struct slot *slot_get(void)
 {
 	if (!slot_stacks) {
-		void *m = mmap(NULL, SLOTS * SLOT_STACK, PROT_READ | PROT_WRITE,
+		void *m = mmap(NULL, SLOTS * SLOT_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 		if (m == MAP_FAILED)
 			return NULL;
 		slot_stacks = m;
 		for (unsigned i = 0; i < SLOTS; i++)
-			slots[i].stack_top = slot_stacks + (i + 1) * SLOT_STACK;
+			slots[i].stack_top = slot_stacks + (i + 1) * SLOT_SIZE;
 	}
 	for (unsigned i = 0; i < SLOTS; i++) {
 		struct slot *sl = &slots[i];
@@ -597,7 +615,8 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		 * them; the stack grows down (as on every architecture Linux runs
 		 * keel on but PA-RISC and IA-64, where this needs adapting). */
 		sl->job = j;
-		sl->job.path_buf = slot_path[sl - slots];
+		sl->job.path_buf = slot_stacks + (size_t)(sl - slots) * SLOT_SIZE;
+		slots_used = true;
 		sl->tid = -1;
 		pid = clone(child_single, sl->stack_top, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
 			    &sl->job, NULL, NULL, (void *)&sl->tid);
