@@ -123,7 +123,9 @@ boot() {
 	"$BT" waitlines "$WORK/pid" 1 5000 || die "nsrun did not start"
 	KPID=$(cat "$WORK/pid")
 }
-boot_keel() { boot "${3:-$KEEL}" --service-dir "$1" --socket "$SOCK"; wait_up "$2"; }
+# --verbose: the host's command line may say "quiet", and the figures read keel's
+# "target boot reached" line.
+boot_keel() { boot "${3:-$KEEL}" --service-dir "$1" --socket "$SOCK" --verbose; wait_up "$2"; }
 wait_up() { "$BT" waitlines "$STAMPS" "$1" 60000 || { cat "$CONSOLE" >&2; die "services did not start"; }; }
 # halt: ask keel to power off and wait until the namespace is gone.
 halt() {

@@ -50,6 +50,8 @@ struct graph {
 	struct graph_node *nodes; /* n entries */
 	size_t *order;            /* norder indices: non-skipped services */
 	size_t norder;
+	struct graph_edge *edges; /* every node's deps, one block */
+	size_t *redges;           /* every node's rdeps, one block */
 };
 
 /* 0 on success, -1 on allocation failure (g is then empty and freeable). */

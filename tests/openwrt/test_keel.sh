@@ -146,7 +146,7 @@ env -i PATH="$KEEL_BUILD:/usr/sbin:/usr/bin:/sbin:/bin" OWRT_LOG="$OWRT_LOG" OWR
 		mount -t overlay owrt-lib -o lowerdir="$0/ovl/lib:/lib" /lib
 		mount -t overlay owrt-sbin -o lowerdir="$0/ovl/sbin:/usr/sbin" /usr/sbin
 		mount -t tmpfs tmpfs /run
-		exec "$1" --service-dir "$0/etc/init.d" --runtime-dir "$KEEL_RUNTIME_DIR" --socket "$KEEL_SOCKET"
+		exec "$1" --service-dir "$0/etc/init.d" --runtime-dir "$KEEL_RUNTIME_DIR" --socket "$KEEL_SOCKET" --cmdline ""
 	' "$D" "$KEEL" >"$CONSOLE" 2>&1 </dev/null &
 KEEL_NS=$!
 find_pid1() { KEEL_PID1=$(pgrep -P "$KEEL_NS" | head -n 1); [ -n "$KEEL_PID1" ]; }
