@@ -23,7 +23,7 @@ pi_squash "$VM_WORK/root.sqfs"
 cp "$VM_INITRD" "$VM_WORK/initrd-plain.cpio"
 pi_initramfs <<EOF2
 $conf
-kexec /boot/vmlinuz /boot/initrd "console=ttyS0 quiet loglevel=6 panic=-1 keeltest.kexeced"
+kexec /boot/vmlinuz /boot/initrd "console=ttyS0 quiet keel.verbose loglevel=6 panic=-1 keeltest.kexeced"
 EOF2
 # keel_execs N: preinit exec'd keel N times since the boot began.
 keel_execs() { [ "$(vm_console | grep -c '^preinit: exec /sbin/keel')" = "$1" ]; }
