@@ -411,7 +411,6 @@ int main(int argc, char **argv)
 	/* 7. The loop: decide, sleep until something happens, dispatch.
 	 * Console lines wait until the step has started what it can. */
 	bool log_watched = false;
-	log_set_deferred(true);
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
 		log_flush();
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer();

@@ -49,8 +49,10 @@ void spawn_set_base_env(char **env) { base_env = env; }
 void spawn_fit_nofile(size_t nservices)
 {
 	struct rlimit cur, want;
+	/* Room for a pipe or two per service plus 64 for PID 1's own fds and
+	 * clients (nservices is bounded by memory: no overflow). */
 	if (nofile_set || getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_cur == RLIM_INFINITY ||
-	    nservices <= (cur.rlim_cur - 64) / 2)
+	    2 * (rlim_t)nservices + 64 <= cur.rlim_cur)
 		return;
 	want.rlim_cur = want.rlim_max = cur.rlim_max > 65536 ? cur.rlim_max : 65536;
 	if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
@@ -612,8 +614,9 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 
 	if (sl) {
 		/* The slot keeps env and groups until the child is done with
-		 * them; the stack grows down (as on every architecture Linux runs
-		 * keel on but PA-RISC and IA-64, where this needs adapting). */
+		 * them. Both clones: the stack grows down, as on every
+		 * architecture Linux runs keel on but PA-RISC and IA-64, where
+		 * this needs adapting. */
 		sl->job = j;
 		sl->job.path_buf = slot_stacks + (size_t)(sl - slots) * SLOT_SIZE;
 		slots_used = true;
@@ -630,8 +633,6 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 			sl->tid = 0;
 		}
 	} else if (j.shared) {
-		/* The stack grows down on every architecture Linux runs keel on
-		 * but PA-RISC and IA-64, where this needs adapting. */
 		pid = clone(child_single, child_stack + CHILD_STACK_SIZE,
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
 		if (pid > 0 && j.failed) {

@@ -613,16 +613,13 @@ static int gb_cmp_dep(const void *pa, const void *pb)
  * two per service, which with a hundred edges a node were a page each. */
 static int gb_write_nodes(struct gb *b, struct graph *g)
 {
-	size_t nd_total = 0, nr_total = 0;
+	size_t live = 0; /* each live edge is one dep and one rdep */
 
 	for (size_t i = 0; i < b->ne; i++)
-		if (!b->e[i].dead) {
-			nd_total++;
-			nr_total++;
-		}
-	if (nd_total) {
-		g->edges = malloc(nd_total * sizeof(*g->edges));
-		g->redges = malloc(nr_total * sizeof(*g->redges));
+		live += !b->e[i].dead;
+	if (live) {
+		g->edges = malloc(live * sizeof(*g->edges));
+		g->redges = malloc(live * sizeof(*g->redges));
 		if (!g->edges || !g->redges)
 			return -1;
 	}

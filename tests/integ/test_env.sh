@@ -99,12 +99,12 @@ for i in 1 2 3 4 5 6; do
 	echo "exec $BIN/report n$i" | svc "n$i"
 done
 make_report
-ulimit -Sn 70
+ulimit -Sn 40
 keel_start || { finish; exit 1; }
 wait_until 20 eval '[ -e "$OUT/n6.done" ]'
 check "low limit: keel raised its own" \
-	eval '[ "$(awk "/^Max open files/ {print \$4}" "/proc/$KEEL_PID1/limits")" -gt 70 ]'
+	eval '[ "$(awk "/^Max open files/ {print \$4}" "/proc/$KEEL_PID1/limits")" -gt 40 ]'
 check "low limit: every service gets the limit keel was started with" \
-	eval '[ "$(cat "$OUT"/n*.nofile | sort -u)" = 70 ]'
+	eval '[ "$(cat "$OUT"/n*.nofile | sort -u)" = 40 ]'
 check "low limit: poweroff ends the namespace" keel_stop
 finish
