@@ -433,9 +433,11 @@ vm_monitor() {
 # exit status is returned (124: no answer by the deadline). The output is framed by
 # markers that printf builds, so the echo of the typed line never matches them. If the
 # shell does not even print the start marker within 3 s (not started yet, or getty
-# flushed the input) the command is typed again, until the deadline.
+# flushed the input) the command is typed again, until the deadline, after a Ctrl-C: a
+# shell that got only the end of the first line (the start flushed as it set up its
+# terminal) sits in an open quote, and the Ctrl-C drops that.
 vm_run() {
-	local cmd=$1 secs=${2:-20} deadline tag from t3
+	local cmd=$1 secs=${2:-20} deadline tag from t3 first=$((VM_RUN_SEQ + 1))
 	deadline=$(($(vm_now_ms) + secs * 1000))
 	VM_OUT=$VM_WORK/run.out
 	: >"$VM_OUT"
@@ -443,6 +445,11 @@ vm_run() {
 		VM_RUN_SEQ=$((VM_RUN_SEQ + 1))
 		tag=$VM_RUN_SEQ
 		from=$(stat -c %s "$VM_CONSOLE")
+		# On its own and given time: a tty that turns it into SIGINT flushes its input.
+		if [ "$tag" != "$first" ]; then
+			vm_alive && printf '\003' >"$VM_WORK/ser.in" || return 124
+			sleep 0.5
+		fi
 		vm_send "printf '@@%s\\n' B$tag; $cmd; printf '@@%s:%s\\n' E$tag \$?" || return 124
 		t3=$(($(vm_now_ms) + 3000))
 		while ! vm_console "$from" | grep -q "^@@B$tag\$"; do
