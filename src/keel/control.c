@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "conditions.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "loop.h"
@@ -262,10 +263,24 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 			buf_addf(o, "OK %s %s\n", s->def->instance, sup_state_name(s->state));
 		return;
 	}
+	if (!strcmp(verb, "reload") && argc == 2) {
+		struct svc *s = sup_find(argv[1], &err);
+		if (!s)
+			buf_addf(o, "ERR %s: %s\n", argv[1], err);
+		else if (cond_reload_service(s, &err) < 0)
+			buf_addf(o, "ERR %s: %s\n", s->def->instance, err);
+		else
+			buf_addf(o, "OK %s reloaded\n", s->def->instance);
+		return;
+	}
+	if (!strcmp(verb, "cond")) {
+		cond_request(o, argv, argc);
+		return;
+	}
 	if (!strcmp(verb, "reload")) {
 		char *summary = NULL;
 		if (argc != 1)
-			buf_adds(o, "ERR usage: reload\n");
+			buf_adds(o, "ERR usage: reload [NAME]\n");
 		else if (sup_reload(&summary) < 0)
 			buf_adds(o, "ERR reload failed (shutting down, or out of memory)\n");
 		else

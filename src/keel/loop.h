@@ -14,6 +14,9 @@ enum loop_tag {
 	LOOP_EXEC,       /* a service's exec report pipe */
 	LOOP_INOTIFY,    /* `ready file` watches */
 	LOOP_LOG,        /* console, when output is queued */
+	LOOP_COND_INOTIFY, /* conditions: path conditions and triggers */
+	LOOP_COND_NETLINK, /* conditions: rtnetlink */
+	LOOP_COND_CLOCK,   /* conditions: wall-clock timer (`timer at`) */
 };
 
 int loop_init(void);

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "cmdline.h"
+#include "conditions.h"
 #include "control.h"
 #include "envfile.h"
 #include "log.h"
@@ -219,6 +220,7 @@ static void cmdline_read(struct options *o, struct diags *d)
 	}
 	struct cmdline cl;
 	cmdline_parse(text ? text : "", &cl, d);
+	cond_set_cmdline(text);
 	free(text);
 	o->cl.debug |= cl.debug;
 	o->cl.single |= cl.single;
@@ -413,7 +415,9 @@ int main(int argc, char **argv)
 	bool log_watched = false;
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
 		log_flush();
-		uint64_t d1 = sup_next_deadline(), d2 = control_timer();
+		uint64_t d1 = sup_next_deadline(), d2 = control_timer(), d3 = cond_next_deadline();
+		if (d3 && (!d1 || d3 < d1))
+			d1 = d3;
 		/* Already due: look at the other sources without sleeping, then
 		 * do it, rather than a timer round trip (and never starving
 		 * them, e.g. while a fork storm is reaped in batches). */
@@ -429,8 +433,10 @@ int main(int argc, char **argv)
 		}
 		struct epoll_event ev[32];
 		int n = loop_wait(ev, 32, due ? 0 : -1);
-		if (due)
+		if (due) {
 			sup_timer_event();
+			cond_timer_event();
+		}
 		for (int i = 0; i < n; i++) {
 			int fd = loop_ev_fd(&ev[i]);
 			switch (loop_ev_tag(&ev[i])) {
@@ -441,6 +447,7 @@ int main(int argc, char **argv)
 				}
 				timer_armed = 0;
 				sup_timer_event();
+				cond_timer_event();
 				break;
 			}
 			case LOOP_LISTEN: control_accept(); break;
@@ -449,6 +456,9 @@ int main(int argc, char **argv)
 			case LOOP_EXEC: sup_exec_fd_event(fd); break;
 			case LOOP_INOTIFY: sup_inotify_event(); break;
 			case LOOP_LOG: log_flush(); break;
+			case LOOP_COND_INOTIFY:
+			case LOOP_COND_NETLINK:
+			case LOOP_COND_CLOCK: cond_fd_event(fd, loop_ev_tag(&ev[i])); break;
 			}
 		}
 	}

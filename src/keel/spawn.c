@@ -46,6 +46,10 @@ static bool nofile_set;
 
 void spawn_set_base_env(char **env) { base_env = env; }
 
+/* Variables for the next start only (a trigger's path); NULL-terminated. */
+static char *const *extra_env;
+void spawn_set_extra_env(char *const *env) { extra_env = env; }
+
 void spawn_fit_nofile(size_t nservices)
 {
 	struct rlimit cur, want;
@@ -309,12 +313,15 @@ static size_t env_key_len(const char *kv)
 
 /* Base environment overridden key by key by the service's `env` lines (the
  * parser keeps those unique and sorted by key). */
-static char **job_build_env(const struct svc_def *def)
+static char **job_build_env(const struct svc_def *def, char *const *extra)
 {
 	size_t nbase = 0;
 	while (base_env && base_env[nbase])
 		nbase++;
-	char **env = calloc(nbase + def->o->nenv + 1, sizeof *env);
+	size_t nextra = 0;
+	while (extra && extra[nextra])
+		nextra++;
+	char **env = calloc(nbase + def->o->nenv + nextra + 1, sizeof *env);
 	if (!env)
 		return NULL;
 	size_t n = 0;
@@ -329,6 +336,9 @@ static char **job_build_env(const struct svc_def *def)
 	}
 	for (size_t k = 0; k < def->o->nenv; k++)
 		env[n++] = def->o->env[k];
+	/* Keys of keel's own (KEEL_TRIGGER_*): no service sets them. */
+	for (size_t k = 0; k < nextra; k++)
+		env[n++] = extra[k];
 	env[n] = NULL;
 	return env;
 }
@@ -585,6 +595,8 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd,
 			 .path_buf = path_buf_sync };
 	pid_t pid = -1;
+	char *const *extra = extra_env;
+	extra_env = NULL;
 	*ready_rfd = -1;
 	*exec_rfd = -1;
 	*why = NULL;
@@ -595,7 +607,7 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		goto out;
 	}
 	/* Most services add nothing to the base environment: no copy. */
-	j.env = def->o->nenv || !base_env ? job_build_env(def) : base_env;
+	j.env = def->o->nenv || extra || !base_env ? job_build_env(def, extra) : base_env;
 	if (!j.env)
 		goto out;
 	for (char **e = j.env; *e; e++)

@@ -47,5 +47,8 @@ void spawn_fit_nofile(size_t nservices);
 
 /* Base environment for services, set once at startup from PID 1's own. */
 void spawn_set_base_env(char **env);
+/* "KEY=VALUE" strings added to the next spawn_service call only (then
+ * forgotten); they must stay valid until that call returns. */
+void spawn_set_extra_env(char *const *env);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/inotify.h>
 #include <time.h>
 
+#include "conditions.h"
 #include "log.h"
 
 /* Starts the members whose dependencies are settled, in one pass in
@@ -43,6 +44,11 @@ static bool plan_start_ready_members(struct sup_plan *p)
 				       sup_state_name(failed_dep->state));
 			svc_set_state(s, SUP_SKIPPED);
 			log_msg("[SKIP] %s: %s", svc_label(s), s->reason ? s->reason : "");
+			continue;
+		}
+		/* Last: a true gate may hand the start a trigger's environment. */
+		if (!cond_gate(s)) {
+			waiting = true;
 			continue;
 		}
 		svc_start(s);
@@ -136,6 +142,7 @@ int plans_build(void)
 			}
 		}
 	}
+	cond_rebuild();
 	return 0;
 }
 
@@ -173,6 +180,8 @@ void sup_start_target(enum svc_target t)
 			continue;
 		if (svc_active(s) || s->state == SUP_BACKOFF || s->state == SUP_WAITING)
 			continue;
+		if (cond_event_started(s->def->o->cs))
+			continue; /* its triggers and timers start it */
 		s->want_up = true;
 		s->was_ready = false;
 		s->announced = false;
@@ -208,6 +217,46 @@ int sup_start_rescue(void)
 	sup.rescue->want_up = true;
 	svc_start(sup.rescue);
 	return 0;
+}
+
+/* ---- for the conditions module ---- */
+
+void sup_poke(void)
+{
+	sup.dirty = true;
+	sup.may_wait = true;
+}
+
+void sup_want(struct svc *s)
+{
+	if (sup.phase != SUP_PHASE_RUN || s->removed || s->node == SIZE_MAX)
+		return;
+	s->want_up = true;
+	if (svc_active(s) || s->state == SUP_WAITING || s->state == SUP_BACKOFF)
+		return;
+	s->was_ready = false;
+	svc_set_state(s, SUP_WAITING);
+}
+
+void sup_cond_lost(struct svc *s)
+{
+	/* want_up stays: once stopped it waits for its conditions again. */
+	svc_stop(s, SUP_WAITING);
+}
+
+void sup_fail_waiting(struct svc *s, const char *why)
+{
+	if (s->state == SUP_WAITING)
+		svc_fail(s, "%s", why);
+}
+
+void sup_skip(struct svc *s, const char *why)
+{
+	if (svc_active(s))
+		return;
+	s->want_up = false;
+	svc_set_reason(s, "%s", why);
+	svc_set_state(s, SUP_SKIPPED);
 }
 
 /* ---- shutdown ---- */
@@ -332,6 +381,7 @@ void sup_step(void)
 		before = sup.phase;
 		switch (sup.phase) {
 		case SUP_PHASE_RUN:
+			cond_step();
 			while (sup.dirty) {
 				sup.dirty = false;
 				bool waiting = false;

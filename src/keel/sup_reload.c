@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cond.h"
 #include "log.h"
 #include "svcdiff.h"
 
@@ -86,7 +87,8 @@ int sup_reload(char **summary)
 			}
 			sup.svcs[sup.nsvcs++] = s;
 			added++;
-			if (sup.plans[def->target].active && def->target == SVC_TARGET_BOOT) {
+			if (sup.plans[def->target].active && def->target == SVC_TARGET_BOOT &&
+			    !cond_event_started(def->o->cs)) {
 				s->want_up = true;
 				svc_set_state(s, SUP_WAITING);
 			}
@@ -116,7 +118,7 @@ int sup_reload(char **summary)
 			if (old->state == SUP_SKIPPED || old->state == SUP_FAILED)
 				svc_set_state(old, SUP_INACTIVE);
 			if (sup.plans[def->target].active && def->target == SVC_TARGET_BOOT &&
-			    old->state == SUP_INACTIVE) {
+			    old->state == SUP_INACTIVE && !cond_event_started(def->o->cs)) {
 				old->want_up = true;
 				svc_set_state(old, SUP_WAITING);
 			}

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conditions.h"
 #include "log.h"
 #include "pidmap.h"
 #include "spawn.h"
@@ -679,6 +680,13 @@ int sup_request_start(struct svc *s)
 	s->delay_ms = 0;
 	s->window_restarts = 0;
 	s->window_start_ms = sup_now_ms();
+	if (!cond_gate(s)) {
+		/* Started by the plan scan once its conditions hold. */
+		s->was_ready = false;
+		if (s->state != SUP_WAITING)
+			svc_set_state(s, SUP_WAITING);
+		return 0;
+	}
 	svc_start(s);
 	return 0;
 }

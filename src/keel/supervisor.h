@@ -61,6 +61,9 @@ struct svc {
 	bool restart_after_stop; /* restart (or reload change) in progress */
 	bool announced;      /* its first "[ OK ]" was printed */
 	bool mark;           /* scratch flag for reload's matching */
+	/* Its entry in the conditions module's table + 1, 0 if none (fits
+	 * in what was padding: no cost per service). */
+	uint32_t cix;
 };
 
 enum sup_phase {
@@ -108,6 +111,20 @@ int sup_request_stop(struct svc *s);
 int sup_request_restart(struct svc *s);
 /* Re-read the service dir and apply the difference. */
 int sup_reload(char **summary);
+
+/* For the conditions module (conditions.c). */
+/* Something a waiting service may wait for has changed: scan again. */
+void sup_poke(void);
+/* One more run of s is wanted (a trigger, a timer): WAITING unless it is
+ * already on its way or running. */
+void sup_want(struct svc *s);
+/* A condition of s stopped holding (condition-lost restart): stop it and
+ * let it wait again. */
+void sup_cond_lost(struct svc *s);
+/* s waited too long for its conditions. */
+void sup_fail_waiting(struct svc *s, const char *why);
+/* s is part of a service-state condition cycle: skipped. */
+void sup_skip(struct svc *s, const char *why);
 
 /* Iteration for status output. */
 size_t sup_count(void);

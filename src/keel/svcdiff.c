@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "cond.h"
+
 static bool str_eq(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -59,6 +61,8 @@ bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 		    a->o->rlimits[i].lim.rlim_cur != b->o->rlimits[i].lim.rlim_cur ||
 		    a->o->rlimits[i].lim.rlim_max != b->o->rlimits[i].lim.rlim_max)
 			return false;
+	if (!cond_set_equal(a->o->cs, b->o->cs))
+		return false;
 	return a->o->stop_signal == b->o->stop_signal && a->o->stop_grace_ms == b->o->stop_grace_ms &&
 	       a->o->respawn_limit == b->o->respawn_limit &&
 	       a->o->respawn_window_ms == b->o->respawn_window_ms &&

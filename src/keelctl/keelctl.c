@@ -26,12 +26,15 @@ enum {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: keelctl [--socket PATH] [--json] COMMAND [NAME]\n"
+		"usage: keelctl [--socket PATH] [--json] COMMAND [ARGS]\n"
 		"commands:\n"
 		"  status [NAME]       table of services (state, pid, uptime, restarts, last exit)\n"
 		"  list                names of all services\n"
 		"  start|stop|restart NAME\n"
 		"  reload              re-read the service files and apply the difference\n"
+		"  reload NAME         reload one service (its `reload` line, default SIGHUP)\n"
+		"  cond                conditions: value and the services waiting on them\n"
+		"  cond set|clear FLAG set or clear a user flag (`condition flag FLAG`)\n"
 		"  enable|disable NAME[@ARG]   add or remove the link in the service dir\n"
 		"  reboot|poweroff|halt\n"
 		"exit: 0 ok, 1 failed, 2 usage, 3 service not running (status NAME),\n"
@@ -129,6 +132,25 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 			buf_add_json(&js, f[3]);
 			buf_adds(&js, "}");
 			ndiag++;
+		} else if (!strcmp(f[0], "cond") && n == 5) {
+			buf_addf(&table, "%-36s %-5s %s%s%s\n", f[1], f[2], f[3], f[4][0] ? "  # " : "",
+				 f[4]);
+			buf_adds(&js, nsvc ? ",{" : "{");
+			buf_adds(&js, "\"condition\":");
+			buf_add_json(&js, f[1]);
+			buf_addf(&js, ",\"value\":%s,\"services\":[", !strcmp(f[2], "true") ? "true" : "false");
+			for (char *sv = f[3], *next_sv; sv && *sv; sv = next_sv) {
+				next_sv = strchr(sv, ',');
+				if (next_sv)
+					*next_sv++ = '\0';
+				if (sv != f[3])
+					buf_adds(&js, ",");
+				buf_add_json(&js, sv);
+			}
+			buf_adds(&js, "],\"note\":");
+			buf_add_json(&js, f[4]);
+			buf_adds(&js, "}");
+			nsvc++;
 		} else if (!strcmp(f[0], "name") && n == 2) {
 			buf_addf(&table, "%s\n", f[1]);
 			buf_adds(&js, nsvc ? "," : "");
@@ -148,8 +170,24 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 		fprintf(stderr, "keelctl: %s\n", status_line[3] ? status_line + 4 : "failed");
 		rc = EXIT_FAILED;
 	}
+	bool is_cond_list = !strcmp(verb, "cond") && !name;
 	bool is_status = !strcmp(verb, "status") || !strcmp(verb, "list");
-	if (rc == EXIT_OK && is_status) {
+	if (rc == EXIT_OK && is_cond_list) {
+		if (json && (!js.p || js.oom)) {
+			fprintf(stderr, "keelctl: out of memory\n");
+			rc = EXIT_FAILED;
+		} else if (json) {
+			/* {"services":[ ... becomes {"conditions":[ ... */
+			char *p = strchr(js.p, '[');
+			char *e = strstr(js.p, "],\"diagnostics\"");
+			if (p && e)
+				printf("{\"conditions\":%.*s]}\n", (int)(e - p), p);
+		} else {
+			printf("%-36s %-5s %s\n", "CONDITION", "VALUE", "SERVICES");
+			if (table.p)
+				fputs(table.p, stdout);
+		}
+	} else if (rc == EXIT_OK && is_status) {
 		if (json && (!js.p || js.oom)) {
 			fprintf(stderr, "keelctl: out of memory\n");
 			rc = EXIT_FAILED;
@@ -230,18 +268,21 @@ int main(int argc, char **argv)
 	}
 	const char *verb = argv[i];
 	const char *name = i + 1 < argc ? argv[i + 1] : NULL;
-	if (argc - i > 2) {
+	/* `cond set FLAG`: the only request with two arguments. */
+	if (argc - i > (strcmp(verb, "cond") ? 2 : 3)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	struct buf req = { 0 };
-	buf_adds(&req, verb);
-	if (name) {
-		buf_adds(&req, " ");
-		buf_adds(&req, name);
+	bool bad = false;
+	for (int k = i; k < argc; k++) {
+		if (k > i)
+			buf_adds(&req, " ");
+		buf_adds(&req, argv[k]);
+		bad |= !argv[k][0] || strpbrk(argv[k], " \t\n") != NULL;
 	}
 	buf_adds(&req, "\n");
-	if (req.oom || strpbrk(verb, " \t\n") || (name && strpbrk(name, " \t\n"))) {
+	if (req.oom || bad) {
 		fprintf(stderr, "keelctl: bad argument\n");
 		buf_free(&req);
 		return EXIT_USAGE;

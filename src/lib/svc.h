@@ -62,6 +62,9 @@ struct svc_opt {
 	struct svc_rlimit *rlimits;
 	size_t nrlimits;
 	char *ready_file;   /* for SVC_READY_FILE, absolute */
+	/* Conditions, triggers, timers, reload (cond.h); NULL if none. Its own
+	 * allocations, owned by this svc_opt (packing moves the pointer). */
+	struct svc_conds *cs;
 
 	unsigned long stop_grace_ms; /* before SIGKILL; default SVC_DEFAULT_STOP_GRACE_MS */
 	/* respawn policy (type respawn only) */

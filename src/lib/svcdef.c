@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "lex.h"
+#include "cond.h"
 #include "svc.h"
 
 static void svc_refs_free(struct svc_refs *r)
@@ -28,6 +29,7 @@ void svc_def_free(struct svc_def *s)
 	if (!s)
 		return;
 	if (s->packed) {
+		cond_set_free(s->o->cs);
 		free(s);
 		return;
 	}
@@ -57,6 +59,7 @@ void svc_def_free(struct svc_def *s)
 		free(o->cwd);
 		free(o->rlimits);
 		free(o->ready_file);
+		cond_set_free(o->cs);
 		free(o);
 	}
 	free(s);

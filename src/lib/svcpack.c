@@ -89,7 +89,7 @@ static bool opt_is_default(const struct svc_opt *o)
 {
 	const struct svc_opt *z = &svc_opt_default;
 	return !o->arg && !o->tty && !o->user && !o->group && !o->env && !o->cwd &&
-	       !o->rlimits && !o->ready_file && o->stop_grace_ms == z->stop_grace_ms &&
+	       !o->rlimits && !o->ready_file && !o->cs && o->stop_grace_ms == z->stop_grace_ms &&
 	       o->respawn_limit == z->respawn_limit && o->respawn_window_ms == z->respawn_window_ms &&
 	       o->respawn_delay_ms == z->respawn_delay_ms &&
 	       o->respawn_max_delay_ms == z->respawn_max_delay_ms &&
@@ -168,6 +168,9 @@ struct svc_def *svc_def_pack(struct svc_def *s)
 	d->packed = true;
 	k = (struct packer){ .arr = block + head, .str = block + head + narr, .copy = true };
 	pk_walk(&k, d, s);
+	/* The conditions' block moved with the svc_opt copy (d->o->cs). */
+	if (s->o->cs)
+		SVC_OPT(s)->cs = NULL;
 	svc_def_free(s);
 	return d;
 }

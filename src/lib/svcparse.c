@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cond.h"
 #include "lex.h"
 #include "svc.h"
+#include "svcparse_int.h"
 
 /*
  * The parser never stops at the first problem: every line is checked and
@@ -37,31 +39,22 @@ enum svc_kw {
 	SVC_KW_RESPAWN,
 	SVC_KW_READY,
 	SVC_KW_TIMEOUT,
+	SVC_KW_CONDITION,
+	SVC_KW_CONDITION_LOST,
+	SVC_KW_CONDITION_TIMEOUT,
+	SVC_KW_TRIGGER,
+	SVC_KW_TIMER,
+	SVC_KW_RELOAD,
 	SVC_KW_COUNT
 };
 
-#define SVC_QUOTE_RING 4
 #define SVC_QUOTE_MAX 64 /* longer offending text is shown with "..." */
 /* A file this broken is not a service file: stop before the diagnostics
  * of one huge file eat a small board's memory. */
 #define SVC_MAX_ERRORS 1000
 
-struct svc_parser {
-	struct svc_def *s;
-	const char *file;
-	struct diags *diags;
-	unsigned nerr;
-	bool oom;
-	unsigned first_line[SVC_KW_COUNT]; /* for "duplicate" errors */
-	unsigned block_line;   /* line of an open "exec {", 0 if none */
-	bool block_used;       /* the open block had a line, even a bad one */
-	unsigned respawn_line; /* last respawn line, for the final checks */
-	char *quotes[SVC_QUOTE_RING];
-	unsigned quote_next;
-};
 
-__attribute__((format(printf, 3, 4)))
-static void svc_err(struct svc_parser *p, unsigned line, const char *fmt, ...)
+void svc_err(struct svc_parser *p, unsigned line, const char *fmt, ...)
 {
 	char *msg = NULL;
 	va_list ap;
@@ -83,7 +76,7 @@ static void svc_err(struct svc_parser *p, unsigned line, const char *fmt, ...)
  * long text cut with a visible "...". The string lives until a few more
  * quotes were made or the parse ends, which is all a message needs.
  */
-static const char *svc_quote(struct svc_parser *p, const char *s)
+const char *svc_quote(struct svc_parser *p, const char *s)
 {
 	size_t len = strlen(s);
 	size_t shown = len > SVC_QUOTE_MAX ? SVC_QUOTE_MAX : len;
@@ -115,7 +108,7 @@ static const char *svc_quote(struct svc_parser *p, const char *s)
 	return out;
 }
 
-static char *svc_strdup(struct svc_parser *p, const char *s)
+char *svc_strdup(struct svc_parser *p, const char *s)
 {
 	char *d = strdup(s);
 	if (!d)
@@ -125,7 +118,7 @@ static char *svc_strdup(struct svc_parser *p, const char *s)
 
 /* Returns v grown so that index n fits (capacity is always the next power of
  * two, so no capacity needs storing), or NULL with p->oom set (v untouched). */
-static void *svc_grow(struct svc_parser *p, void *v, size_t n, size_t size)
+void *svc_grow(struct svc_parser *p, void *v, size_t n, size_t size)
 {
 	if (v && n != 0 && (n & (n - 1)) != 0)
 		return v;
@@ -684,7 +677,21 @@ static const struct svc_keyword svc_keywords[SVC_KW_COUNT] = {
 			     "respawn [limit N] [window D] [delay D] [max-delay D]" },
 	[SVC_KW_READY] = { "ready", svc_kw_ready, 2, 4, true, "ready fd N|file PATH [timeout D]" },
 	[SVC_KW_TIMEOUT] = { "timeout", svc_kw_timeout, 1, 1, true, "timeout DURATION" },
+	[SVC_KW_CONDITION] = { "condition", svc_kw_condition, 1, 3, false, "condition [!]KIND ARGS..." },
+	[SVC_KW_CONDITION_LOST] = { "condition-lost", svc_kw_condition_lost, 1, 1, true,
+				    "condition-lost keep|restart" },
+	[SVC_KW_CONDITION_TIMEOUT] = { "condition-timeout", svc_kw_condition_timeout, 1, 1, true,
+				       "condition-timeout DURATION" },
+	[SVC_KW_TRIGGER] = { "trigger", svc_kw_trigger, 2, 5, false,
+			     "trigger start|reload|restart PATH [created] [changed] [removed]" },
+	[SVC_KW_TIMER] = { "timer", svc_kw_timer, 2, SIZE_MAX, false,
+			   "timer every DURATION [jitter DURATION] | timer at HH:MM..." },
+	[SVC_KW_RELOAD] = { "reload", svc_kw_reload, 2, SIZE_MAX, true,
+			    "reload signal SIGNAL | reload exec COMMAND ARGS..." },
 };
+_Static_assert(SVC_KW_COUNT <= sizeof ((struct svc_parser *)0)->first_line /
+				   sizeof ((struct svc_parser *)0)->first_line[0],
+	       "first_line has room for every keyword");
 
 static void svc_dispatch(struct svc_parser *p, struct lex_line *l)
 {
@@ -815,6 +822,7 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 			 "respawn settings have no effect: the type is \"%s\", not \"respawn\"",
 			 svc_type_name(s->type));
 	svc_env_merge(&p);
+	svc_cond_finish(&p);
 	if (p.oom)
 		svc_err(&p, 0, "out of memory");
 	for (unsigned i = 0; i < SVC_QUOTE_RING; i++)

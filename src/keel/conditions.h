@@ -1,0 +1,46 @@
+/* conditions: start conditions, path triggers, timers and reload triggers — PID 1's side of cond.h. */
+#ifndef KEEL_CONDITIONS_H
+#define KEEL_CONDITIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "buf.h"
+#include "cond.h"
+#include "loop.h"
+#include "supervisor.h"
+
+/* The kernel command line, for `condition cmdline` (copied). */
+void cond_set_cmdline(const char *text);
+
+/* The set of services changed (boot, reload): rebuild the table of
+ * conditions, watches, sockets and timers from it. Keeps the flags, and
+ * the pending runs of services that are still there. */
+void cond_rebuild(void);
+
+/* May s start now? False while some condition does not hold (its reason
+ * then says which). When true and a trigger is pending, the next
+ * spawn_service gets the trigger's environment: call it right before the
+ * start. True for services without conditions. */
+bool cond_gate(struct svc *s);
+
+/* Once per loop turn while running: pending runs of event-started
+ * services, conditions lost by running services (condition-lost restart). */
+void cond_step(void);
+
+/* Earliest deadline of the module (monotonic ms), 0 if none; and the
+ * work for deadlines that are due. */
+uint64_t cond_next_deadline(void);
+void cond_timer_event(void);
+
+/* One of the module's fds is readable (LOOP_COND_* tags). */
+void cond_fd_event(int fd, enum loop_tag tag);
+
+/* Control requests: `cond`, `cond set NAME`, `cond clear NAME`
+ * (argv[0] is "cond"). */
+void cond_request(struct buf *o, char **argv, int argc);
+
+/* Reload one running service: its `reload` line (default SIGHUP). 0, or
+ * -1 with *err set. */
+int cond_reload_service(struct svc *s, const char **err);
+
+#endif
