@@ -1,5 +1,6 @@
 /* check: `keel check [DIR]` — validates a service directory for firmware build systems. */
 #include "check.h"
+#include "cond.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,12 @@ int check_main(int argc, char **argv)
 			return 111;
 		}
 	}
+	bool *skip = calloc(set.n ? set.n : 1, sizeof *skip);
+	if (!skip || cond_find_cycles(set.v, set.n, skip, &d) < 0) {
+		fprintf(stderr, "keel check: out of memory\n");
+		return 111;
+	}
+	free(skip);
 	print_diags(&d);
 	if (!quiet) {
 		for (int t = 0; t < SVC_TARGET_COUNT; t++) {

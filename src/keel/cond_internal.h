@@ -46,6 +46,7 @@ struct csvc {
 	struct svc_def *reload_def; /* what `reload exec` starts (see cond_reload_service) */
 	struct svc_cmd reload_cmd;
 	bool pending;           /* one more run wanted (trigger or timer) */
+	bool cycle;             /* part of a condition cycle: never started */
 };
 
 struct cond_core {
@@ -92,6 +93,7 @@ bool net_unavailable(void);
 
 /* cond_timer.c */
 void timers_plan(struct csvc *cs); /* compute first due times */
+void timers_arm_clock(void);       /* after every service was planned */
 uint64_t timers_next_deadline(void);
 void timers_due(void);
 void clock_event(int fd);

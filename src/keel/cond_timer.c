@@ -112,20 +112,32 @@ void timers_plan(struct csvc *c)
 			walls = true;
 		}
 	}
-	if (walls) {
+	/* The wall clock's timerfd is armed once every service is planned
+	 * (timers_arm_clock, at the end of the rebuild). */
+	if (walls)
 		plan_walls(c, time(NULL));
-		clock_arm();
-	}
+}
+
+void timers_arm_clock(void)
+{
+	clock_arm();
 }
 
 static void timer_fire(struct csvc *c, const char *what)
 {
 	struct svc *s = c->s;
 	if (s->pid > 0) {
-		/* Never two runs at once. */
-		c->skipped_runs++;
-		log_msg("%s: timer %s: the previous run is still going: skipped (%u so far)",
-			s->def->instance, what, c->skipped_runs);
+		/* Never two runs at once. Said once on the console (a fast timer
+		 * would flood it), counted in the status reason. */
+		if (!c->skipped_runs++)
+			log_msg("%s: timer %s: the previous run is still going: run skipped "
+				"(keelctl status counts them)", s->def->instance, what);
+		char *r = NULL;
+		if (asprintf(&r, "timer: %u runs skipped while the previous one ran",
+			     c->skipped_runs) >= 0) {
+			free(s->reason);
+			s->reason = r;
+		}
 		return;
 	}
 	log_debug("%s: timer %s: starting", s->def->instance, what);

@@ -196,6 +196,8 @@ bool cond_gate(struct svc *s)
 	if (!cs)
 		return true;
 	struct csvc *c = cond_csvc(s);
+	if (c && c->cycle)
+		return false;
 	const struct svc_cond *unmet = first_unmet(s);
 	if (unmet) {
 		set_waiting_reason(s, unmet);
@@ -213,6 +215,17 @@ bool cond_gate(struct svc *s)
 		}
 	}
 	return true;
+}
+
+bool cond_skipped(const struct svc *s)
+{
+	const struct csvc *c = s->def->o->cs ? cond_csvc(s) : NULL;
+	return c && c->cycle;
+}
+
+bool cond_waiting(const struct svc *s)
+{
+	return s->state == SUP_WAITING && s->def->o->cs && first_unmet(s);
 }
 
 /* ---- each turn ---- */
@@ -336,73 +349,30 @@ static char *parent_dir(const char *path)
 
 /* ---- service-state cycles ---- */
 
-struct dfs {
-	uint8_t *color; /* 0 white, 1 on the stack, 2 done */
-	size_t *stack;
-	size_t depth;
-};
-
-static void cycle_report(struct dfs *d, size_t from, const struct svc_cond *c, const struct svc *s)
-{
-	size_t len = 1;
-	for (size_t k = from; k < d->depth; k++)
-		len += strlen(sup_get(d->stack[k])->def->instance) + 4;
-	len += strlen(sup_get(d->stack[from])->def->instance);
-	char *path = malloc(len);
-	if (path) {
-		char *o = path;
-		for (size_t k = from; k < d->depth; k++)
-			o += sprintf(o, "%s -> ", sup_get(d->stack[k])->def->instance);
-		strcpy(o, sup_get(d->stack[from])->def->instance);
-	}
-	log_msg("error: %s:%u: condition cycle: %s; these services are skipped",
-		s->def->file ? s->def->file : s->def->instance, c->line, path ? path : "?");
-	char *why = NULL;
-	if (asprintf(&why, "condition cycle: %s", path ? path : "?") < 0)
-		why = NULL;
-	for (size_t k = from; k < d->depth; k++)
-		sup_skip(sup_get(d->stack[k]), why ? why : "condition cycle");
-	free(why);
-	free(path);
-}
-
-static void dfs_visit(struct dfs *d, size_t i)
-{
-	const struct svc *s = sup_get(i);
-	d->color[i] = 1;
-	d->stack[d->depth++] = i;
-	const struct svc_conds *cs = s->def->o->cs;
-	for (size_t k = 0; cs && k < cs->n; k++) {
-		const struct svc_cond *c = &cs->v[k];
-		if (c->kind != COND_SERVICE || c->neg || c->sub == COND_SVC_FAILED)
-			continue;
-		for (size_t j = 0, n = sup_count(); j < n; j++) {
-			if (sup_get(j)->removed || !svc_matches(sup_get(j)->def, c->arg))
-				continue;
-			if (d->color[j] == 1) {
-				size_t from = 0;
-				while (d->stack[from] != j)
-					from++;
-				cycle_report(d, from, c, s);
-			} else if (d->color[j] == 0) {
-				dfs_visit(d, j);
-			}
-		}
-	}
-	d->depth--;
-	d->color[i] = 2;
-}
-
 static void cycles_check(void)
 {
 	size_t n = sup_count();
-	struct dfs d = { .color = calloc(n ? n : 1, 1), .stack = calloc(n ? n : 1, sizeof(size_t)) };
-	if (d.color && d.stack)
+	struct svc_def **defs = calloc(n ? n : 1, sizeof *defs);
+	bool *skip = calloc(n ? n : 1, sizeof *skip);
+	struct diags d = { 0 };
+	if (defs && skip) {
 		for (size_t i = 0; i < n; i++)
-			if (!d.color[i] && sup_get(i)->def->o->cs && !sup_get(i)->removed)
-				dfs_visit(&d, i);
-	free(d.color);
-	free(d.stack);
+			defs[i] = sup_get(i)->removed ? NULL : sup_get(i)->def;
+		if (cond_find_cycles(defs, n, skip, &d) < 0)
+			log_msg("error: out of memory looking for condition cycles");
+	}
+	for (size_t i = 0; i < d.n; i++)
+		log_diag(&d.v[i]);
+	for (size_t i = 0; skip && i < n; i++) {
+		struct csvc *c = skip[i] ? cond_csvc(sup_get(i)) : NULL;
+		if (!c)
+			continue;
+		c->cycle = true;
+		sup_skip(sup_get(i), "condition cycle (see diagnostics)");
+	}
+	diags_free(&d);
+	free(defs);
+	free(skip);
 }
 
 void cond_rebuild(void)
@@ -478,6 +448,7 @@ void cond_rebuild(void)
 		}
 	}
 	watch_sync_all();
+	timers_arm_clock();
 	if (cond.need_net)
 		net_open();
 	cycles_check();
@@ -681,7 +652,13 @@ void cond_trigger_fire(struct csvc *c, const struct svc_trigger *t, const char *
 	switch (t->action) {
 	case COND_ACT_START: {
 		/* The newest event replaces one still waiting: a burst makes one
-		 * more run, and that run sees the last path. */
+		 * more run, and that run sees the last path. A file created and
+		 * then written (IN_CREATE, IN_CLOSE_WRITE) is still new: for the
+		 * same path, "created" is not replaced by "changed". */
+		if (c->pending && c->trig_env && !strcmp(event, "changed") &&
+		    !strcmp(c->trig_env[1], "KEEL_TRIGGER_EVENT=created") &&
+		    !strcmp(c->trig_env[0] + strlen("KEEL_TRIGGER_PATH="), path))
+			break;
 		char **env = calloc(3, sizeof *env);
 		if (env && (asprintf(&env[0], "KEEL_TRIGGER_PATH=%s", path) < 0 ||
 			    asprintf(&env[1], "KEEL_TRIGGER_EVENT=%s", event) < 0)) {

@@ -23,6 +23,13 @@ void cond_rebuild(void);
  * start. True for services without conditions. */
 bool cond_gate(struct svc *s);
 
+/* s is part of a condition cycle: skipped until the files change. */
+bool cond_skipped(const struct svc *s);
+
+/* s waits for a condition that does not hold (not for a dependency): the
+ * boot is complete without it. */
+bool cond_waiting(const struct svc *s);
+
 /* Once per loop turn while running: pending runs of event-started
  * services, conditions lost by running services (condition-lost restart). */
 void cond_step(void);

@@ -66,7 +66,10 @@ static void plan_check_reached(struct sup_plan *p)
 		return;
 	for (size_t k = 0; k < p->n; k++) {
 		size_t i = (p->reach_from + k) % p->n;
-		if (!svc_settled(sup.svcs[p->members[i]])) {
+		/* Waiting on a condition is a state of its own, maybe for good
+		 * (a debug marker): the target is reached without it. */
+		struct svc *s = sup.svcs[p->members[i]];
+		if (!svc_settled(s) && !cond_waiting(s)) {
 			p->reach_from = i;
 			return;
 		}
@@ -180,8 +183,8 @@ void sup_start_target(enum svc_target t)
 			continue;
 		if (svc_active(s) || s->state == SUP_BACKOFF || s->state == SUP_WAITING)
 			continue;
-		if (cond_event_started(s->def->o->cs))
-			continue; /* its triggers and timers start it */
+		if (cond_event_started(s->def->o->cs) || cond_skipped(s))
+			continue; /* its triggers and timers start it; or it never can */
 		s->want_up = true;
 		s->was_ready = false;
 		s->announced = false;
@@ -229,7 +232,7 @@ void sup_poke(void)
 
 void sup_want(struct svc *s)
 {
-	if (sup.phase != SUP_PHASE_RUN || s->removed || s->node == SIZE_MAX)
+	if (sup.phase != SUP_PHASE_RUN || s->removed || s->node == SIZE_MAX || cond_skipped(s))
 		return;
 	s->want_up = true;
 	if (svc_active(s) || s->state == SUP_WAITING || s->state == SUP_BACKOFF)

@@ -377,6 +377,18 @@ void svc_start(struct svc *s)
 	}
 }
 
+/* A restart or respawn is a start like any other: while a condition does
+ * not hold, the service waits (and the plan scan starts it later). */
+static void svc_start_gated(struct svc *s)
+{
+	if (cond_gate(s)) {
+		svc_start(s);
+		return;
+	}
+	s->deadline_ms = 0;
+	svc_set_state(s, SUP_WAITING);
+}
+
 static void svc_signal(struct svc *s, int sig)
 {
 	/* The service leads its own process group (setsid in spawn): signal the
@@ -499,7 +511,7 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 									 : s->delay_ms * 2;
 	s->restarts++;
 	if (s->delay_ms == 0) {
-		svc_start(s);
+		svc_start_gated(s);
 		return;
 	}
 	svc_set_state(s, SUP_BACKOFF);
@@ -534,7 +546,7 @@ static void svc_exited(struct svc *s, int st)
 				s->next_def = NULL;
 			}
 			if (s->want_up && sup.phase == SUP_PHASE_RUN)
-				svc_start(s);
+				svc_start_gated(s);
 		}
 		return;
 	}
@@ -607,7 +619,7 @@ void sup_timer_event(void)
 		switch (s->state) {
 		case SUP_BACKOFF:
 			if (s->want_up && sup.phase == SUP_PHASE_RUN)
-				svc_start(s);
+				svc_start_gated(s);
 			break;
 		case SUP_STARTING:
 		case SUP_RUNNING:

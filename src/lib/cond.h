@@ -76,4 +76,16 @@ char *cond_text(const struct svc_cond *c);
 /* Flag names: 1..64 of [A-Za-z0-9._-]. */
 bool cond_flag_name_ok(const char *s);
 
+struct svc_def;
+struct diags;
+
+/*
+ * Cycles through `condition service NAME running|ready|finished` (a waits
+ * for b to run, b for a): each is reported once, as an error on the
+ * condition that closes it ("condition cycle: a -> b -> a"), and skip[i]
+ * is set for every member. defs[i] may be NULL (ignored). skip has n
+ * entries. Returns -1 on no memory (nothing reported), else 0. Pure.
+ */
+int cond_find_cycles(struct svc_def *const *defs, size_t n, bool *skip, struct diags *diags);
+
 #endif
