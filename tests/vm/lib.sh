@@ -16,7 +16,8 @@
 # Settings (environment): KEEL_SRC, KEEL_BUILD (default build/musl), VM_KERNEL (cloud or
 # generic), VM_MEM (256M), VM_SMP (1), VM_DISK (image attached as virtio disk), VM_APPEND
 # (extra kernel arguments), VM_NOREBOOT (1: a guest reboot ends QEMU), VM_KEEP (1: keep the
-# work dir even on success), VM_MODULES (modules put into the image).
+# work dir even on success), VM_MODULES (modules put into the image), VM_QEMU_EXTRA (more
+# QEMU arguments, e.g. a NIC; default none).
 
 # Sourced by bash scripts: it needs BASH_SOURCE, `local` and $'\n' quoting.
 KEEL_SRC=${KEEL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -34,6 +35,7 @@ VM_APPEND=${VM_APPEND:-}
 # them. The bench sets it empty: a production line.
 VM_KEEL_ARGS=${VM_KEEL_ARGS-keel.verbose}
 VM_DISK=${VM_DISK:-}
+VM_QEMU_EXTRA=${VM_QEMU_EXTRA:-}
 # virtio_blk for the data disk; the cloud kernel has ext4, i8042, atkbd and 8250 built in.
 VM_MODULES=${VM_MODULES:-virtio_pci virtio_blk}
 
@@ -286,7 +288,7 @@ vm_boot() {
 		-append "console=ttyS0 quiet $VM_KEEL_ARGS panic=-1 $VM_APPEND" \
 		-serial "pipe:$VM_WORK/ser" \
 		-monitor "unix:$VM_MON,server=on,wait=off" \
-		$extra >>"$VM_WORK/qemu.log" 2>&1 &
+		$extra $VM_QEMU_EXTRA >>"$VM_WORK/qemu.log" 2>&1 &
 	VM_QEMU_PID=$!
 }
 
@@ -510,5 +512,5 @@ vm_boot_interactive() {
 		-m "$VM_MEM" -smp "$VM_SMP" \
 		-kernel "$VM_KDIR/vmlinuz" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 quiet $VM_KEEL_ARGS panic=-1 $VM_APPEND" \
-		-serial mon:stdio -no-reboot $extra
+		-serial mon:stdio -no-reboot $extra $VM_QEMU_EXTRA
 }
