@@ -175,7 +175,7 @@ printf '# not ours\nexec /bin/true\n' >"$RT/pd.foreign"
 rc pd start 2>"$T/err"
 eq "start succeeds" "$?" 0
 check "an instance without command is reported" grep -q "nocmd has no command" "$T/err"
-eq "one file per instance, NAME.INSTANCE, no leftovers" "$(ls -A "$RT" | grep -v '^\.pd\.triggers$' | tr '\n' ' ')" "pd.foreign pd.instance1 pd.instance2 pd.web "
+eq "one file per instance, NAME.INSTANCE, no leftovers" "$(ls -A "$RT" | grep -v -e '^\.pd\.triggers$' -e '^pd\.\.config$' | tr '\n' ' ')" "pd.foreign pd.instance1 pd.instance2 pd.web "
 eq "keelctl reload on the socket" "$(cat "$T/ctl.log")" "--socket $KEEL_SOCKET reload"
 f1=$RT/pd.instance1
 eq "exec quoted for keel's lexer" "$(grep '^exec ' "$f1")" \
