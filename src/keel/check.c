@@ -83,7 +83,8 @@ int check_main(int argc, char **argv)
 			       svc_target_name((enum svc_target)t), g[t].norder);
 			for (size_t k = 0; k < g[t].norder; k++) {
 				const struct svc_def *s = defs[t][g[t].order[k]];
-				printf("  %zu. %s (%s)\n", k + 1, s->instance, svc_type_name(s->type));
+				printf("  %zu. %s (%s%s)\n", k + 1, s->instance, svc_type_name(s->type),
+				       cond_event_started(s->o->cs) ? ", started by its triggers or timers" : "");
 			}
 		}
 	}

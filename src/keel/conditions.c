@@ -173,21 +173,29 @@ static char *cond_text_neg(const struct svc_cond *c)
 
 /* ---- the gate ---- */
 
-static void set_waiting_reason(struct svc *s, const struct svc_cond *c)
+/* "waiting for: A, B": every condition that does not hold, so one look at
+ * the status says all that is missing. Rebuilt only when it changes. */
+static void set_waiting_reason(struct svc *s)
 {
-	static const char prefix[] = "waiting for: ";
-	char *t = cond_text_neg(c);
-	if (!t)
-		return;
-	if (!s->reason || strncmp(s->reason, prefix, sizeof prefix - 1) ||
-	    strcmp(s->reason + sizeof prefix - 1, t)) {
-		char *r = NULL;
-		if (asprintf(&r, "%s%s", prefix, t) >= 0) {
-			free(s->reason);
-			s->reason = r;
-		}
+	const struct svc_conds *cs = s->def->o->cs;
+	struct buf b = { 0 };
+	buf_adds(&b, "waiting for: ");
+	bool first = true;
+	for (size_t i = 0; i < cs->n; i++) {
+		if (cond_holds(&cs->v[i]))
+			continue;
+		char *t = cond_text_neg(&cs->v[i]);
+		if (!first)
+			buf_adds(&b, ", ");
+		buf_adds(&b, t ? t : "?");
+		free(t);
+		first = false;
 	}
-	free(t);
+	if (b.p && !b.oom && (!s->reason || strcmp(s->reason, b.p))) {
+		free(s->reason);
+		s->reason = strdup(b.p);
+	}
+	buf_free(&b);
 }
 
 bool cond_gate(struct svc *s)
@@ -200,7 +208,7 @@ bool cond_gate(struct svc *s)
 		return false;
 	const struct svc_cond *unmet = first_unmet(s);
 	if (unmet) {
-		set_waiting_reason(s, unmet);
+		set_waiting_reason(s);
 		if (c && (!c->wait_since_ms || c->wait_since_ms < s->state_ms))
 			c->wait_since_ms = s->state_ms ? s->state_ms : sup_now_ms();
 		return false;
