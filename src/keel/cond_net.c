@@ -15,8 +15,8 @@
  * The table (netfacts) is filled by three dumps in turn (links, addresses,
  * routes; a netlink socket serves one dump at a time) while the multicast
  * groups report changes. If the socket overflows (ENOBUFS: a storm of
- * address changes), events were lost: the table is cleared and dumped
- * again, so it never stays wrong.
+ * address changes), events were lost: the socket is read empty, then the
+ * table is cleared and dumped again, so it never stays wrong.
  */
 
 #define NET_RCVBUF (256 * 1024)
@@ -36,7 +36,10 @@ static size_t rbuf_len;
 const struct netfacts *net_facts(void) { return &facts; }
 bool net_unavailable(void) { return unavailable; }
 
-static bool want_resync; /* events were lost during a dump: dump again after it */
+/* Events were lost: the kernel drops every further notification until the
+ * socket's queue is empty, so it is read empty (what is in it is stale
+ * anyway) before the state is dumped again. */
+static bool draining;
 
 static int dump_request(enum net_dump what)
 {
@@ -63,16 +66,6 @@ static int dump_request(enum net_dump what)
 	}
 	dumping = what;
 	return 0;
-}
-
-static void resync(void)
-{
-	netfacts_clear(&facts);
-	/* One dump at a time per socket: a new one starts when this ends. */
-	if (dumping != DUMP_NONE)
-		want_resync = true;
-	else
-		dump_request(DUMP_LINK);
 }
 
 void net_open(void)
@@ -107,16 +100,28 @@ void net_open(void)
 
 void net_event(int fd)
 {
-	bool changed = false, lost = false;
+	bool changed = false;
 	for (int round = 0; round < NET_READS_PER_EVENT; round++) {
-		ssize_t r = recv(fd, rbuf, rbuf_len, MSG_TRUNC);
+		ssize_t r = recv(fd, rbuf, rbuf_len, MSG_TRUNC | (draining ? MSG_DONTWAIT : 0));
 		if (r < 0) {
-			if (errno == ENOBUFS)
-				lost = true; /* the kernel dropped messages */
-			else if (errno != EAGAIN && errno != EINTR)
-				log_debug("rtnetlink: recv: %m");
-			if (errno == EAGAIN || errno == EINTR)
+			if (errno == EAGAIN) {
+				if (draining) {
+					/* Empty: nothing runs any more, not even an old dump. */
+					draining = false;
+					dumping = DUMP_NONE;
+					netfacts_clear(&facts);
+					dump_request(DUMP_LINK);
+					changed = true;
+				}
 				break;
+			}
+			if (errno == ENOBUFS) {
+				if (!draining)
+					log_debug("rtnetlink: messages lost: reading the whole state again");
+				draining = true;
+			} else if (errno != EINTR) {
+				log_debug("rtnetlink: recv: %m");
+			}
 			continue;
 		}
 		if ((size_t)r > rbuf_len) {
@@ -126,27 +131,22 @@ void net_event(int fd)
 				rbuf = nb;
 				rbuf_len = (size_t)r;
 			}
-			lost = true;
+			draining = true;
 			continue;
 		}
+		if (draining)
+			continue;
 		bool done = false;
 		int res = netfacts_apply(&facts, rbuf, (size_t)r, &done);
-		if (res < 0)
-			lost = true;
-		else
-			changed |= res == NETFACTS_CHANGED;
-		if (done && want_resync) {
-			want_resync = false;
-			dump_request(DUMP_LINK);
-		} else if (done && dumping != DUMP_NONE) {
+		if (res < 0) {
+			draining = true;
+			continue;
+		}
+		changed |= res == NETFACTS_CHANGED;
+		if (done && dumping != DUMP_NONE) {
 			dump_request(dumping == DUMP_LINK ? DUMP_ADDR
 				     : dumping == DUMP_ADDR ? DUMP_ROUTE : DUMP_NONE);
 		}
-	}
-	if (lost) {
-		log_debug("rtnetlink: messages lost: reading the whole state again");
-		resync();
-		changed = true;
 	}
 	if (changed)
 		cond_fact_changed();

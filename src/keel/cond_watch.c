@@ -307,9 +307,14 @@ static void points_settle(bool all)
 		struct wpoint *p = &wps[i];
 		if (!all && !p->replace && !p->refused)
 			continue;
+		/* A new watch on the target (it appeared, or was removed and made
+		 * again between two reads) may have missed entries made before
+		 * it: scan. The same watch still there missed nothing. */
+		int old_wd = p->w >= 0 && ws[p->w].dir ? ws[p->w].wd : -1;
 		bool was = p->at_target;
 		place(p);
-		if (p->at_target && (!was || all))
+		int new_wd = p->w >= 0 ? ws[p->w].wd : -1;
+		if (p->at_target && (!was || old_wd != new_wd || all))
 			trigger_scan(i, 0);
 	}
 	bool changed = facts_update(all);
