@@ -20,8 +20,15 @@ SOCKET_PATH ?= /run/keel.sock
 RUNTIME_DIR ?= /run/keel/services
 RCD_DIR     ?= /etc/rc.d
 ENV_FILE    ?= /etc/initd.env
+# The log (docs/logging.md): readers' socket, RAM ring size, a file on flash
+# (empty: none unless keel.log.file= says so).
+LOG_SOCKET  ?= /run/keel-log.sock
+LOG_RING_SIZE ?= 65536
+LOG_FILE    ?=
 
 VERSION  := 0.1
+# Wall clocks before this are not trusted (`timer at`): the last commit's date.
+BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),1764547200)
 VARIANT  ?=
 O        := build$(if $(VARIANT),/$(VARIANT))
 
@@ -34,7 +41,9 @@ LDFLAGS  ?=
 DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
             -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"' \
             -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"' \
-            -DKEEL_ENV_FILE='"$(ENV_FILE)"'
+            -DKEEL_ENV_FILE='"$(ENV_FILE)"' -DKEEL_LOG_SOCKET='"$(LOG_SOCKET)"' \
+            -DKEEL_LOG_RING_SIZE=$(LOG_RING_SIZE) -DKEEL_LOG_FILE='"$(LOG_FILE)"' \
+            -DKEEL_BUILD_EPOCH=$(BUILD_EPOCH)
 
 ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \

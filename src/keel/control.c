@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "conditions.h"
+#include "logd.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "loop.h"
@@ -225,6 +226,7 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 				return;
 			}
 			add_svc_line(o, s);
+			logd_status_lines(o, s, 10);
 		} else {
 			for (size_t i = 0; i < sup_count(); i++) {
 				struct svc *s = sup_get(i);

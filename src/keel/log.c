@@ -108,7 +108,22 @@ void log_flush(void)
 	}
 }
 
-static void log_emit(const char *fmt, va_list ap)
+static void (*log_sink)(int severity, const char *text, size_t len);
+void log_set_sink(void (*sink)(int severity, const char *text, size_t len)) { log_sink = sink; }
+
+/* The syslog severity of a line from its words ("error:", "warning:",
+ * "[FAIL]"): notice for the rest of log_msg. */
+static int line_severity(const char *line, int dflt)
+{
+	if (!strncmp(line, "error:", 6) || !strncmp(line, "fatal:", 6) || !strncmp(line, "[FAIL]", 6))
+		return 3;
+	if (!strncmp(line, "warning:", 8) || !strncmp(line, "[SKIP]", 6))
+		return 4;
+	return dflt;
+}
+
+/* To the log (if any) always; to the console unless console is false. */
+static void log_emit(int severity, bool console, const char *fmt, va_list ap)
 {
 	char small[256];
 	va_list ap2;
@@ -129,6 +144,13 @@ static void log_emit(const char *fmt, va_list ap)
 		vsnprintf(line, (size_t)n + 1, fmt, ap2);
 	}
 	va_end(ap2);
+	if (log_sink)
+		log_sink(line_severity(line, severity), line, (size_t)n);
+	if (!console) {
+		if (line != small)
+			free(line);
+		return;
+	}
 	line[n] = '\n';
 	queue_add("keel: ", 6);
 	queue_add(line, (size_t)n + 1);
@@ -142,7 +164,7 @@ void log_msg(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	log_emit(fmt, ap);
+	log_emit(5, true, fmt, ap);
 	va_end(ap);
 }
 
@@ -152,17 +174,19 @@ void log_debug(const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	log_emit(fmt, ap);
+	log_emit(7, true, fmt, ap);
 	va_end(ap);
 }
 
 void log_info(const char *fmt, ...)
 {
-	if (log_quiet && !log_dbg)
+	/* A quiet boot keeps the console quiet, not the log. */
+	bool console = !log_quiet || log_dbg;
+	if (!console && !log_sink)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	log_emit(fmt, ap);
+	log_emit(6, console, fmt, ap);
 	va_end(ap);
 }
 

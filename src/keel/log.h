@@ -33,6 +33,10 @@ bool log_pending(void);
 void log_set_deferred(bool on);
 void log_flush(void);
 
+/* Every line also goes to sink (the log ring), with its syslog severity,
+ * without "keel: " and the newline; quiet-mode lines included. */
+void log_set_sink(void (*sink)(int severity, const char *text, size_t len));
+
 /* Blocking flush with a deadline, for the very end before reboot(2). */
 void log_drain(int timeout_ms);
 

@@ -17,6 +17,11 @@ enum loop_tag {
 	LOOP_COND_INOTIFY, /* conditions: path conditions and triggers */
 	LOOP_COND_NETLINK, /* conditions: rtnetlink */
 	LOOP_COND_CLOCK,   /* conditions: wall-clock timer (`timer at`) */
+	LOOP_LOGD_PIPE,    /* log: a service's stdout/stderr pipe */
+	LOOP_LOGD_KMSG,    /* log: /dev/kmsg */
+	LOOP_LOGD_SYSLOG,  /* log: /dev/log */
+	LOOP_LOGD_LISTEN,  /* log: the readers' socket */
+	LOOP_LOGD_CLIENT,  /* log: a reader */
 };
 
 int loop_init(void);

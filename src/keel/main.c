@@ -1,6 +1,8 @@
 /* main: keel as PID 1 — the boot sequence and the event loop, read top to bottom. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,11 +17,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "lex.h"
 #include "cmdline.h"
 #include "conditions.h"
 #include "control.h"
 #include "envfile.h"
 #include "log.h"
+#include "logd.h"
 #include "loop.h"
 #include "mount.h"
 #include "spawn.h"
@@ -28,8 +32,13 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+enum { LG_MODE = 1, LG_SIZE = 2, LG_RATE = 4, LG_FILESIZE = 8, LG_FLUSH = 16, LG_KMSG = 32,
+       LG_SYSLOG = 64 };
+
 struct options {
 	struct services_conf svc;
+	struct logd_conf log;
+	unsigned log_given; /* LG_*: set by keel's own options, the kernel's do not override */
 	const char *share_dir;
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
@@ -42,7 +51,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
 		   "            [--share-dir DIR] [--socket PATH] [--env-file PATH]\n"
 		   "            [--cmdline TEXT] [--debug] [--quiet] [--verbose] [--single]\n"
-		   "            [--target NAME]\n"
+		   "            [--target NAME] [--log-mode ring|console|null] [--log-size SIZE]\n"
+		   "            [--log-rate N] [--log-file PATH] [--log-filesize SIZE]\n"
+		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
+		   "            [--kmsg PATH]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
 }
@@ -222,12 +234,68 @@ static void cmdline_read(struct options *o, struct diags *d)
 	cmdline_parse(text ? text : "", &cl, d);
 	cond_set_cmdline(text);
 	free(text);
+	/* The log's options: the kernel's words win over keel's defaults, the
+	 * command line given to keel (tests) over both. */
+	if (cl.log_mode >= 0 && !(o->log_given & LG_MODE))
+		o->log.mode = SVC_LOG_RING + cl.log_mode;
+	if (cl.log_size > 0 && !(o->log_given & LG_SIZE))
+		o->log.ring_size = (size_t)cl.log_size;
+	if (cl.log_rate >= 0 && !(o->log_given & LG_RATE))
+		o->log.rate = cl.log_rate > INT32_MAX ? INT32_MAX : (int)cl.log_rate;
+	if (cl.log_filesize > 0 && !(o->log_given & LG_FILESIZE))
+		o->log.filesize = cl.log_filesize;
+	if (cl.log_flush_ms > 0 && !(o->log_given & LG_FLUSH))
+		o->log.flush_ms = cl.log_flush_ms;
+	if (cl.log_file && !o->log.file) {
+		static char *file;
+		file = cl.log_file;
+		cl.log_file = NULL;
+		o->log.file = file;
+	}
+	cmdline_free(&cl);
 	o->cl.debug |= cl.debug;
 	o->cl.single |= cl.single;
 	o->cl.quiet |= cl.quiet;
 	o->cl.verbose |= cl.verbose;
 	if (cl.target != SVC_TARGET_BOOT)
 		o->cl.target = cl.target;
+}
+
+/* --log-mode/size/rate/filesize/flush: the values of the boot options. */
+static int log_option(struct options *o, int c, const char *arg)
+{
+	long v = -1;
+	unsigned long ms;
+	if (c == 'L') {
+		static const char *const modes[] = { "ring", "console", "null" };
+		for (int m = 0; m < 3; m++)
+			if (!strcmp(arg, modes[m]))
+				v = SVC_LOG_RING + m;
+		if (v >= 0)
+			o->log.mode = (int)v;
+		o->log_given |= LG_MODE;
+	} else if (c == 'f') {
+		if (lex_duration_ms(arg, &ms) == 0 && ms >= 100 && ms <= LONG_MAX)
+			v = o->log.flush_ms = (long)ms;
+		o->log_given |= LG_FLUSH;
+	} else {
+		v = cmdline_size(arg, strlen(arg));
+		if (c == 'Z' && v >= 4096) {
+			o->log.ring_size = (size_t)v;
+			o->log_given |= LG_SIZE;
+		} else if (c == 'z' && v >= 4096) {
+			o->log.filesize = v;
+			o->log_given |= LG_FILESIZE;
+		} else if (c == 'A' && v >= 0 && v <= INT32_MAX) {
+			o->log.rate = (int)v;
+			o->log_given |= LG_RATE;
+		} else {
+			v = -1;
+		}
+	}
+	if (v < 0)
+		fprintf(stderr, "keel: bad value \"%s\" for a --log option\n", arg);
+	return v < 0 ? -1 : 0;
 }
 
 static int options_parse(int argc, char **argv, struct options *o)
@@ -245,6 +313,15 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'b' },
 		{ "single", no_argument, NULL, '1' },
 		{ "target", required_argument, NULL, 't' },
+		{ "log-mode", required_argument, NULL, 'L' },
+		{ "log-size", required_argument, NULL, 'Z' },
+		{ "log-rate", required_argument, NULL, 'A' },
+		{ "log-file", required_argument, NULL, 'F' },
+		{ "log-filesize", required_argument, NULL, 'z' },
+		{ "log-flush", required_argument, NULL, 'f' },
+		{ "log-socket", required_argument, NULL, 'S' },
+		{ "syslog-socket", required_argument, NULL, 'y' },
+		{ "kmsg", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -256,6 +333,10 @@ static int options_parse(int argc, char **argv, struct options *o)
 			       .env_file = KEEL_ENV_FILE,
 			       .socket = KEEL_SOCKET_PATH };
 	o->cl.target = SVC_TARGET_BOOT;
+	o->log = (struct logd_conf){ .mode = SVC_LOG_RING, .ring_size = KEEL_LOG_RING_SIZE,
+				     .rate = LOGD_DEFAULT_RATE, .file = KEEL_LOG_FILE[0] ? KEEL_LOG_FILE : NULL,
+				     .filesize = LOGD_DEFAULT_FILESIZE, .flush_ms = LOGD_DEFAULT_FLUSH_MS,
+				     .socket = KEEL_LOG_SOCKET, .syslog = "/dev/log", .kmsg = "/dev/kmsg" };
 	int c;
 	bool dir_given = false, rcd_given = false, runtime_given = false, env_given = false;
 	/* The kernel hands init the command line words it does not know: as
@@ -283,6 +364,18 @@ static int options_parse(int argc, char **argv, struct options *o)
 			o->cl.target = (enum svc_target)t;
 			break;
 		}
+		case 'L':
+		case 'Z':
+		case 'A':
+		case 'z':
+		case 'f':
+			if (log_option(o, c, optarg) < 0)
+				return -1;
+			break;
+		case 'F': o->log.file = *optarg ? optarg : NULL; break;
+		case 'S': o->log.socket = *optarg ? optarg : NULL; break;
+		case 'y': o->log.syslog = *optarg ? optarg : NULL; o->log_given |= LG_SYSLOG; break;
+		case 'k': o->log.kmsg = *optarg ? optarg : NULL; o->log_given |= LG_KMSG; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("keel " KEEL_VERSION); exit(0);
 		default:
@@ -319,6 +412,7 @@ static void final_reboot(enum sup_action a, bool in_container)
 					     [SUP_ACTION_POWEROFF] = "powering off",
 					     [SUP_ACTION_HALT] = "halting" };
 	control_close();
+	logd_final();
 	log_info("unmounting file systems");
 	mount_final(!in_container);
 	log_msg("%s", words[a]);
@@ -366,14 +460,25 @@ int main(int argc, char **argv)
 	cmdline_read(&o, &boot_diags);
 	log_set_debug(o.cl.debug);
 	log_set_quiet(o.cl.quiet && !o.cl.verbose);
-	log_info("keel " KEEL_VERSION " starting");
-	for (size_t i = 0; i < boot_diags.n; i++)
-		log_diag(&boot_diags.v[i]);
-	diags_free(&boot_diags);
 
 	/* 3. Ctrl-Alt-Del becomes SIGINT. In a PID namespace the kernel
 	 * refuses with EINVAL: that is how we know we are in a container. */
 	bool in_container = reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL;
+
+	/* The log, before anything worth keeping is said. In a container the
+	 * host's kernel log and /dev/log are not ours unless given. */
+	if (in_container && !(o.log_given & LG_KMSG))
+		o.log.kmsg = NULL;
+	if (in_container && !(o.log_given & LG_SYSLOG))
+		o.log.syslog = NULL;
+	if (loop_init() < 0)
+		log_msg("fatal: cannot set up the event loop: %m");
+	else
+		logd_init(&o.log);
+	log_info("keel " KEEL_VERSION " starting");
+	for (size_t i = 0; i < boot_diags.n; i++)
+		log_diag(&boot_diags.v[i]);
+	diags_free(&boot_diags);
 	if (in_container)
 		log_debug("running in a PID namespace: file systems stay writable at the end");
 
@@ -387,7 +492,7 @@ int main(int argc, char **argv)
 	/* 5. Event sources. */
 	int sfd = signals_open();
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (loop_init() < 0 || sfd < 0 || tfd < 0) {
+	if (sfd < 0 || tfd < 0) {
 		/* Without these there is no event loop: the crash path still
 		 * keeps the system up. */
 		log_msg("fatal: cannot set up the event loop: %m");
@@ -416,8 +521,11 @@ int main(int argc, char **argv)
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
 		log_flush();
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer(), d3 = cond_next_deadline();
+		uint64_t d4 = logd_next_deadline();
 		if (d3 && (!d1 || d3 < d1))
 			d1 = d3;
+		if (d4 && (!d1 || d4 < d1))
+			d1 = d4;
 		/* Already due: look at the other sources without sleeping, then
 		 * do it, rather than a timer round trip (and never starving
 		 * them, e.g. while a fork storm is reaped in batches). */
@@ -436,6 +544,7 @@ int main(int argc, char **argv)
 		if (due) {
 			sup_timer_event();
 			cond_timer_event();
+			logd_timer_event();
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = loop_ev_fd(&ev[i]);
@@ -448,6 +557,7 @@ int main(int argc, char **argv)
 				timer_armed = 0;
 				sup_timer_event();
 				cond_timer_event();
+				logd_timer_event();
 				break;
 			}
 			case LOOP_LISTEN: control_accept(); break;
@@ -459,6 +569,11 @@ int main(int argc, char **argv)
 			case LOOP_COND_INOTIFY:
 			case LOOP_COND_NETLINK:
 			case LOOP_COND_CLOCK: cond_fd_event(fd, loop_ev_tag(&ev[i])); break;
+			case LOOP_LOGD_PIPE:
+			case LOOP_LOGD_KMSG:
+			case LOOP_LOGD_SYSLOG:
+			case LOOP_LOGD_LISTEN:
+			case LOOP_LOGD_CLIENT: logd_fd_event(fd, loop_ev_tag(&ev[i]), ev[i].events); break;
 			}
 		}
 	}

@@ -50,13 +50,22 @@ void spawn_set_base_env(char **env) { base_env = env; }
 static char *const *extra_env;
 void spawn_set_extra_env(char *const *env) { extra_env = env; }
 
+/* stdout and stderr for the next start only (-1: PID 1's own). */
+static int next_out = -1, next_err = -1;
+void spawn_set_stdio(int out, int err)
+{
+	next_out = out;
+	next_err = err;
+}
+
 void spawn_fit_nofile(size_t nservices)
 {
 	struct rlimit cur, want;
-	/* Room for a pipe or two per service plus 64 for PID 1's own fds and
-	 * clients (nservices is bounded by memory: no overflow). */
+	/* Room for a pipe or two per starting service, the two log pipes each
+	 * service keeps, plus 64 for PID 1's own fds and clients (nservices is
+	 * bounded by memory: no overflow). */
 	if (nofile_set || getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_cur == RLIM_INFINITY ||
-	    2 * (rlim_t)nservices + 64 <= cur.rlim_cur)
+	    6 * (rlim_t)nservices + 64 <= cur.rlim_cur)
 		return;
 	want.rlim_cur = want.rlim_max = cur.rlim_max > 65536 ? cur.rlim_max : 65536;
 	if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
@@ -71,6 +80,7 @@ void spawn_fit_nofile(size_t nservices)
 /* Everything the child needs, prepared by the parent. */
 struct job {
 	const struct svc_def *def;
+	int out_fd, err_fd;  /* stdout/stderr, -1: inherited */
 	char **env;          /* complete environment */
 	const char *path;    /* PATH value from env, for the command search */
 	bool set_ids;
@@ -170,6 +180,11 @@ static void child_setup_stdio(const struct job *j)
 			close(fd);
 		return;
 	}
+	/* The log pipes, or /dev/null for `log null`. */
+	if (j->out_fd >= 0 && dup2(j->out_fd, 1) < 0)
+		child_fail(j, 126, "dup2", "stdout");
+	if (j->err_fd >= 0 && dup2(j->err_fd, 2) < 0)
+		child_fail(j, 126, "dup2", "stderr");
 	/* PID 1's own /dev/null (close-on-exec), so the child makes one
 	 * call instead of three while its parent waits. */
 	if (j->null_fd >= 0) {
@@ -591,9 +606,10 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	 * /dev may be populated only after the first services start. */
 	static int null_fd = -1;
 	if (null_fd < 0)
-		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd,
-			 .path_buf = path_buf_sync };
+			 .path_buf = path_buf_sync, .out_fd = next_out, .err_fd = next_err };
+	next_out = next_err = -1;
 	pid_t pid = -1;
 	char *const *extra = extra_env;
 	extra_env = NULL;

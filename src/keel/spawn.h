@@ -50,5 +50,8 @@ void spawn_set_base_env(char **env);
 /* "KEY=VALUE" strings added to the next spawn_service call only (then
  * forgotten); they must stay valid until that call returns. */
 void spawn_set_extra_env(char *const *env);
+/* stdout and stderr of the next spawn_service call only (then forgotten):
+ * fds kept open by the caller, -1 for PID 1's own. */
+void spawn_set_stdio(int out, int err);
 
 #endif

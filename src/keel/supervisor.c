@@ -14,6 +14,7 @@
 
 #include "conditions.h"
 #include "log.h"
+#include "logd.h"
 #include "pidmap.h"
 #include "spawn.h"
 
@@ -344,6 +345,7 @@ void svc_start(struct svc *s)
 	const char *why = NULL;
 	s->deadline_ms = 0;
 	bool pending;
+	logd_before_start(s);
 	pid_t pid = spawn_service(s->def, &rfd, &efd, &why, &pending);
 	if (pid < 0) {
 		svc_fail(s, "cannot start: %s", why ? why : strerror(errno));
@@ -476,6 +478,7 @@ struct svc *svc_new(struct svc_def *def)
 
 void svc_free(struct svc *s)
 {
+	logd_service_gone(s);
 	svc_ready_cleanup(s);
 	svc_exec_cleanup(s);
 	svc_def_free(s->def);
@@ -526,6 +529,7 @@ static void svc_exited(struct svc *s, int st)
 	char how[48];
 	bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 
+	logd_service_exited(s); /* its last lines, before its exit is told */
 	pidmap_del(s->pid);
 	s->pid = 0;
 	s->last_status = st;
@@ -591,6 +595,8 @@ void sup_reap(void)
 			struct svc *s = pidmap_get(pid);
 			if (s)
 				svc_exited(s, st);
+			else
+				logd_reaped(pid, st);
 			if (sup.rescue && s == sup.rescue && sup.phase == SUP_PHASE_RUN) {
 				log_info("rescue shell exited: starting target boot");
 				sup_start_target(SVC_TARGET_BOOT);

@@ -64,6 +64,7 @@ struct svc {
 	/* Its entry in the conditions module's table + 1, 0 if none (fits
 	 * in what was padding: no cost per service). */
 	uint32_t cix;
+	uint32_t lix; /* its entry in the log's table + 1, 0 if none */
 };
 
 enum sup_phase {

@@ -61,7 +61,8 @@ bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 		    a->o->rlimits[i].lim.rlim_cur != b->o->rlimits[i].lim.rlim_cur ||
 		    a->o->rlimits[i].lim.rlim_max != b->o->rlimits[i].lim.rlim_max)
 			return false;
-	if (!cond_set_equal(a->o->cs, b->o->cs))
+	if (!cond_set_equal(a->o->cs, b->o->cs) || a->o->log_mode != b->o->log_mode ||
+	    a->o->log_rate != b->o->log_rate)
 		return false;
 	return a->o->stop_signal == b->o->stop_signal && a->o->stop_grace_ms == b->o->stop_grace_ms &&
 	       a->o->respawn_limit == b->o->respawn_limit &&

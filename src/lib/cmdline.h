@@ -13,12 +13,23 @@ struct cmdline {
 	bool verbose;            /* keel.verbose: [ OK ] lines even with "quiet" */
 	bool single;             /* keel.single (or plain "single"/"S"): rescue shell first */
 	enum svc_target target;  /* keel.target=NAME, default boot */
+	/* keel.log* (docs/logging.md); -1 / NULL: not given */
+	int log_mode;            /* keel.log=ring|console|null: enum svc_log */
+	long log_size;           /* keel.log.size=SIZE (bytes) */
+	long log_rate;           /* keel.log.rate=N (lines/s) */
+	long log_filesize;       /* keel.log.filesize=SIZE */
+	long log_flush_ms;       /* keel.log.flush=DURATION */
+	char *log_file;          /* keel.log.file=PATH (allocated: cmdline_free) */
 };
 
 /* Parses the text of /proc/cmdline. Unknown keel.* options and bad values
  * are DIAG_WARNINGs naming "kernel command line"; they never stop the boot.
  * Pure. */
 void cmdline_parse(const char *text, struct cmdline *out, struct diags *diags);
+void cmdline_free(struct cmdline *c);
+
+/* "64K", "1M", "4096": bytes, or -1. */
+long cmdline_size(const char *s, size_t n);
 
 /* The kernel's word splitting, for every reader of /proc/cmdline: returns
  * the next blank-separated word (double quotes group blanks, as in

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include "diag.h"
 
@@ -19,6 +20,14 @@ enum svc_target {
 	SVC_TARGET_SHUTDOWN,
 	SVC_TARGET_CTRLALTDEL,
 	SVC_TARGET_COUNT
+};
+
+/* Where a service's stdout and stderr go (the `log` keyword). */
+enum svc_log {
+	SVC_LOG_DEFAULT, /* keel.log= decides (ring unless set) */
+	SVC_LOG_RING,    /* keel's log */
+	SVC_LOG_CONSOLE, /* the console, untagged */
+	SVC_LOG_NULL,    /* /dev/null */
 };
 
 enum svc_ready {
@@ -78,9 +87,11 @@ struct svc_opt {
 	unsigned long timeout_ms;
 
 	unsigned target_line; /* 0 if the file had no target line (boot assumed) */
+	int log_rate;       /* `log ... rate N`: lines/s, 0 none, -1 = keel.log.rate */
 	int umask;          /* -1 = inherit */
 	int stop_signal;    /* default SIGTERM */
 	bool tty_truncate;
+	uint8_t log_mode;   /* enum svc_log */
 };
 
 extern const struct svc_opt svc_opt_default;

@@ -22,6 +22,7 @@ const struct svc_opt svc_opt_default = {
 	.respawn_delay_ms = SVC_DEFAULT_RESPAWN_DELAY_MS,
 	.respawn_max_delay_ms = SVC_DEFAULT_RESPAWN_MAX_DELAY_MS,
 	.ready_timeout_ms = SVC_DEFAULT_READY_TIMEOUT_MS,
+	.log_rate = -1,
 };
 
 void svc_def_free(struct svc_def *s)

@@ -95,7 +95,8 @@ static bool opt_is_default(const struct svc_opt *o)
 	       o->respawn_max_delay_ms == z->respawn_max_delay_ms &&
 	       o->ready_timeout_ms == z->ready_timeout_ms && o->timeout_ms == z->timeout_ms &&
 	       o->target_line == z->target_line && o->umask == z->umask &&
-	       o->stop_signal == z->stop_signal && o->tty_truncate == z->tty_truncate;
+	       o->stop_signal == z->stop_signal && o->tty_truncate == z->tty_truncate &&
+	       o->log_mode == z->log_mode && o->log_rate == z->log_rate;
 }
 
 static void pk_walk(struct packer *k, struct svc_def *d, const struct svc_def *s)

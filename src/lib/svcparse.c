@@ -45,6 +45,7 @@ enum svc_kw {
 	SVC_KW_TRIGGER,
 	SVC_KW_TIMER,
 	SVC_KW_RELOAD,
+	SVC_KW_LOG,
 	SVC_KW_COUNT
 };
 
@@ -688,6 +689,7 @@ static const struct svc_keyword svc_keywords[SVC_KW_COUNT] = {
 			   "timer every DURATION [jitter DURATION] | timer at HH:MM..." },
 	[SVC_KW_RELOAD] = { "reload", svc_kw_reload, 2, SIZE_MAX, true,
 			    "reload signal SIGNAL | reload exec COMMAND ARGS..." },
+	[SVC_KW_LOG] = { "log", svc_kw_log, 1, 3, true, "log ring|console|null [rate LINES]" },
 };
 _Static_assert(SVC_KW_COUNT <= sizeof ((struct svc_parser *)0)->first_line /
 				   sizeof ((struct svc_parser *)0)->first_line[0],

@@ -37,6 +37,9 @@ void svc_kw_condition_timeout(struct svc_parser *p, struct lex_line *l);
 void svc_kw_trigger(struct svc_parser *p, struct lex_line *l);
 void svc_kw_timer(struct svc_parser *p, struct lex_line *l);
 void svc_kw_reload(struct svc_parser *p, struct lex_line *l);
+/* svcparse_log.c */
+void svc_kw_log(struct svc_parser *p, struct lex_line *l);
+
 /* Checks across lines, once the whole file was read. */
 void svc_cond_finish(struct svc_parser *p);
 

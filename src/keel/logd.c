@@ -1,0 +1,269 @@
+/* logd: PID 1's log — the RAM ring, keel's own lines, the kernel's (/dev/kmsg) and syslog's (/dev/log). */
+#include "logd_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "syslogmsg.h"
+
+struct logd_core logd;
+
+static int kmsg_fd = -1, syslog_fd = -1;
+
+/* Datagrams and kernel records read per wake-up. */
+#define LOGD_MSGS_PER_EVENT 64
+#define LOG_DAEMON_FAC 3
+
+uint64_t logd_mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int64_t logd_real_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void logd_add_rec(struct log_rec *r)
+{
+	if (!logd.ready)
+		return;
+	logd.in_add = true;
+	logring_add(&logd.ring, r);
+	logd.in_add = false;
+	reader_new_records();
+	file_new_records();
+}
+
+void logd_add_text(uint8_t source, uint8_t pri, uint32_t pid, const char *tag, size_t tag_len,
+		   const char *msg, size_t msg_len)
+{
+	struct log_rec r = { .mono_us = logd_mono_us(), .real_us = logd_real_us(), .pid = pid,
+			     .pri = pri, .source = source, .tag = tag, .tag_len = tag_len };
+	do {
+		size_t n = msg_len > LOG_MSG_MAX ? LOG_MSG_MAX : msg_len;
+		r.msg = msg;
+		r.msg_len = n;
+		r.flags = n < msg_len ? LOG_F_CONT : 0;
+		logd_add_rec(&r);
+		msg += n;
+		msg_len -= n;
+	} while (msg_len);
+}
+
+/* keel's own lines, also those the console drops. */
+static void keel_sink(int severity, const char *text, size_t len)
+{
+	if (logd.in_add)
+		return;
+	logd_add_text(LOG_SRC_KEEL, (uint8_t)(LOG_DAEMON_FAC * 8 + severity), (uint32_t)getpid(),
+		      "keel", 4, text, len);
+}
+
+/* ---- /dev/kmsg ---- */
+
+/* "PRI,SEQ,TS_USEC,FLAGS[,...];MESSAGE\n[ KEY=VALUE\n...]" */
+static void kmsg_record(const char *buf, size_t len)
+{
+	const char *semi = memchr(buf, ';', len);
+	if (!semi)
+		return;
+	unsigned long long pri = 0, seq = 0, ts = 0;
+	char head[96];
+	size_t hl = (size_t)(semi - buf) < sizeof head - 1 ? (size_t)(semi - buf) : sizeof head - 1;
+	memcpy(head, buf, hl);
+	head[hl] = '\0';
+	if (sscanf(head, "%llu,%llu,%llu", &pri, &seq, &ts) != 3)
+		return;
+	const char *msg = semi + 1;
+	const char *nl = memchr(msg, '\n', len - (size_t)(msg - buf));
+	size_t mlen = nl ? (size_t)(nl - msg) : len - (size_t)(msg - buf);
+	/* The kernel's clock is the monotonic one; the wall time is inferred. */
+	uint64_t now_mono = logd_mono_us();
+	int64_t real = logd_real_us() - (int64_t)(now_mono > ts ? now_mono - ts : 0);
+	struct log_rec r = { .mono_us = ts, .real_us = real, .pri = (uint8_t)(pri & 0xff),
+			     .source = LOG_SRC_KERN, .tag = "kernel", .tag_len = 6 };
+	/* Facility above 23 (continuation records of old kernels): kern. */
+	if (r.pri >> 3 > 23)
+		r.pri &= 7;
+	do {
+		size_t n = mlen > LOG_MSG_MAX ? LOG_MSG_MAX : mlen;
+		r.msg = msg;
+		r.msg_len = n;
+		r.flags = n < mlen ? LOG_F_CONT : 0;
+		logd_add_rec(&r);
+		msg += n;
+		mlen -= n;
+	} while (mlen);
+}
+
+static void kmsg_event(int fd)
+{
+	/* One record per read; the kernel never gives more than ~8 KiB. */
+	char buf[8192];
+	for (int n = 0; n < LOGD_MSGS_PER_EVENT; n++) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r > 0) {
+			kmsg_record(buf, (size_t)r);
+			continue;
+		}
+		if (r < 0 && (errno == EPIPE || errno == EINTR))
+			continue; /* overwritten before we read it: the next one */
+		return;       /* EAGAIN, or an error: epoll says when to try again */
+	}
+}
+
+/* ---- /dev/log ---- */
+
+static void syslog_event(int fd)
+{
+	char buf[8192];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+	for (int n = 0; n < LOGD_MSGS_PER_EVENT; n++) {
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+				     .msg_controllen = sizeof ctl.b };
+		ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		uint32_t cred_pid = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+				struct ucred u;
+				memcpy(&u, CMSG_DATA(c), sizeof u);
+				cred_pid = (uint32_t)u.pid;
+			}
+		struct syslog_msg m;
+		/* A longer datagram is cut (MSG_TRUNC not asked: the kernel drops
+		 * the rest); 8 KiB is more than syslog(3) ever sends. */
+		syslogmsg_parse(buf, (size_t)r, &m);
+		logd_add_text(LOG_SRC_SYSLOG, m.pri, m.pid ? m.pid : cred_pid, m.tag, m.tag_len, m.msg,
+			      m.msg_len);
+	}
+}
+
+static void syslog_open(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path) {
+		log_msg("warning: syslog socket path too long: %s", path);
+		return;
+	}
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
+	    loop_add(fd, EPOLLIN, LOOP_LOGD_SYSLOG) < 0) {
+		log_msg("warning: syslog socket %s: %m (syslog(3) messages are not kept)", path);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* Every program may log. */
+	if (chmod(path, 0666) < 0)
+		log_msg("warning: syslog socket %s: chmod: %m", path);
+	syslog_fd = fd;
+}
+
+/* ---- setup and events ---- */
+
+void logd_init(const struct logd_conf *c)
+{
+	logd.conf = *c;
+	if (logring_init(&logd.ring, c->ring_size) < 0) {
+		log_msg("error: no memory for the log ring (%zu bytes): no log", c->ring_size);
+		return;
+	}
+	logd.ready = true;
+	log_set_sink(keel_sink);
+	if (c->kmsg) {
+		kmsg_fd = open(c->kmsg, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (kmsg_fd < 0 || loop_add(kmsg_fd, EPOLLIN, LOOP_LOGD_KMSG) < 0) {
+			log_msg("warning: %s: %m (the kernel's messages are not kept)", c->kmsg);
+			if (kmsg_fd >= 0)
+				close(kmsg_fd);
+			kmsg_fd = -1;
+		}
+	}
+	if (c->syslog)
+		syslog_open(c->syslog);
+	if (c->socket)
+		reader_open(c->socket);
+}
+
+void logd_fd_event(int fd, enum loop_tag tag, uint32_t events)
+{
+	switch (tag) {
+	case LOOP_LOGD_PIPE: pipe_event(fd); break;
+	case LOOP_LOGD_KMSG: kmsg_event(fd); break;
+	case LOOP_LOGD_SYSLOG: syslog_event(fd); break;
+	case LOOP_LOGD_LISTEN: reader_accept(); break;
+	case LOOP_LOGD_CLIENT: reader_client_event(fd, events); break;
+	default: break;
+	}
+}
+
+uint64_t logd_next_deadline(void)
+{
+	uint64_t a = reader_next_deadline(), b = file_next_deadline();
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+void logd_timer_event(void)
+{
+	reader_timer();
+	file_timer();
+}
+
+bool logd_reaped(pid_t pid, int status)
+{
+	return file_reaped(pid, status);
+}
+
+void logd_status_lines(struct buf *o, const struct svc *s, unsigned n)
+{
+	if (!logd.ready || !n)
+		return;
+	const char *tag = s->def->instance;
+	size_t tl = strlen(tag);
+	/* Two passes over the ring (small): count, then print the last n. */
+	struct logring_cursor c = logring_seek(&logd.ring, 0);
+	struct log_rec r;
+	uint64_t lost, total = 0;
+	while (logring_next(&logd.ring, &c, &r, &lost))
+		total += (r.source == LOG_SRC_STDOUT || r.source == LOG_SRC_STDERR) &&
+			 r.tag_len == tl && !memcmp(r.tag, tag, tl);
+	c = logring_seek(&logd.ring, 0);
+	uint64_t k = 0;
+	while (logring_next(&logd.ring, &c, &r, &lost)) {
+		if (!((r.source == LOG_SRC_STDOUT || r.source == LOG_SRC_STDERR) && r.tag_len == tl &&
+		      !memcmp(r.tag, tag, tl)))
+			continue;
+		if (k++ + n < total)
+			continue;
+		buf_adds(o, "log\t");
+		logrec_format(o, &r);
+	}
+}
