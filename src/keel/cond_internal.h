@@ -89,6 +89,7 @@ void watch_recheck(void);
 void net_open(void);
 void net_event(int fd);
 const struct netfacts *net_facts(void);
+bool net_known(void); /* a whole dump was read: the facts are the kernel's */
 bool net_unavailable(void);
 
 /* cond_timer.c */

@@ -16,7 +16,11 @@
  * routes; a netlink socket serves one dump at a time) while the multicast
  * groups report changes. If the socket overflows (ENOBUFS: a storm of
  * address changes), events were lost: the socket is read empty, then the
- * table is cleared and dumped again, so it never stays wrong.
+ * state is dumped again, so it never stays wrong. A dump fills a fresh
+ * table (events meanwhile go to both) that replaces the old one only once
+ * complete: conditions never see a half-read state, and nothing flaps.
+ * Until the first dump is complete, network conditions are unknown: they
+ * hold neither way (`!iface` waits too).
  */
 
 #define NET_RCVBUF (256 * 1024)
@@ -29,11 +33,14 @@ static int nl = -1;
 static bool unavailable;
 static enum net_dump dumping = DUMP_NONE;
 static uint32_t seq;
-static struct netfacts facts;
+static struct netfacts facts; /* what conditions read */
+static struct netfacts fresh; /* filled by the dump in progress, then swapped in */
+static bool known;            /* a whole dump has been read */
 static char *rbuf;
 static size_t rbuf_len;
 
 const struct netfacts *net_facts(void) { return &facts; }
+bool net_known(void) { return known; }
 bool net_unavailable(void) { return unavailable; }
 
 /* Events were lost: the kernel drops every further notification until the
@@ -109,9 +116,8 @@ void net_event(int fd)
 					/* Empty: nothing runs any more, not even an old dump. */
 					draining = false;
 					dumping = DUMP_NONE;
-					netfacts_clear(&facts);
+					netfacts_clear(&fresh);
 					dump_request(DUMP_LINK);
-					changed = true;
 				}
 				break;
 			}
@@ -136,16 +142,26 @@ void net_event(int fd)
 		}
 		if (draining)
 			continue;
-		bool done = false;
-		int res = netfacts_apply(&facts, rbuf, (size_t)r, &done);
+		bool done = false, ignored;
+		int res = netfacts_apply(&facts, rbuf, (size_t)r, dumping != DUMP_NONE ? &ignored : &done);
+		if (dumping != DUMP_NONE && netfacts_apply(&fresh, rbuf, (size_t)r, &done) < 0)
+			res = -1;
 		if (res < 0) {
 			draining = true;
 			continue;
 		}
-		changed |= res == NETFACTS_CHANGED;
-		if (done && dumping != DUMP_NONE) {
-			dump_request(dumping == DUMP_LINK ? DUMP_ADDR
-				     : dumping == DUMP_ADDR ? DUMP_ROUTE : DUMP_NONE);
+		changed |= res == NETFACTS_CHANGED && known;
+		if (done && dumping == DUMP_ROUTE) {
+			/* Complete: the fresh table is the truth. */
+			struct netfacts t = facts;
+			facts = fresh;
+			fresh = t;
+			netfacts_clear(&fresh);
+			known = true;
+			changed = true;
+			dumping = DUMP_NONE;
+		} else if (done && dumping != DUMP_NONE) {
+			dump_request(dumping == DUMP_LINK ? DUMP_ADDR : DUMP_ROUTE);
 		}
 	}
 	if (changed)

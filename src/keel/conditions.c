@@ -133,8 +133,11 @@ bool cond_fact_value(const struct fact *f)
 bool cond_holds(const struct svc_cond *c)
 {
 	const struct fact *f = cond_fact_find(c);
-	/* No fact: the table could not be built (memory). Waiting is the safe side. */
-	return f && cond_fact_value(f) != c->neg;
+	/* No fact: the table could not be built (memory). Unknown network
+	 * state (before the first dump): neither way. Waiting is the safe side. */
+	if (!f || ((c->kind == COND_IFACE || c->kind == COND_ROUTE) && !net_known()))
+		return false;
+	return cond_fact_value(f) != c->neg;
 }
 
 struct csvc *cond_csvc(const struct svc *s)
