@@ -88,9 +88,24 @@ static void kmsg_record(const char *buf, size_t len)
 	head[hl] = '\0';
 	if (sscanf(head, "%llu,%llu,%llu", &pri, &seq, &ts) != 3)
 		return;
-	const char *msg = semi + 1;
-	const char *nl = memchr(msg, '\n', len - (size_t)(msg - buf));
-	size_t mlen = nl ? (size_t)(nl - msg) : len - (size_t)(msg - buf);
+	const char *raw = semi + 1;
+	const char *nl = memchr(raw, '\n', len - (size_t)(raw - buf));
+	size_t rlen = nl ? (size_t)(nl - raw) : len - (size_t)(raw - buf);
+	/* The kernel writes unprintable bytes (and '\\') as \xHH: undone, so
+	 * the log holds what was printed and readers escape it once. */
+	char text[8192];
+	size_t mlen = 0;
+	for (size_t i = 0; i < rlen && mlen < sizeof text; i++) {
+		unsigned hi, lo;
+		if (raw[i] == '\\' && i + 3 < rlen && raw[i + 1] == 'x' &&
+		    sscanf(raw + i + 2, "%1x%1x", &hi, &lo) == 2) {
+			text[mlen++] = (char)(hi * 16 + lo);
+			i += 3;
+		} else {
+			text[mlen++] = raw[i];
+		}
+	}
+	const char *msg = text;
 	/* The kernel's clock is the monotonic one; the wall time is inferred. */
 	uint64_t now_mono = logd_mono_us();
 	int64_t real = logd_real_us() - (int64_t)(now_mono > ts ? now_mono - ts : 0);
@@ -211,6 +226,22 @@ void logd_init(const struct logd_conf *c)
 		syslog_open(c->syslog);
 	if (c->socket)
 		reader_open(c->socket);
+}
+
+void logd_close(void)
+{
+	if (syslog_fd >= 0) {
+		loop_del(syslog_fd);
+		close(syslog_fd);
+		syslog_fd = -1;
+		unlink(logd.conf.syslog);
+	}
+	if (kmsg_fd >= 0) {
+		loop_del(kmsg_fd);
+		close(kmsg_fd);
+		kmsg_fd = -1;
+	}
+	reader_close_all();
 }
 
 void logd_fd_event(int fd, enum loop_tag tag, uint32_t events)

@@ -51,5 +51,7 @@ void logd_status_lines(struct buf *o, const struct svc *s, unsigned n);
 /* At power-off, after every process is gone: write the rest to the file
  * (blocking: nothing is left to wait for PID 1). */
 void logd_final(void);
+/* Then its sockets and the kernel log go (nothing may keep /run busy). */
+void logd_close(void);
 
 #endif

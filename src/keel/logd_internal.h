@@ -41,6 +41,7 @@ void reader_client_event(int fd, uint32_t events);
 void reader_new_records(void);
 uint64_t reader_next_deadline(void);
 void reader_timer(void);
+void reader_close_all(void);
 
 /* logd_pipe.c */
 void pipe_event(int fd);

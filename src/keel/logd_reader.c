@@ -276,3 +276,16 @@ void reader_timer(void)
 		if (readers[i].fd >= 0 && readers[i].deadline_ms && readers[i].deadline_ms <= now)
 			reader_close(&readers[i]);
 }
+
+void reader_close_all(void)
+{
+	for (int i = 0; i < READERS_MAX; i++)
+		if (readers[i].fd >= 0)
+			reader_close(&readers[i]);
+	if (listen_fd >= 0) {
+		loop_del(listen_fd);
+		close(listen_fd);
+		listen_fd = -1;
+		unlink(logd.conf.socket);
+	}
+}

@@ -413,6 +413,7 @@ static void final_reboot(enum sup_action a, bool in_container)
 					     [SUP_ACTION_HALT] = "halting" };
 	control_close();
 	logd_final();
+	logd_close();
 	log_info("unmounting file systems");
 	mount_final(!in_container);
 	log_msg("%s", words[a]);

@@ -15,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cmdline cl;
 	struct diags d = { 0 };
 	cmdline_parse(text, &cl, &d);
+	cmdline_free(&cl);
 	diags_free(&d);
 	free(text);
 	return 0;
