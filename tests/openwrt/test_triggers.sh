@@ -63,6 +63,7 @@ start_service() {
 	procd_set_param respawn
 	procd_set_param file /etc/config/bar
 	procd_set_param reload_signal HUP
+	procd_set_param stderr 1
 	procd_close_instance
 }
 service_triggers() {
@@ -112,6 +113,8 @@ eq "reload trigger: an event-started helper on the config file" \
 check "the helper is marked, not an instance" grep -qx '# procd triggers of foo, written by /etc/rc.common' "$h"
 eq "config trigger: its own command" "$(grep '^exec ' "$RT/bar..config")" 'exec "/etc/init.d/bar" "reload"'
 eq "reload_signal: reload line" "$(grep '^reload ' "$RT/bar.instance1")" "reload signal HUP"
+eq "stderr 1: the output goes to keel's log" "$(grep '^log ' "$RT/bar.instance1")" "log ring"
+eq "no stdout/stderr: /dev/null, as with procd" "$(grep '^log ' "$RT/foo.instance1")" "log null"
 check "reload_signal: the file sum is a comment, not in the description" \
 	eval 'grep -q "^# files [0-9a-f]" "$RT/bar.instance1" && ! grep -q "(config" "$RT/bar.instance1"'
 eq "interface trigger: waits for the device, restarts when it goes" \
