@@ -75,8 +75,8 @@ static void keel_sink(int severity, const char *text, size_t len)
 
 /* ---- /dev/kmsg ---- */
 
-/* "PRI,SEQ,TS_USEC,FLAGS[,...];MESSAGE\n[ KEY=VALUE\n...]" */
-static void kmsg_record(const char *buf, size_t len)
+/* "PRI,SEQ,TS_USEC,FLAGS[,...];MESSAGE\n[ KEY=VALUE\n...]" (decoded in place) */
+static void kmsg_record(char *buf, size_t len)
 {
 	const char *semi = memchr(buf, ';', len);
 	if (!semi)
@@ -88,14 +88,15 @@ static void kmsg_record(const char *buf, size_t len)
 	head[hl] = '\0';
 	if (sscanf(head, "%llu,%llu,%llu", &pri, &seq, &ts) != 3)
 		return;
-	const char *raw = semi + 1;
+	char *raw = (char *)semi + 1;
 	const char *nl = memchr(raw, '\n', len - (size_t)(raw - buf));
 	size_t rlen = nl ? (size_t)(nl - raw) : len - (size_t)(raw - buf);
-	/* The kernel writes unprintable bytes (and '\\') as \xHH: undone, so
-	 * the log holds what was printed and readers escape it once. */
-	char text[8192];
+	/* The kernel writes unprintable bytes (and '\\') as \xHH: undone (in
+	 * place: it only shrinks), so the log holds what was printed and
+	 * readers escape it once. */
+	char *text = raw;
 	size_t mlen = 0;
-	for (size_t i = 0; i < rlen && mlen < sizeof text; i++) {
+	for (size_t i = 0; i < rlen; i++) {
 		unsigned hi, lo;
 		if (raw[i] == '\\' && i + 3 < rlen && raw[i + 1] == 'x' &&
 		    sscanf(raw + i + 2, "%1x%1x", &hi, &lo) == 2) {

@@ -26,16 +26,18 @@
  */
 
 struct stream {
-	int rfd, wfd;
 	char *part; /* partial line, LOG_MSG_MAX bytes when allocated */
-	size_t plen;
+	int rfd, wfd;
+	uint16_t plen;
 };
 
+/* One per service that logs to the ring: kept small, there may be
+ * thousands. */
 struct lsvc {
 	struct svc *s;
 	struct stream st[2]; /* stdout, stderr */
-	uint64_t tokens_milli;
 	uint64_t refill_ms;
+	uint32_t tokens_milli; /* rate * 1000 at most: a rate is below 2^22 */
 	uint32_t pid;        /* the last process seen running */
 	uint32_t suppressed;
 	bool created;
@@ -56,6 +58,12 @@ static int svc_mode(const struct svc *s)
 static int svc_rate(const struct svc *s)
 {
 	return s->def->o->log_rate >= 0 ? s->def->o->log_rate : logd.conf.rate;
+}
+
+/* The bucket holds one second of lines (at most 4 million: room in 32 bits). */
+static uint32_t rate_cap(int rate)
+{
+	return rate <= 0 ? 0 : (uint32_t)(rate > 4000000 ? 4000000 : rate) * 1000u;
 }
 
 static struct lsvc *lsvc_of(const struct svc *s)
@@ -171,7 +179,7 @@ void logd_before_start(struct svc *s)
 			return;
 		}
 		l->created = true;
-		l->tokens_milli = (uint64_t)svc_rate(s) * 1000;
+		l->tokens_milli = rate_cap(svc_rate(s));
 		l->refill_ms = sup_now_ms();
 	}
 	spawn_set_stdio(l->st[0].wfd, l->st[1].wfd);
@@ -182,10 +190,9 @@ static bool rate_take(struct lsvc *l)
 	int rate = svc_rate(l->s);
 	if (rate <= 0)
 		return true;
-	uint64_t now = sup_now_ms(), cap = (uint64_t)rate * 1000;
-	l->tokens_milli += (now - l->refill_ms) * (uint64_t)rate;
-	if (l->tokens_milli > cap)
-		l->tokens_milli = cap;
+	uint64_t now = sup_now_ms(), cap = rate_cap(rate);
+	uint64_t t = l->tokens_milli + (now - l->refill_ms) * (uint64_t)rate;
+	l->tokens_milli = (uint32_t)(t > cap ? cap : t);
 	l->refill_ms = now;
 	if (l->tokens_milli < 1000) {
 		l->suppressed++;
@@ -234,9 +241,9 @@ static void take(struct lsvc *l, int k, const char *data, size_t len)
 		const char *p = data;
 		bool out = false;
 		if (st->plen) {
-			size_t c = left < LOG_MSG_MAX - st->plen ? left : LOG_MSG_MAX - st->plen;
+			size_t c = left < LOG_MSG_MAX - (size_t)st->plen ? left : LOG_MSG_MAX - (size_t)st->plen;
 			memcpy(st->part + st->plen, p, c);
-			st->plen += c;
+			st->plen = (uint16_t)(st->plen + c);
 			p += c;
 			left -= c;
 			if (st->plen == LOG_MSG_MAX || nl) {
@@ -257,7 +264,7 @@ static void take(struct lsvc *l, int k, const char *data, size_t len)
 				emit(l, k, p, left, LOG_F_CONT); /* no memory: as it is */
 			} else {
 				memcpy(st->part, p, left);
-				st->plen = left;
+				st->plen = (uint16_t)left;
 			}
 		}
 		if (!nl)
