@@ -14,6 +14,8 @@
 #include "buf.h"
 #include "conditions.h"
 #include "logd.h"
+#include "notify.h"
+#include "watchdog.h"
 #include "ctlproto.h"
 #include "log.h"
 #include "loop.h"
@@ -134,6 +136,9 @@ static void add_svc_line(struct buf *o, const struct svc *s)
 	buf_add_field(o, s->def->description ? s->def->description : "");
 	buf_adds(o, "\t");
 	buf_add_field(o, s->reason ? s->reason : "");
+	buf_adds(o, "\t");
+	const char *st = notify_status(s);
+	buf_add_field(o, st ? st : "");
 	buf_adds(o, "\n");
 }
 
@@ -279,6 +284,19 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 		cond_request(o, argv, argc);
 		return;
 	}
+	if (!strcmp(verb, "watchdog") && argc == 1) {
+		wdog_request(o);
+		return;
+	}
+#ifdef KEEL_WATCHDOG_TEST
+	/* Test builds only: PID 1 stops turning, so the hardware resets it. */
+	if (!strcmp(verb, "debug-stall")) {
+		log_msg("debug-stall: PID 1 stops here (test build)");
+		log_drain(1000);
+		for (;;)
+			pause();
+	}
+#endif
 	if (!strcmp(verb, "reload")) {
 		char *summary = NULL;
 		if (argc != 1)

@@ -22,6 +22,7 @@ enum loop_tag {
 	LOOP_LOGD_SYSLOG,  /* log: /dev/log */
 	LOOP_LOGD_LISTEN,  /* log: the readers' socket */
 	LOOP_LOGD_CLIENT,  /* log: a reader */
+	LOOP_NOTIFY,       /* sd_notify socket */
 };
 
 int loop_init(void);

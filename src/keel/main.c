@@ -24,6 +24,8 @@
 #include "envfile.h"
 #include "log.h"
 #include "logd.h"
+#include "notify.h"
+#include "watchdog.h"
 #include "loop.h"
 #include "mount.h"
 #include "spawn.h"
@@ -39,6 +41,9 @@ struct options {
 	struct services_conf svc;
 	struct logd_conf log;
 	unsigned log_given; /* LG_*: set by keel's own options, the kernel's do not override */
+	const char *watchdog;     /* device, "off", NULL: the build setting */
+	int watchdog_timeout;     /* seconds, 0: the build setting */
+	const char *notify;       /* NOTIFY_SOCKET path */
 	const char *share_dir;
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
@@ -54,7 +59,8 @@ static void usage(FILE *f)
 		   "            [--target NAME] [--log-mode ring|console|null] [--log-size SIZE]\n"
 		   "            [--log-rate N] [--log-file PATH] [--log-filesize SIZE]\n"
 		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
-		   "            [--kmsg PATH]\n"
+		   "            [--kmsg PATH] [--watchdog DEVICE|off] [--watchdog-timeout S]\n"
+		   "            [--notify-socket PATH]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
 }
@@ -217,6 +223,17 @@ static void timer_arm(int tfd, uint64_t deadline_ms)
 		timer_armed = deadline_ms;
 }
 
+/* Every module's deadlines that may be due (each checks its own). */
+static void timers_due(void)
+{
+	sup_timer_event();
+	cond_timer_event();
+	logd_timer_event();
+	notify_timer_event();
+	live_timer_event();
+	wdog_timer_event();
+}
+
 static void cmdline_read(struct options *o, struct diags *d)
 {
 	char *text = NULL;
@@ -252,6 +269,14 @@ static void cmdline_read(struct options *o, struct diags *d)
 		cl.log_file = NULL;
 		o->log.file = file;
 	}
+	if (cl.watchdog && !o->watchdog) {
+		static char *w;
+		w = cl.watchdog;
+		cl.watchdog = NULL;
+		o->watchdog = w;
+	}
+	if (cl.watchdog_timeout > 0 && !o->watchdog_timeout)
+		o->watchdog_timeout = (int)cl.watchdog_timeout;
 	cmdline_free(&cl);
 	o->cl.debug |= cl.debug;
 	o->cl.single |= cl.single;
@@ -322,6 +347,9 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "log-socket", required_argument, NULL, 'S' },
 		{ "syslog-socket", required_argument, NULL, 'y' },
 		{ "kmsg", required_argument, NULL, 'k' },
+		{ "watchdog", required_argument, NULL, 'W' },
+		{ "watchdog-timeout", required_argument, NULL, 'T' },
+		{ "notify-socket", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -330,6 +358,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 					.runtime_dir = KEEL_RUNTIME_DIR,
 					.rcd_dir = KEEL_RCD_DIR },
 			       .share_dir = KEEL_SHARE_DIR,
+			       .notify = KEEL_NOTIFY_SOCKET,
 			       .env_file = KEEL_ENV_FILE,
 			       .socket = KEEL_SOCKET_PATH };
 	o->cl.target = SVC_TARGET_BOOT;
@@ -376,6 +405,9 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'S': o->log.socket = *optarg ? optarg : NULL; break;
 		case 'y': o->log.syslog = *optarg ? optarg : NULL; o->log_given |= LG_SYSLOG; break;
 		case 'k': o->log.kmsg = *optarg ? optarg : NULL; o->log_given |= LG_KMSG; break;
+		case 'W': o->watchdog = optarg; break;
+		case 'T': o->watchdog_timeout = atoi(optarg); break;
+		case 'N': o->notify = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("keel " KEEL_VERSION); exit(0);
 		default:
@@ -412,10 +444,13 @@ static void final_reboot(enum sup_action a, bool in_container)
 					     [SUP_ACTION_POWEROFF] = "powering off",
 					     [SUP_ACTION_HALT] = "halting" };
 	control_close();
+	notify_close();
 	logd_final();
 	logd_close();
 	log_info("unmounting file systems");
+	wdog_feed_now(); /* the whole timeout for the last sync and unmounts */
 	mount_final(!in_container);
+	wdog_disarm();
 	log_msg("%s", words[a]);
 	log_drain(2000);
 	int cmd = a == SUP_ACTION_REBOOT ? RB_AUTOBOOT
@@ -477,6 +512,9 @@ int main(int argc, char **argv)
 	else
 		logd_init(&o.log);
 	log_info("keel " KEEL_VERSION " starting");
+	/* The watchdog as early as the loop can feed it: preinit's fd, or the device. */
+	wdog_init(o.watchdog ? o.watchdog : KEEL_WATCHDOG_DEV,
+		  o.watchdog_timeout ? o.watchdog_timeout : KEEL_WATCHDOG_TIMEOUT);
 	for (size_t i = 0; i < boot_diags.n; i++)
 		log_diag(&boot_diags.v[i]);
 	diags_free(&boot_diags);
@@ -510,6 +548,7 @@ int main(int argc, char **argv)
 	if (sup_init(&set, &diags, &o.svc) < 0)
 		log_msg("error: out of memory loading services: some are missing");
 	control_open(o.socket, o.share_dir);
+	notify_open(o.notify);
 
 	if (o.cl.single && sup_start_rescue() == 0)
 		; /* the boot target follows when the shell exits */
@@ -522,11 +561,11 @@ int main(int argc, char **argv)
 	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
 		log_flush();
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer(), d3 = cond_next_deadline();
-		uint64_t d4 = logd_next_deadline();
-		if (d3 && (!d1 || d3 < d1))
-			d1 = d3;
-		if (d4 && (!d1 || d4 < d1))
-			d1 = d4;
+		uint64_t more[] = { d3, logd_next_deadline(), notify_next_deadline(),
+				    live_next_deadline(), wdog_next_deadline() };
+		for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
+			if (more[k] && (!d1 || more[k] < d1))
+				d1 = more[k];
 		/* Already due: look at the other sources without sleeping, then
 		 * do it, rather than a timer round trip (and never starving
 		 * them, e.g. while a fork storm is reaped in batches). */
@@ -542,11 +581,8 @@ int main(int argc, char **argv)
 		}
 		struct epoll_event ev[32];
 		int n = loop_wait(ev, 32, due ? 0 : -1);
-		if (due) {
-			sup_timer_event();
-			cond_timer_event();
-			logd_timer_event();
-		}
+		if (due)
+			timers_due();
 		for (int i = 0; i < n; i++) {
 			int fd = loop_ev_fd(&ev[i]);
 			switch (loop_ev_tag(&ev[i])) {
@@ -556,9 +592,7 @@ int main(int argc, char **argv)
 				if (read(fd, &ticks, sizeof ticks) < 0) {
 				}
 				timer_armed = 0;
-				sup_timer_event();
-				cond_timer_event();
-				logd_timer_event();
+				timers_due();
 				break;
 			}
 			case LOOP_LISTEN: control_accept(); break;
@@ -575,6 +609,7 @@ int main(int argc, char **argv)
 			case LOOP_LOGD_SYSLOG:
 			case LOOP_LOGD_LISTEN:
 			case LOOP_LOGD_CLIENT: logd_fd_event(fd, loop_ev_tag(&ev[i]), ev[i].events); break;
+			case LOOP_NOTIFY: notify_event(fd); break;
 			}
 		}
 	}

@@ -46,9 +46,16 @@ static bool nofile_set;
 
 void spawn_set_base_env(char **env) { base_env = env; }
 
-/* Variables for the next start only (a trigger's path); NULL-terminated. */
-static char *const *extra_env;
-void spawn_set_extra_env(char *const *env) { extra_env = env; }
+/* Variables for the next start only (a trigger's path, the notify
+ * socket): up to two NULL-terminated lists, from two modules. */
+static char *const *extra_env[2];
+void spawn_set_extra_env(char *const *env)
+{
+	extra_env[extra_env[0] ? 1 : 0] = env;
+}
+/* "WATCHDOG_PID=" and room for digits: the child writes its own pid. */
+static char *next_pid_var;
+void spawn_set_pid_var(char *var) { next_pid_var = var; }
 
 /* stdout and stderr for the next start only (-1: PID 1's own). */
 static int next_out = -1, next_err = -1;
@@ -81,6 +88,7 @@ void spawn_fit_nofile(size_t nservices)
 struct job {
 	const struct svc_def *def;
 	int out_fd, err_fd;  /* stdout/stderr, -1: inherited */
+	char *pid_var;       /* "WATCHDOG_PID=" + room: the child writes its pid */
 	char **env;          /* complete environment */
 	const char *path;    /* PATH value from env, for the command search */
 	bool set_ids;
@@ -248,6 +256,17 @@ static void child_setup(struct job *j)
 
 	if (setsid() < 0)
 		child_fail(j, 126, "setsid", NULL);
+	if (j->pid_var) {
+		/* Digits of our pid after "WATCHDOG_PID=": no stdio here. */
+		char d[16];
+		int n = 0;
+		for (unsigned v = (unsigned)getpid(); v || !n; v /= 10)
+			d[n++] = (char)('0' + v % 10);
+		char *o = j->pid_var + 13;
+		while (n)
+			*o++ = d[--n];
+		*o = '\0';
+	}
 	child_setup_stdio(j);
 
 	if (j->ready_wfd >= 0) {
@@ -328,14 +347,15 @@ static size_t env_key_len(const char *kv)
 
 /* Base environment overridden key by key by the service's `env` lines (the
  * parser keeps those unique and sorted by key). */
-static char **job_build_env(const struct svc_def *def, char *const *extra)
+static char **job_build_env(const struct svc_def *def, char *const *const *extra)
 {
 	size_t nbase = 0;
 	while (base_env && base_env[nbase])
 		nbase++;
 	size_t nextra = 0;
-	while (extra && extra[nextra])
-		nextra++;
+	for (int l = 0; l < 2; l++)
+		for (size_t k = 0; extra[l] && extra[l][k]; k++)
+			nextra++;
 	char **env = calloc(nbase + def->o->nenv + nextra + 1, sizeof *env);
 	if (!env)
 		return NULL;
@@ -351,9 +371,10 @@ static char **job_build_env(const struct svc_def *def, char *const *extra)
 	}
 	for (size_t k = 0; k < def->o->nenv; k++)
 		env[n++] = def->o->env[k];
-	/* Keys of keel's own (KEEL_TRIGGER_*): no service sets them. */
-	for (size_t k = 0; k < nextra; k++)
-		env[n++] = extra[k];
+	/* Keys of keel's own (KEEL_TRIGGER_*, NOTIFY_SOCKET...): no service sets them. */
+	for (int l = 0; l < 2; l++)
+		for (size_t k = 0; extra[l] && extra[l][k]; k++)
+			env[n++] = extra[l][k];
 	env[n] = NULL;
 	return env;
 }
@@ -608,11 +629,13 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	if (null_fd < 0)
 		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd,
-			 .path_buf = path_buf_sync, .out_fd = next_out, .err_fd = next_err };
+			 .path_buf = path_buf_sync, .out_fd = next_out, .err_fd = next_err,
+			 .pid_var = next_pid_var };
 	next_out = next_err = -1;
+	next_pid_var = NULL;
 	pid_t pid = -1;
-	char *const *extra = extra_env;
-	extra_env = NULL;
+	char *const *extra[2] = { extra_env[0], extra_env[1] };
+	extra_env[0] = extra_env[1] = NULL;
 	*ready_rfd = -1;
 	*exec_rfd = -1;
 	*why = NULL;
@@ -623,7 +646,7 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		goto out;
 	}
 	/* Most services add nothing to the base environment: no copy. */
-	j.env = def->o->nenv || extra || !base_env ? job_build_env(def, extra) : base_env;
+	j.env = def->o->nenv || extra[0] || !base_env ? job_build_env(def, extra) : base_env;
 	if (!j.env)
 		goto out;
 	for (char **e = j.env; *e; e++)

@@ -49,7 +49,10 @@ void spawn_fit_nofile(size_t nservices);
 void spawn_set_base_env(char **env);
 /* "KEY=VALUE" strings added to the next spawn_service call only (then
  * forgotten); they must stay valid until that call returns. */
-void spawn_set_extra_env(char *const *env);
+void spawn_set_extra_env(char *const *env); /* twice at most per start */
+/* A string "WATCHDOG_PID=" followed by room for 11 more bytes, also in
+ * the extra environment: the child writes its pid into it (next start only). */
+void spawn_set_pid_var(char *var);
 /* stdout and stderr of the next spawn_service call only (then forgotten):
  * fds kept open by the caller, -1 for PID 1's own. */
 void spawn_set_stdio(int out, int err);

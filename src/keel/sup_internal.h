@@ -10,7 +10,9 @@
  *                respawn, stop, timers, requests;
  * sup_plan.c     targets: the dependency plans, which service may start,
  *                and the shutdown phases;
- * sup_reload.c   reload as a reconcile of the old and new service sets.
+ * sup_reload.c   reload as a reconcile of the old and new service sets;
+ * sup_live.c     liveness: READY/MAINPID from notify, forking daemons,
+ *                crash hooks, jitter, giving up, critical services.
  */
 
 /* A respawned process that lived this long is healthy: its next crash
@@ -77,6 +79,20 @@ void svc_free(struct svc *s);
 
 /* Rebuild every target's graph over the services not being removed. */
 int plans_build(void);
+
+void svc_became_ready(struct svc *s);
+
+/* sup_live.c */
+/* s's main process (old) exited 0: follow the daemon it left (pidfile, or
+ * its process group); true if s goes on with a new pid. */
+bool live_follow(struct svc *s, pid_t old);
+void live_crashed(struct svc *s, int status);  /* on-crash hook */
+void live_gave_up(struct svc *s);              /* the respawn limit was reached */
+void live_failed(struct svc *s);               /* critical */
+unsigned long live_jitter_ms(const struct svc *s);
+bool live_reaped(pid_t pid, int status);
+void live_service_gone(struct svc *s);
+void live_fail_boot(void);
 
 /* spawn_collect's report: how a pending start's exec went. */
 void sup_spawn_result(pid_t pid, const char *why);

@@ -15,6 +15,7 @@
 #include "conditions.h"
 #include "log.h"
 #include "logd.h"
+#include "notify.h"
 #include "pidmap.h"
 #include "spawn.h"
 
@@ -113,6 +114,7 @@ void svc_fail(struct svc *s, const char *fmt, ...)
 	s->deadline_ms = 0;
 	svc_set_state(s, SUP_FAILED);
 	log_msg("[FAIL] %s: %s", svc_label(s), s->reason ? s->reason : "failed");
+	live_failed(s);
 }
 
 static void svc_announce(struct svc *s)
@@ -183,7 +185,7 @@ static void svc_exec_cleanup(struct svc *s)
 	}
 }
 
-static void svc_became_ready(struct svc *s)
+void svc_became_ready(struct svc *s)
 {
 	svc_ready_cleanup(s);
 	s->was_ready = true;
@@ -277,6 +279,7 @@ static void svc_exec_done(struct svc *s)
 			svc_watch_ready_file(s);
 		break;
 	case SVC_READY_FD:
+	case SVC_READY_NOTIFY:
 		break;
 	}
 }
@@ -346,6 +349,7 @@ void svc_start(struct svc *s)
 	s->deadline_ms = 0;
 	bool pending;
 	logd_before_start(s);
+	notify_before_start(s);
 	pid_t pid = spawn_service(s->def, &rfd, &efd, &why, &pending);
 	if (pid < 0) {
 		svc_fail(s, "cannot start: %s", why ? why : strerror(errno));
@@ -357,6 +361,7 @@ void svc_start(struct svc *s)
 		log_msg("warning: %s: out of memory tracking pid %d", s->def->instance, (int)pid);
 	free(s->reason);
 	s->reason = NULL;
+	notify_started(s);
 	if (s->def->ready == SVC_READY_FD) {
 		s->ready_rfd = rfd;
 		fd_owner_set(rfd, s);
@@ -479,6 +484,8 @@ struct svc *svc_new(struct svc_def *def)
 void svc_free(struct svc *s)
 {
 	logd_service_gone(s);
+	notify_service_gone(s);
+	live_service_gone(s);
 	svc_ready_cleanup(s);
 	svc_exec_cleanup(s);
 	svc_def_free(s->def);
@@ -501,6 +508,7 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 		}
 		if (s->window_restarts >= d->o->respawn_limit) {
 			svc_fail(s, "respawned %u times, giving up", s->window_restarts);
+			live_gave_up(s);
 			return;
 		}
 		s->window_restarts++;
@@ -513,6 +521,8 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 		s->delay_ms = s->delay_ms * 2 > d->o->respawn_max_delay_ms ? d->o->respawn_max_delay_ms
 									 : s->delay_ms * 2;
 	s->restarts++;
+	if (s->delay_ms)
+		s->delay_ms += live_jitter_ms(s);
 	if (s->delay_ms == 0) {
 		svc_start_gated(s);
 		return;
@@ -530,6 +540,8 @@ static void svc_exited(struct svc *s, int st)
 	bool ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 
 	logd_service_exited(s); /* its last lines, before its exit is told */
+	notify_service_exited(s);
+	pid_t old = s->pid;
 	pidmap_del(s->pid);
 	s->pid = 0;
 	s->last_status = st;
@@ -554,6 +566,11 @@ static void svc_exited(struct svc *s, int st)
 		}
 		return;
 	}
+	/* A daemon that forked: its main process left, the daemon goes on. */
+	if (ok && sup.phase == SUP_PHASE_RUN && live_follow(s, old))
+		return;
+	if (!ok)
+		live_crashed(s, st);
 	if (s->def->type == SVC_TYPE_RESPAWN && s->want_up && sup.phase == SUP_PHASE_RUN) {
 		log_debug("%s: exited (%s)", s->def->instance, how);
 		svc_respawn_or_fail(s, now);
@@ -595,8 +612,8 @@ void sup_reap(void)
 			struct svc *s = pidmap_get(pid);
 			if (s)
 				svc_exited(s, st);
-			else
-				logd_reaped(pid, st);
+			else if (!logd_reaped(pid, st))
+				live_reaped(pid, st);
 			if (sup.rescue && s == sup.rescue && sup.phase == SUP_PHASE_RUN) {
 				log_info("rescue shell exited: starting target boot");
 				sup_start_target(SVC_TARGET_BOOT);

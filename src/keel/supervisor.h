@@ -127,6 +127,14 @@ void sup_fail_waiting(struct svc *s, const char *why);
 /* s is part of a service-state condition cycle: skipped. */
 void sup_skip(struct svc *s, const char *why);
 
+/* For notify, forking daemons and the respawn policy (sup_live.c). */
+void sup_service_ready(struct svc *s);            /* READY=1 */
+void sup_set_mainpid(struct svc *s, pid_t pid);   /* MAINPID=, a followed daemon */
+void sup_extend_deadline(struct svc *s, uint64_t ms); /* EXTEND_TIMEOUT_USEC */
+void sup_service_hung(struct svc *s, const char *why); /* watchdog: kill, a failure */
+uint64_t live_next_deadline(void); /* crash hooks' time limits */
+void live_timer_event(void);
+
 /* Iteration for status output. */
 size_t sup_count(void);
 struct svc *sup_get(size_t i);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cond.h"
+#include "live.h"
 
 static bool str_eq(const char *a, const char *b)
 {
@@ -61,7 +62,7 @@ bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 		    a->o->rlimits[i].lim.rlim_cur != b->o->rlimits[i].lim.rlim_cur ||
 		    a->o->rlimits[i].lim.rlim_max != b->o->rlimits[i].lim.rlim_max)
 			return false;
-	if (!cond_set_equal(a->o->cs, b->o->cs) || a->o->log_mode != b->o->log_mode ||
+	if (!cond_set_equal(a->o->cs, b->o->cs) || !live_equal(a->o->lv, b->o->lv) || a->o->log_mode != b->o->log_mode ||
 	    a->o->log_rate != b->o->log_rate)
 		return false;
 	return a->o->stop_signal == b->o->stop_signal && a->o->stop_grace_ms == b->o->stop_grace_ms &&

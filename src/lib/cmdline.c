@@ -140,6 +140,16 @@ static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct di
 				 "keel.target: unknown target \"%.*s\" (using boot)", (int)vlen, val);
 		else
 			out->target = (enum svc_target)t;
+	} else if (eq && word_is(opt, olen, "watchdog")) {
+		free(out->watchdog);
+		out->watchdog = strndup(eq + 1, n - klen - 1);
+	} else if (eq && word_is(opt, olen, "watchdog.timeout")) {
+		long v = cmdline_size(eq + 1, n - klen - 1);
+		if (v > 0 && v < 3600)
+			out->watchdog_timeout = v;
+		else
+			diag_add(diags, DIAG_WARNING, WHERE, 0, "keel.watchdog.timeout: bad value \"%.*s\"",
+				 (int)(n - klen - 1), eq + 1);
 	} else if (olen >= 3 && !memcmp(opt, "log", 3) && (olen == 3 || opt[3] == '.')) {
 		cmdline_log(opt, olen, eq, n - klen, out, diags);
 	} else if ((olen > 5 && !memcmp(opt, "skip.", 5)) || (olen > 5 && !memcmp(opt, "flag.", 5))) {
@@ -173,7 +183,8 @@ const char *cmdline_next_word(const char **pp, size_t *len)
 void cmdline_parse(const char *text, struct cmdline *out, struct diags *diags)
 {
 	*out = (struct cmdline){ .target = SVC_TARGET_BOOT, .log_mode = -1, .log_size = -1,
-				 .log_rate = -1, .log_filesize = -1, .log_flush_ms = -1 };
+				 .log_rate = -1, .log_filesize = -1, .log_flush_ms = -1,
+				 .watchdog_timeout = -1 };
 	const char *p = text, *w;
 	size_t n;
 	while ((w = cmdline_next_word(&p, &n)))
@@ -184,4 +195,6 @@ void cmdline_free(struct cmdline *c)
 {
 	free(c->log_file);
 	c->log_file = NULL;
+	free(c->watchdog);
+	c->watchdog = NULL;
 }

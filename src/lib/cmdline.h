@@ -20,6 +20,8 @@ struct cmdline {
 	long log_filesize;       /* keel.log.filesize=SIZE */
 	long log_flush_ms;       /* keel.log.flush=DURATION */
 	char *log_file;          /* keel.log.file=PATH (allocated: cmdline_free) */
+	char *watchdog;          /* keel.watchdog=DEVICE|off (allocated) */
+	long watchdog_timeout;   /* keel.watchdog.timeout=SECONDS, -1 */
 };
 
 /* Parses the text of /proc/cmdline. Unknown keel.* options and bad values

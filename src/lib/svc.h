@@ -34,6 +34,7 @@ enum svc_ready {
 	SVC_READY_NONE, /* counts as started once forked (model behaviour) */
 	SVC_READY_FD,   /* ready when a newline is written to fd ready_fd */
 	SVC_READY_FILE, /* ready when ready_file exists */
+	SVC_READY_NOTIFY, /* ready at READY=1 on NOTIFY_SOCKET (sd_notify) */
 };
 
 /* A name list entry with the line that declared it (for file:line errors). */
@@ -74,6 +75,8 @@ struct svc_opt {
 	/* Conditions, triggers, timers, reload (cond.h); NULL if none. Its own
 	 * allocations, owned by this svc_opt (packing moves the pointer). */
 	struct svc_conds *cs;
+	/* Watchdog, pidfile, crash hook, give-up policy (live.h); NULL if none. */
+	struct svc_live *lv;
 
 	unsigned long stop_grace_ms; /* before SIGKILL; default SVC_DEFAULT_STOP_GRACE_MS */
 	/* respawn policy (type respawn only) */

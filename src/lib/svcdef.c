@@ -6,6 +6,7 @@
 
 #include "lex.h"
 #include "cond.h"
+#include "live.h"
 #include "svc.h"
 
 static void svc_refs_free(struct svc_refs *r)
@@ -31,6 +32,7 @@ void svc_def_free(struct svc_def *s)
 		return;
 	if (s->packed) {
 		cond_set_free(s->o->cs);
+		live_free(s->o->lv);
 		free(s);
 		return;
 	}
@@ -61,6 +63,7 @@ void svc_def_free(struct svc_def *s)
 		free(o->rlimits);
 		free(o->ready_file);
 		cond_set_free(o->cs);
+		live_free(o->lv);
 		free(o);
 	}
 	free(s);

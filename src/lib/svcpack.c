@@ -89,7 +89,7 @@ static bool opt_is_default(const struct svc_opt *o)
 {
 	const struct svc_opt *z = &svc_opt_default;
 	return !o->arg && !o->tty && !o->user && !o->group && !o->env && !o->cwd &&
-	       !o->rlimits && !o->ready_file && !o->cs && o->stop_grace_ms == z->stop_grace_ms &&
+	       !o->rlimits && !o->ready_file && !o->cs && !o->lv && o->stop_grace_ms == z->stop_grace_ms &&
 	       o->respawn_limit == z->respawn_limit && o->respawn_window_ms == z->respawn_window_ms &&
 	       o->respawn_delay_ms == z->respawn_delay_ms &&
 	       o->respawn_max_delay_ms == z->respawn_max_delay_ms &&
@@ -172,6 +172,8 @@ struct svc_def *svc_def_pack(struct svc_def *s)
 	/* The conditions' block moved with the svc_opt copy (d->o->cs). */
 	if (s->o->cs)
 		SVC_OPT(s)->cs = NULL;
+	if (s->o->lv)
+		SVC_OPT(s)->lv = NULL;
 	svc_def_free(s);
 	return d;
 }

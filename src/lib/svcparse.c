@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cond.h"
+#include "live.h"
 #include "lex.h"
 #include "svc.h"
 #include "svcparse_int.h"
@@ -46,6 +47,11 @@ enum svc_kw {
 	SVC_KW_TIMER,
 	SVC_KW_RELOAD,
 	SVC_KW_LOG,
+	SVC_KW_PIDFILE,
+	SVC_KW_WATCHDOG,
+	SVC_KW_ON_CRASH,
+	SVC_KW_GIVE_UP,
+	SVC_KW_CRITICAL,
 	SVC_KW_COUNT
 };
 
@@ -593,6 +599,13 @@ static void svc_kw_respawn(struct svc_parser *p, struct lex_line *l)
 					svc_quote(p, v));
 			continue;
 		}
+		if (strcmp(k, "jitter") == 0) {
+			struct svc_live *lv = svc_live_of(p);
+			if (lv && lex_duration_ms(v, &lv->jitter_ms) < 0)
+				svc_err(p, l->lineno, "respawn: jitter: expected a duration (like 500ms, 3s, 1m), got %s",
+					svc_quote(p, v));
+			continue;
+		}
 		if (strcmp(k, "window") == 0)
 			dst = &SVC_OPT(s)->respawn_window_ms;
 		else if (strcmp(k, "delay") == 0)
@@ -600,7 +613,7 @@ static void svc_kw_respawn(struct svc_parser *p, struct lex_line *l)
 		else if (strcmp(k, "max-delay") == 0)
 			dst = &SVC_OPT(s)->respawn_max_delay_ms;
 		else {
-			svc_err(p, l->lineno, "respawn: unknown setting %s (expected limit, window, delay or max-delay)",
+			svc_err(p, l->lineno, "respawn: unknown setting %s (expected limit, window, delay, max-delay or jitter)",
 				svc_quote(p, k));
 			continue;
 		}
@@ -614,6 +627,24 @@ static void svc_kw_ready(struct svc_parser *p, struct lex_line *l)
 {
 	struct svc_def *s = p->s;
 	unsigned long v;
+	if (strcmp(l->argv[1], "notify") == 0) {
+		/* sd_notify's READY=1: "ready notify [timeout D]" */
+		if (l->argc != 2 && !(l->argc == 4 && strcmp(l->argv[2], "timeout") == 0)) {
+			svc_err(p, l->lineno, "ready: usage: ready notify [timeout DURATION]");
+			return;
+		}
+		if (l->argc == 4 && lex_duration_ms(l->argv[3], &SVC_OPT(s)->ready_timeout_ms) < 0) {
+			svc_err(p, l->lineno, "ready: timeout: expected a duration (like 500ms, 3s, 1m), got %s",
+				svc_quote(p, l->argv[3]));
+			return;
+		}
+		s->ready = SVC_READY_NOTIFY;
+		return;
+	}
+	if (l->argc == 2) {
+		svc_err(p, l->lineno, "ready: expected \"fd N\", \"file PATH\" or \"notify\"");
+		return;
+	}
 	if (l->argc == 5) {
 		if (strcmp(l->argv[3], "timeout") != 0) {
 			svc_err(p, l->lineno, "ready: expected \"timeout\", got %s", svc_quote(p, l->argv[3]));
@@ -675,8 +706,8 @@ static const struct svc_keyword svc_keywords[SVC_KW_COUNT] = {
 	[SVC_KW_RLIMIT] = { "rlimit", svc_kw_rlimit, 2, 3, false, "rlimit NAME SOFT [HARD]" },
 	[SVC_KW_STOP] = { "stop", svc_kw_stop, 1, 2, true, "stop SIGNAL [GRACE]" },
 	[SVC_KW_RESPAWN] = { "respawn", svc_kw_respawn, 2, SIZE_MAX, false,
-			     "respawn [limit N] [window D] [delay D] [max-delay D]" },
-	[SVC_KW_READY] = { "ready", svc_kw_ready, 2, 4, true, "ready fd N|file PATH [timeout D]" },
+			     "respawn [limit N] [window D] [delay D] [max-delay D] [jitter D]" },
+	[SVC_KW_READY] = { "ready", svc_kw_ready, 1, 4, true, "ready fd N|file PATH|notify [timeout D]" },
 	[SVC_KW_TIMEOUT] = { "timeout", svc_kw_timeout, 1, 1, true, "timeout DURATION" },
 	[SVC_KW_CONDITION] = { "condition", svc_kw_condition, 1, 3, false, "condition [!]KIND ARGS..." },
 	[SVC_KW_CONDITION_LOST] = { "condition-lost", svc_kw_condition_lost, 1, 1, true,
@@ -690,6 +721,12 @@ static const struct svc_keyword svc_keywords[SVC_KW_COUNT] = {
 	[SVC_KW_RELOAD] = { "reload", svc_kw_reload, 2, SIZE_MAX, true,
 			    "reload signal SIGNAL | reload exec COMMAND ARGS..." },
 	[SVC_KW_LOG] = { "log", svc_kw_log, 1, 3, true, "log ring|console|null [rate LINES]" },
+	[SVC_KW_PIDFILE] = { "pidfile", svc_kw_pidfile, 1, 1, true, "pidfile /PATH" },
+	[SVC_KW_WATCHDOG] = { "watchdog", svc_kw_watchdog, 1, 1, true, "watchdog DURATION" },
+	[SVC_KW_ON_CRASH] = { "on-crash", svc_kw_on_crash, 1, SIZE_MAX, true, "on-crash COMMAND ARGS..." },
+	[SVC_KW_GIVE_UP] = { "give-up", svc_kw_give_up, 1, 1, true,
+			     "give-up fail|restart-dependents|reboot|failsafe" },
+	[SVC_KW_CRITICAL] = { "critical", svc_kw_critical, 0, 0, true, "critical" },
 };
 _Static_assert(SVC_KW_COUNT <= sizeof ((struct svc_parser *)0)->first_line /
 				   sizeof ((struct svc_parser *)0)->first_line[0],

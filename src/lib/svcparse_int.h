@@ -37,6 +37,14 @@ void svc_kw_condition_timeout(struct svc_parser *p, struct lex_line *l);
 void svc_kw_trigger(struct svc_parser *p, struct lex_line *l);
 void svc_kw_timer(struct svc_parser *p, struct lex_line *l);
 void svc_kw_reload(struct svc_parser *p, struct lex_line *l);
+/* svcparse_live.c */
+struct svc_live *svc_live_of(struct svc_parser *p); /* made at first use; NULL: no memory */
+void svc_kw_pidfile(struct svc_parser *p, struct lex_line *l);
+void svc_kw_watchdog(struct svc_parser *p, struct lex_line *l);
+void svc_kw_on_crash(struct svc_parser *p, struct lex_line *l);
+void svc_kw_give_up(struct svc_parser *p, struct lex_line *l);
+void svc_kw_critical(struct svc_parser *p, struct lex_line *l);
+
 /* svcparse_log.c */
 void svc_kw_log(struct svc_parser *p, struct lex_line *l);
 

@@ -1,0 +1,130 @@
+/* watchdog: the hardware watchdog — taken from preinit or opened, fed from PID 1's loop, disarmed only at the very end. */
+#include "watchdog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/watchdog.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "supervisor.h"
+
+/*
+ * Fed only from the event loop's deadlines: if PID 1 stops turning, the
+ * device resets the machine. Fed every timeout / 3, so one late turn (a
+ * slow fork storm) is not a reset. Failures are said once; keel goes on
+ * without a watchdog rather than loop on a broken one.
+ */
+
+static int fd = -1;
+static char *dev;
+static int timeout_s;
+static uint64_t fed_ms, due_ms;
+static bool feed_failed;
+
+static void feed(void)
+{
+	int dummy = 0;
+	if (ioctl(fd, WDIOC_KEEPALIVE, &dummy) < 0 && write(fd, "\0", 1) < 0) {
+		if (!feed_failed)
+			log_msg("warning: watchdog %s: cannot feed it: %m", dev);
+		feed_failed = true;
+	} else {
+		feed_failed = false;
+	}
+	fed_ms = sup_now_ms();
+	due_ms = fed_ms + (uint64_t)timeout_s * 1000 / 3;
+}
+
+void wdog_init(const char *device, int timeout)
+{
+	const char *inherited = getenv("KEEL_WATCHDOG_FD");
+	if (inherited) {
+		/* preinit's: the same open file, already armed. No service may
+		 * inherit the variable (or the fd: close-on-exec from now on). */
+		char *end;
+		long v = strtol(inherited, &end, 10);
+		unsetenv("KEEL_WATCHDOG_FD");
+		if (*end || v < 3 || v > 1024 || fcntl((int)v, F_SETFD, FD_CLOEXEC) < 0) {
+			log_msg("warning: KEEL_WATCHDOG_FD=%s is not an open fd: ignored", inherited);
+		} else {
+			fd = (int)v;
+			char link[64], target[256];
+			snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+			ssize_t n = readlink(link, target, sizeof target - 1);
+			target[n > 0 ? n : 0] = '\0';
+			dev = strdup(n > 0 ? target : "(from preinit)");
+		}
+	}
+	if (fd < 0) {
+		if (!device || !*device || !strcmp(device, "off"))
+			return;
+		fd = open(device, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log_msg("warning: watchdog %s: %m: going on without it", device);
+			return;
+		}
+		dev = strdup(device);
+	}
+	if (!dev)
+		dev = strdup("?");
+	int t = timeout;
+	if (t > 0 && ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0)
+		log_msg("warning: watchdog %s: refuses a %d s timeout (%m): keeping its own", dev, timeout);
+	if (ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t > 0)
+		timeout_s = t;
+	else
+		timeout_s = timeout > 0 ? timeout : 30;
+	feed();
+	log_info("watchdog %s: %d s, fed by keel", dev, timeout_s);
+}
+
+uint64_t wdog_next_deadline(void)
+{
+	return fd >= 0 ? due_ms : 0;
+}
+
+void wdog_timer_event(void)
+{
+	if (fd >= 0 && sup_now_ms() >= due_ms)
+		feed();
+}
+
+void wdog_feed_now(void)
+{
+	if (fd >= 0)
+		feed();
+}
+
+void wdog_disarm(void)
+{
+	if (fd < 0)
+		return;
+	/* The magic close: only now, after the last sync. */
+	if (write(fd, "V", 1) < 0)
+		log_msg("warning: watchdog %s: magic close refused (%m): it may reset the machine", dev);
+	close(fd);
+	fd = -1;
+}
+
+int wdog_fd(void)
+{
+	return fd;
+}
+
+void wdog_request(struct buf *o)
+{
+	if (fd < 0) {
+		buf_adds(o, "OK none\n");
+		return;
+	}
+	uint64_t ago = sup_now_ms() - fed_ms;
+	buf_addf(o, "OK device %s fd %d timeout %d s last-fed %llu.%llu s ago%s\n", dev, fd, timeout_s,
+		 (unsigned long long)(ago / 1000), (unsigned long long)(ago % 1000 / 100),
+		 feed_failed ? " (feeding fails)" : "");
+}
