@@ -26,7 +26,7 @@
  * first: the previous boot's log stays readable, and a flush that failed
  * half-way and is tried again does not move this boot's file aside.
  */
-#define FILE_EAGER (32 * 1024)
+#define FILE_EAGER (32 * 1024) /* about half the default ring */
 #define FILE_CHILD_MAX_MS 30000
 
 enum { WRITE_OK, WRITE_NODIR = 2, WRITE_FULL = 3, WRITE_FAILED = 4 };
@@ -39,6 +39,7 @@ static size_t pending_bytes;
 static pid_t child;
 static int last_failure;         /* said once until a flush works */
 static char boot_id[40];
+static bool flushing; /* in flush_start: records it logs must not start another */
 
 static void boot_id_read(void)
 {
@@ -54,6 +55,8 @@ static void boot_id_read(void)
 		boot_id[strcspn(boot_id, "\n")] = '\0';
 }
 
+static void flush_start(void);
+
 void file_new_records(void)
 {
 	if (!logd.conf.file)
@@ -62,8 +65,11 @@ void file_new_records(void)
 	uint64_t now = sup_now_ms();
 	if (!due_ms)
 		due_ms = now + (uint64_t)logd.conf.flush_ms;
-	if (pending_bytes >= FILE_EAGER && due_ms > now)
-		due_ms = now;
+	/* Half the ring waits: write now, not at the next turn of the loop (a
+	 * burst read in one go, a dying service's last lines, would wrap the
+	 * ring first). */
+	if (pending_bytes >= FILE_EAGER && !child && !flushing)
+		flush_start();
 }
 
 uint64_t file_next_deadline(void)
@@ -173,6 +179,7 @@ static int file_append(const char *text, size_t len)
 
 static void flush_start(void)
 {
+	flushing = true;
 	boot_id_read();
 	struct buf b = { 0 };
 	uint64_t end;
@@ -180,17 +187,18 @@ static void flush_start(void)
 	pending_bytes = 0;
 	if (!file_text(&b, &end)) {
 		buf_free(&b);
+		flushing = false;
 		return;
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		/* The child: default signals, no part in PID 1's loop. */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* The child keeps PID 1's mask, every signal blocked: the
+		 * shutdown's SIGTERM to all must not cut a write half-way (only
+		 * SIGKILL can, after its grace). */
 		_exit(file_append(b.p, b.len));
 	}
 	buf_free(&b);
+	flushing = false;
 	if (pid < 0) {
 		due_ms = sup_now_ms() + (uint64_t)logd.conf.flush_ms; /* tried again later */
 		return;
@@ -243,9 +251,19 @@ void logd_final(void)
 {
 	if (!logd.ready || !logd.conf.file)
 		return;
+	/* A write in progress finishes first (2 s at most: the shutdown's
+	 * SIGKILL may have cut it, then its part is written again below). */
+	for (int i = 0; child && i < 200; i++) {
+		int st;
+		pid_t r = waitpid(child, &st, WNOHANG);
+		if (r == child)
+			file_reaped(child, st);
+		else if (r < 0)
+			child = 0;
+		else
+			usleep(10000);
+	}
 	if (child) {
-		/* Killed with everything else by now, or about to be: its part
-		 * is written again below (at worst twice, never lost). */
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		child = 0;

@@ -29,6 +29,8 @@ struct stream {
 	char *part; /* partial line, LOG_MSG_MAX bytes when allocated */
 	int rfd, wfd;
 	uint16_t plen;
+	bool cont;     /* the last record was cut: the next piece is the same line */
+	bool dropping; /* that line is being dropped by the rate limit */
 };
 
 /* One per service that logs to the ring: kept small, there may be
@@ -215,8 +217,14 @@ static void say_suppressed(struct lsvc *l)
 
 static void emit(struct lsvc *l, int k, const char *msg, size_t len, uint8_t flags)
 {
-	if (!rate_take(l))
+	/* The rate counts lines: the pieces of a long one go or stay together. */
+	bool piece = l->st[k].cont;
+	l->st[k].cont = flags & LOG_F_CONT;
+	if (piece ? l->st[k].dropping : !rate_take(l)) {
+		l->st[k].dropping = true;
 		return;
+	}
+	l->st[k].dropping = false;
 	say_suppressed(l);
 	const char *tag = l->s->def->instance;
 	/* Lines read after the exit keep the pid of the process that wrote them
