@@ -23,6 +23,7 @@ enum loop_tag {
 	LOOP_LOGD_LISTEN,  /* log: the readers' socket */
 	LOOP_LOGD_CLIENT,  /* log: a reader */
 	LOOP_NOTIFY,       /* sd_notify socket */
+	LOOP_WATCHDOG,     /* watchdog: waiting for its device to appear */
 };
 
 int loop_init(void);

@@ -7,12 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "loop.h"
 #include "supervisor.h"
+
+static int wait_for(const char *device);
+static void arm(void);
 
 /*
  * Fed only from the event loop's deadlines: if PID 1 stops turning, the
@@ -23,7 +28,8 @@
 
 static int fd = -1;
 static char *dev;
-static int timeout_s;
+static int timeout_s, want_timeout;
+static int ino = -1; /* waiting for a device whose driver loads later */
 static uint64_t fed_ms, due_ms;
 static bool feed_failed;
 
@@ -43,8 +49,10 @@ static void feed(void)
 
 void wdog_init(const char *device, int timeout)
 {
-	const char *inherited = getenv("KEEL_WATCHDOG_FD");
-	if (inherited) {
+	const char *env = getenv("KEEL_WATCHDOG_FD");
+	char inherited[24];
+	if (env) {
+		snprintf(inherited, sizeof inherited, "%s", env);
 		/* preinit's: the same open file, already armed. No service may
 		 * inherit the variable (or the fd: close-on-exec from now on). */
 		char *end;
@@ -61,25 +69,80 @@ void wdog_init(const char *device, int timeout)
 			dev = strdup(n > 0 ? target : "(from preinit)");
 		}
 	}
+	want_timeout = timeout;
 	if (fd < 0) {
 		if (!device || !*device || !strcmp(device, "off"))
 			return;
 		fd = open(device, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && wait_for(device) == 0)
+			return;
 		if (fd < 0) {
 			log_msg("warning: watchdog %s: %m: going on without it", device);
 			return;
 		}
 		dev = strdup(device);
 	}
+	arm();
+}
+
+/* Its driver is a module a service loads: taken when it appears (inotify
+ * on its directory, no polling). */
+static int wait_for(const char *device)
+{
+	char *dir = strdup(device), *slash = dir ? strrchr(dir, '/') : NULL;
+	if (!slash || slash == dir) {
+		free(dir);
+		return -1;
+	}
+	*slash = '\0';
+	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ino < 0 || inotify_add_watch(ino, dir, IN_CREATE | IN_MOVED_TO) < 0 ||
+	    loop_add(ino, EPOLLIN, LOOP_WATCHDOG) < 0) {
+		if (ino >= 0)
+			close(ino);
+		ino = -1;
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	dev = strdup(device);
+	log_info("watchdog %s: not there yet: taken when it appears", device);
+	return 0;
+}
+
+void wdog_event(int f)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	while (read(f, buf, sizeof buf) > 0)
+		;
+	if (fd >= 0 || !dev)
+		return;
+	fd = open(dev, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_msg("warning: watchdog %s: %m: going on without it", dev);
+		else
+			return; /* something else appeared: wait on */
+	}
+	loop_del(ino);
+	close(ino);
+	ino = -1;
+	if (fd >= 0)
+		arm();
+}
+
+static void arm(void)
+{
 	if (!dev)
 		dev = strdup("?");
-	int t = timeout;
+	int t = want_timeout;
 	if (t > 0 && ioctl(fd, WDIOC_SETTIMEOUT, &t) < 0)
-		log_msg("warning: watchdog %s: refuses a %d s timeout (%m): keeping its own", dev, timeout);
+		log_msg("warning: watchdog %s: refuses a %d s timeout (%m): keeping its own", dev,
+			want_timeout);
 	if (ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t > 0)
 		timeout_s = t;
 	else
-		timeout_s = timeout > 0 ? timeout : 30;
+		timeout_s = want_timeout > 0 ? want_timeout : 30;
 	feed();
 	log_info("watchdog %s: %d s, fed by keel", dev, timeout_s);
 }
@@ -120,7 +183,10 @@ int wdog_fd(void)
 void wdog_request(struct buf *o)
 {
 	if (fd < 0) {
-		buf_adds(o, "OK none\n");
+		if (ino >= 0)
+			buf_addf(o, "OK waiting for %s to appear\n", dev);
+		else
+			buf_adds(o, "OK none\n");
 		return;
 	}
 	uint64_t ago = sup_now_ms() - fed_ms;

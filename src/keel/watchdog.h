@@ -9,6 +9,7 @@
  * "": none); timeout in seconds (0: the device's own). */
 void wdog_init(const char *device, int timeout);
 uint64_t wdog_next_deadline(void);
+void wdog_event(int fd); /* LOOP_WATCHDOG: the device may have appeared */
 void wdog_timer_event(void);
 void wdog_feed_now(void);
 /* The magic close, after the last sync, right before reboot(2). */
