@@ -25,6 +25,12 @@ ENV_FILE    ?= /etc/initd.env
 LOG_SOCKET  ?= /run/keel-log.sock
 LOG_RING_SIZE ?= 65536
 LOG_FILE    ?=
+# Liveness (docs/liveness.md): hardware watchdog (empty: none unless
+# keel.watchdog= says so), its timeout, the sd_notify socket.
+WATCHDOG_DEV ?=
+WATCHDOG_TIMEOUT ?= 30
+NOTIFY_SOCKET ?= /run/keel/notify
+HEALTH_FILE ?= /etc/keel/health
 
 VERSION  := 0.1
 # Wall clocks before this are not trusted (`timer at`): the last commit's date.
@@ -43,7 +49,10 @@ DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR
             -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"' \
             -DKEEL_ENV_FILE='"$(ENV_FILE)"' -DKEEL_LOG_SOCKET='"$(LOG_SOCKET)"' \
             -DKEEL_LOG_RING_SIZE=$(LOG_RING_SIZE) -DKEEL_LOG_FILE='"$(LOG_FILE)"' \
-            -DKEEL_BUILD_EPOCH=$(BUILD_EPOCH)
+            -DKEEL_BUILD_EPOCH=$(BUILD_EPOCH) -DKEEL_WATCHDOG_DEV='"$(WATCHDOG_DEV)"' \
+            -DKEEL_WATCHDOG_TIMEOUT=$(WATCHDOG_TIMEOUT) -DKEEL_NOTIFY_SOCKET='"$(NOTIFY_SOCKET)"' \
+            -DKEEL_HEALTH_FILE='"$(HEALTH_FILE)"' \
+            $(if $(WATCHDOG_TEST),-DKEEL_WATCHDOG_TEST)
 
 ifeq ($(VARIANT),asan)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -72,6 +81,7 @@ ALL_CFLAGS := $(CSTD) $(WARN) $(DEFS) -Isrc/lib -Isrc/keel $(CFLAGS)
 LIB_SRCS    := $(wildcard src/lib/*.c)
 KEEL_SRCS   := $(wildcard src/keel/*.c)
 CTL_SRCS    := $(wildcard src/keelctl/*.c)
+LOGREAD_SRCS := $(wildcard src/logread/*.c)
 UCI_SRCS    := $(wildcard src/uci/*.c)
 PRE_SRCS    := $(wildcard src/preinit/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -79,6 +89,7 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
 KEEL_OBJS   := $(KEEL_SRCS:%.c=$(O)/%.o)
 CTL_OBJS    := $(CTL_SRCS:%.c=$(O)/%.o)
+LOGREAD_OBJS := $(LOGREAD_SRCS:%.c=$(O)/%.o) $(addprefix $(O)/src/lib/,buf.o logrec.o logfmt.o)
 UCI_OBJS    := $(UCI_SRCS:%.c=$(O)/%.o)
 PRE_OBJS    := $(PRE_SRCS:%.c=$(O)/%.o)
 # keel objects without main(), for unit tests that need them
@@ -88,7 +99,7 @@ KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o $(O)/src/keel/malloc.o,$(KEEL_
 KEEL_MALLOC ?= own
 KEEL_BINOBJS := $(if $(filter own,$(KEEL_MALLOC)),$(KEEL_OBJS),$(filter-out $(O)/src/keel/malloc.o,$(KEEL_OBJS)))
 
-PROGS := $(O)/keel $(O)/keelctl $(if $(UCI_SRCS),$(O)/uci) $(if $(PRE_SRCS),$(O)/preinit)
+PROGS := $(O)/keel $(O)/keelctl $(O)/logread $(if $(UCI_SRCS),$(O)/uci) $(if $(PRE_SRCS),$(O)/preinit)
 
 .PHONY: all static asan musl clean install unit-tests fuzz check test
 
@@ -116,6 +127,9 @@ $(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(O)/logread: $(LOGREAD_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(O)/uci: $(UCI_OBJS) $(LIB_OBJS)
@@ -148,6 +162,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHARE_DIR) $(DESTDIR)$(SERVICE_DIR)
 	install -m 0755 $(O)/keel $(DESTDIR)$(SBINDIR)/keel
 	install -m 0755 $(O)/keelctl $(DESTDIR)$(SBINDIR)/keelctl
+	install -m 0755 $(O)/logread $(DESTDIR)$(SBINDIR)/logread
 	$(if $(UCI_SRCS),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
 	$(if $(PRE_SRCS),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
 	install -d $(DESTDIR)$(DOCDIR)

@@ -1,5 +1,6 @@
 /* control: PID 1's end of the keelctl socket — non-blocking, bounded, root only. */
 #include "control.h"
+#include "health.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -334,6 +335,13 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 			buf_addf(o, "OK %s\n", verb);
 			sup_shutdown(power[i].action);
 		}
+		return;
+	}
+	if (!strcmp(verb, "health")) {
+		if (argc != 1)
+			buf_adds(o, "ERR usage: health\n");
+		else
+			health_request(o);
 		return;
 	}
 	if (!strcmp(verb, "ping")) {

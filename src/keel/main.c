@@ -29,8 +29,13 @@
 #include "loop.h"
 #include "mount.h"
 #include "spawn.h"
+#include "health.h"
 #include "supervisor.h"
 #include "services.h"
+
+#ifndef KEEL_HEALTH_FILE
+#define KEEL_HEALTH_FILE "/etc/keel/health"
+#endif
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -44,6 +49,7 @@ struct options {
 	const char *watchdog;     /* device, "off", NULL: the build setting */
 	int watchdog_timeout;     /* seconds, 0: the build setting */
 	const char *notify;       /* NOTIFY_SOCKET path */
+	const char *health_file;  /* boot health (docs/liveness.md); missing: off */
 	const char *share_dir;
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
@@ -60,7 +66,7 @@ static void usage(FILE *f)
 		   "            [--log-rate N] [--log-file PATH] [--log-filesize SIZE]\n"
 		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
 		   "            [--kmsg PATH] [--watchdog DEVICE|off] [--watchdog-timeout S]\n"
-		   "            [--notify-socket PATH]\n"
+		   "            [--notify-socket PATH] [--health-file PATH]\n"
 		   "       keel check [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
 }
@@ -232,6 +238,7 @@ static void timers_due(void)
 	notify_timer_event();
 	live_timer_event();
 	wdog_timer_event();
+	health_timer_event();
 }
 
 static void cmdline_read(struct options *o, struct diags *d)
@@ -350,6 +357,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "watchdog", required_argument, NULL, 'W' },
 		{ "watchdog-timeout", required_argument, NULL, 'T' },
 		{ "notify-socket", required_argument, NULL, 'N' },
+		{ "health-file", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -359,6 +367,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 					.rcd_dir = KEEL_RCD_DIR },
 			       .share_dir = KEEL_SHARE_DIR,
 			       .notify = KEEL_NOTIFY_SOCKET,
+			       .health_file = KEEL_HEALTH_FILE,
 			       .env_file = KEEL_ENV_FILE,
 			       .socket = KEEL_SOCKET_PATH };
 	o->cl.target = SVC_TARGET_BOOT;
@@ -408,6 +417,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'W': o->watchdog = optarg; break;
 		case 'T': o->watchdog_timeout = atoi(optarg); break;
 		case 'N': o->notify = optarg; break;
+		case 'H': o->health_file = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("keel " KEEL_VERSION); exit(0);
 		default:
@@ -549,6 +559,7 @@ int main(int argc, char **argv)
 		log_msg("error: out of memory loading services: some are missing");
 	control_open(o.socket, o.share_dir);
 	notify_open(o.notify);
+	health_init(o.health_file);
 
 	if (o.cl.single && sup_start_rescue() == 0)
 		; /* the boot target follows when the shell exits */
@@ -558,11 +569,12 @@ int main(int argc, char **argv)
 	/* 7. The loop: decide, sleep until something happens, dispatch.
 	 * Console lines wait until the step has started what it can. */
 	bool log_watched = false;
-	while (sup_step(), sup_phase() != SUP_PHASE_DONE) {
+	while (sup_step(), health_step(), sup_phase() != SUP_PHASE_DONE) {
 		log_flush();
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer(), d3 = cond_next_deadline();
 		uint64_t more[] = { d3, logd_next_deadline(), notify_next_deadline(),
-				    live_next_deadline(), wdog_next_deadline() };
+				    live_next_deadline(), wdog_next_deadline(),
+				    health_next_deadline() };
 		for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
 			if (more[k] && (!d1 || more[k] < d1))
 				d1 = more[k];

@@ -353,8 +353,3 @@ void live_failed(struct svc *s)
 	if (lv && lv->critical)
 		reboot_for(s, "failed, and it is critical");
 }
-
-/* Overridden by the boot-health module when it is there. */
-__attribute__((weak)) void live_fail_boot(void)
-{
-}

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ctl_log.h"
+#include "logrec.h"
 
 /* Exit codes a shell script can test. */
 enum {
@@ -26,7 +28,7 @@ enum {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: keelctl [--socket PATH] [--json] COMMAND [ARGS]\n"
+		"usage: keelctl [--socket PATH] [--log-socket PATH] [--json] COMMAND [ARGS]\n"
 		"commands:\n"
 		"  status [NAME]       table of services (state, pid, uptime, restarts, last exit)\n"
 		"  list                names of all services\n"
@@ -34,7 +36,10 @@ static void usage(FILE *f)
 		"  reload              re-read the service files and apply the difference\n"
 		"  reload NAME         reload one service (its `reload` line, default SIGHUP)\n"
 		"  cond                conditions: value and the services waiting on them\n"
+		"  watchdog            the hardware watchdog: device, timeout, last feed\n"
+		"  health              boot health: healthy, waiting or unhealthy, failed boots\n"
 		"  cond set|clear FLAG set or clear a user flag (`condition flag FLAG`)\n"
+		"  log NAME [-f] [-n N] [--json]   the service's last lines (logread's format)\n"
 		"  enable|disable NAME[@ARG]   add or remove the link in the service dir\n"
 		"  reboot|poweroff|halt\n"
 		"exit: 0 ok, 1 failed, 2 usage, 3 service not running (status NAME),\n"
@@ -68,7 +73,7 @@ static void fmt_uptime(unsigned long long ms, char *buf, size_t len)
 }
 
 enum { F_KIND, F_NAME, F_STATE, F_PID, F_UPTIME, F_RESTARTS, F_EXIT, F_TYPE, F_TARGET, F_DESC,
-       F_REASON, F_COUNT };
+       F_REASON, F_STATUS, F_COUNT };
 
 static int render(char *reply, bool json, const char *verb, const char *name)
 {
@@ -88,6 +93,38 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 			status_line = line;
 			break;
 		}
+		if (!strncmp(line, "health\t", 7)) {
+			char *hf[4];
+			if (split_tabs(line, hf, 4) == 4) {
+				buf_addf(&table, "%s%s%s (failed boots counted: %s)\n", hf[1], hf[2][0] ? ": " : "",
+					 hf[2], hf[3][0] ? hf[3] : "-");
+				buf_adds(&js, "{\"health\":");
+				buf_add_json(&js, hf[1]);
+				buf_adds(&js, ",\"detail\":");
+				buf_add_json(&js, hf[2]);
+				buf_addf(&js, ",\"counter\":%s}", hf[3][0] ? hf[3] : "null");
+				nsvc++;
+			}
+			continue;
+		}
+		if (!strncmp(line, "log\t", 4)) {
+			struct log_rec r;
+			char *rl = line + 4;
+			if (!json && logrec_parse(rl, strlen(rl), &r) == 0) {
+				/* Shown under the service's row, as systemctl status does. */
+				time_t t = (time_t)(r.real_us / 1000000);
+				struct tm tm;
+				char when[32] = "";
+				if (localtime_r(&t, &tm))
+					strftime(when, sizeof when, "%b %e %H:%M:%S", &tm);
+				/* Escaped again: a line must not drive the terminal. */
+				buf_addf(&table, "    %s %s%s ", when, r.source == LOG_SRC_STDERR ? "!" : " ",
+					 r.flags & LOG_F_CONT ? "+" : "");
+				logrec_escape(&table, r.msg, r.msg_len);
+				buf_adds(&table, "\n");
+			}
+			continue;
+		}
 		char *f[F_COUNT];
 		size_t n = split_tabs(line, f, F_COUNT);
 		if (!strcmp(f[0], "svc") && n == F_COUNT) {
@@ -95,10 +132,11 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 			unsigned long long ms = strtoull(f[F_UPTIME], NULL, 10);
 			if (strcmp(f[F_PID], "0"))
 				fmt_uptime(ms, up, sizeof up);
-			buf_addf(&table, "%-20s %-9s %7s %9s %8s %-11s %s%s%s\n", f[F_NAME],
+			buf_addf(&table, "%-20s %-9s %7s %9s %8s %-11s %s%s%s%s%s%s\n", f[F_NAME],
 				 f[F_STATE], strcmp(f[F_PID], "0") ? f[F_PID] : "-", up,
 				 f[F_RESTARTS], f[F_EXIT], f[F_DESC][0] ? f[F_DESC] : "",
-				 f[F_REASON][0] ? (f[F_DESC][0] ? " — " : "") : "", f[F_REASON]);
+				 f[F_REASON][0] ? (f[F_DESC][0] ? " — " : "") : "", f[F_REASON],
+				 f[F_STATUS][0] ? " [" : "", f[F_STATUS], f[F_STATUS][0] ? "]" : "");
 			buf_adds(&js, nsvc ? ",{" : "{");
 			buf_adds(&js, "\"name\":");
 			buf_add_json(&js, f[F_NAME]);
@@ -115,6 +153,8 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 			buf_add_json(&js, f[F_DESC]);
 			buf_adds(&js, ",\"reason\":");
 			buf_add_json(&js, f[F_REASON]);
+			buf_adds(&js, ",\"status\":");
+			buf_add_json(&js, f[F_STATUS]);
 			buf_adds(&js, "}");
 			snprintf(state_copy, sizeof state_copy, "%s", f[F_STATE]);
 			single_state = state_copy;
@@ -171,6 +211,20 @@ static int render(char *reply, bool json, const char *verb, const char *name)
 		rc = EXIT_FAILED;
 	}
 	bool is_cond_list = !strcmp(verb, "cond") && !name;
+	if (rc == EXIT_OK && !strcmp(verb, "health")) {
+		/* {"services":[{...}]... holds the one object */
+		char *p = json && js.p ? strchr(js.p, '{' ) : NULL;
+		char *q = p ? strchr(p + 1, '{') : NULL;
+		char *e = q ? strstr(q, "],\"diagnostics\"") : NULL;
+		if (json && q && e)
+			printf("%.*s\n", (int)(e - q), q);
+		else if (!json && table.p)
+			fputs(table.p, stdout);
+		buf_free(&table);
+		buf_free(&diags);
+		buf_free(&js);
+		return rc;
+	}
 	bool is_status = !strcmp(verb, "status") || !strcmp(verb, "list");
 	if (rc == EXIT_OK && is_cond_list) {
 		if (json && (!js.p || js.oom)) {
@@ -244,12 +298,14 @@ static long ms_left(const struct timespec *deadline)
 
 int main(int argc, char **argv)
 {
-	const char *sock = KEEL_SOCKET_PATH;
+	const char *sock = KEEL_SOCKET_PATH, *log_sock = NULL;
 	bool json = false;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
 			sock = argv[++i];
+		else if (!strcmp(argv[i], "--log-socket") && i + 1 < argc)
+			log_sock = argv[++i];
 		else if (!strncmp(argv[i], "--socket=", 9))
 			sock = argv[i] + 9;
 		else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
@@ -267,6 +323,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *verb = argv[i];
+	if (!strcmp(verb, "log"))
+		return ctl_log_main(log_sock, argc - i, argv + i);
 	const char *name = i + 1 < argc ? argv[i + 1] : NULL;
 	/* `cond set FLAG`: the only request with two arguments. */
 	if (argc - i > (strcmp(verb, "cond") ? 2 : 3)) {
