@@ -676,7 +676,7 @@ static void svc_kw_ready(struct svc_parser *p, struct lex_line *l)
 		s->ready = SVC_READY_FILE;
 		SVC_OPT(s)->ready_file = svc_strdup(p, l->argv[2]);
 	} else {
-		svc_err(p, l->lineno, "ready: expected \"fd\" or \"file\", got %s", svc_quote(p, l->argv[1]));
+		svc_err(p, l->lineno, "ready: expected \"fd\", \"file\" or \"notify\", got %s", svc_quote(p, l->argv[1]));
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cond.h"
+#include "live.h"
 #include "svc.h"
 
 static struct diags D;
@@ -262,6 +263,53 @@ static void test_flag_names(void **state)
 	assert_true(cond_flag_name_ok(longname));
 }
 
+/* The liveness keywords (docs/liveness.md) share this file: the same parser helpers. */
+static void test_liveness(void **state)
+{
+	(void)state;
+	struct svc_def *s = parse_ok("type respawn\nready notify timeout 5s\nwatchdog 2s\n"
+				     "respawn limit 3 jitter 250ms\npidfile /run/d.pid\n"
+				     "on-crash /bin/report \"a b\"\ngive-up restart-dependents\ncritical\n");
+	assert_int_equal(s->ready, SVC_READY_NOTIFY);
+	assert_int_equal(s->o->ready_timeout_ms, 5000);
+	const struct svc_live *lv = s->o->lv;
+	assert_non_null(lv);
+	assert_int_equal(lv->watchdog_ms, 2000);
+	assert_int_equal(lv->jitter_ms, 250);
+	assert_string_equal(lv->pidfile, "/run/d.pid");
+	assert_string_equal(lv->on_crash[0], "/bin/report");
+	assert_string_equal(lv->on_crash[1], "a b");
+	assert_null(lv->on_crash[2]);
+	assert_int_equal(lv->give_up, LIVE_GIVE_UP_RESTART_DEPS);
+	assert_true(lv->critical);
+	struct svc_def *t = parse_ok("type respawn\nready notify timeout 5s\nwatchdog 2s\n"
+				     "respawn limit 3 jitter 250ms\npidfile /run/d.pid\n"
+				     "on-crash /bin/report \"a b\"\ngive-up restart-dependents\ncritical\n");
+	assert_true(live_equal(s->o->lv, t->o->lv));
+	svc_def_free(t);
+	svc_def_free(s);
+	s = parse_ok("ready notify\n");
+	assert_int_equal(s->ready, SVC_READY_NOTIFY);
+	assert_null(s->o->lv);
+	svc_def_free(s);
+	parse_fail("pidfile run/x\n", "1: pidfile: expected an absolute path, got \"run/x\"");
+	parse_fail("watchdog 1ms\n", "1: watchdog: expected a duration of at least 10ms, got \"1ms\"");
+	parse_fail("give-up sulk\n",
+		   "1: give-up: expected fail, restart-dependents, reboot or failsafe, got \"sulk\"");
+	parse_fail("critical now\n", "1: critical: wrong number of arguments (usage: critical)");
+	parse_fail("ready notify 5s\n", "1: ready: usage: ready notify [timeout DURATION]");
+	parse_fail("log loud\n", "1: log: expected ring, console or null, got \"loud\"");
+	parse_fail("log ring rate many\n",
+		   "1: log: rate: expected a number of lines per second, got \"many\"");
+	s = parse_ok("log null\n");
+	assert_int_equal(s->o->log_mode, SVC_LOG_NULL);
+	svc_def_free(s);
+	s = parse_ok("log ring rate 0\n");
+	assert_int_equal(s->o->log_mode, SVC_LOG_RING);
+	assert_int_equal(s->o->log_rate, 0);
+	svc_def_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +322,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_reload, teardown),
 		cmocka_unit_test_teardown(test_equal, teardown),
 		cmocka_unit_test_teardown(test_flag_names, teardown),
+		cmocka_unit_test_teardown(test_liveness, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

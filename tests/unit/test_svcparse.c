@@ -523,8 +523,8 @@ static void test_respawn(void **state)
 	assert_int_equal(D.v[0].level, DIAG_WARNING);
 	svc_def_free(s);
 	parse_fail("type respawn\nrespawn delay 2m\n", "2: respawn: delay (120000ms) is above max-delay (60000ms)");
-	parse_fail("type respawn\nrespawn", "2: respawn: wrong number of arguments (usage: respawn [limit N] [window D] [delay D] [max-delay D])");
-	parse_fail("type respawn\nrespawn limit", "2: respawn: wrong number of arguments (usage: respawn [limit N] [window D] [delay D] [max-delay D])");
+	parse_fail("type respawn\nrespawn", "2: respawn: wrong number of arguments (usage: respawn [limit N] [window D] [delay D] [max-delay D] [jitter D])");
+	parse_fail("type respawn\nrespawn limit", "2: respawn: wrong number of arguments (usage: respawn [limit N] [window D] [delay D] [max-delay D] [jitter D])");
 	parse_fail("type respawn\nrespawn limit 3 delay", "2: respawn: \"delay\" needs a value");
 	parse_fail("type respawn\nrespawn limit x often 3 delay y",
 		   "2: respawn: limit: expected a number, got \"x\"",
@@ -552,11 +552,12 @@ static void test_ready(void **state)
 	parse_fail("ready fd 2", "1: ready: fd: expected a number from 3 to 1023, got \"2\"");
 	parse_fail("ready fd 1024", "1: ready: fd: expected a number from 3 to 1023, got \"1024\"");
 	parse_fail("ready file run/x", "1: ready: file: expected an absolute path, got \"run/x\"");
-	parse_fail("ready pipe 3", "1: ready: expected \"fd\" or \"file\", got \"pipe\"");
+	parse_fail("ready pipe 3", "1: ready: expected \"fd\", \"file\" or \"notify\", got \"pipe\"");
 	parse_fail("ready fd 3 timeout", "1: ready: expected \"fd N\" or \"file PATH\", then optionally \"timeout DURATION\"");
 	parse_fail("ready fd 3 wait 1s", "1: ready: expected \"timeout\", got \"wait\"");
 	parse_fail("ready fd 3 timeout soon", "1: ready: timeout: expected a duration (like 500ms, 3s, 1m), got \"soon\"");
-	parse_fail("ready fd", "1: ready: wrong number of arguments (usage: ready fd N|file PATH [timeout D])");
+	parse_fail("ready fd", "1: ready: expected \"fd N\", \"file PATH\" or \"notify\"");
+	parse_fail("ready", "1: ready: wrong number of arguments (usage: ready fd N|file PATH|notify [timeout D])");
 	parse_fail("ready fd 3\nready fd 4", "2: duplicate \"ready\" (first on line 1)");
 }
 
