@@ -528,7 +528,7 @@ static void test_respawn(void **state)
 	parse_fail("type respawn\nrespawn limit 3 delay", "2: respawn: \"delay\" needs a value");
 	parse_fail("type respawn\nrespawn limit x often 3 delay y",
 		   "2: respawn: limit: expected a number, got \"x\"",
-		   "2: respawn: unknown setting \"often\" (expected limit, window, delay or max-delay)",
+		   "2: respawn: unknown setting \"often\" (expected limit, window, delay, max-delay or jitter)",
 		   "2: respawn: delay: expected a duration (like 500ms, 3s, 1m), got \"y\"");
 }
 
