@@ -29,7 +29,8 @@ struct reader {
 	size_t inlen;
 	struct buf out;
 	struct logring_cursor cur;
-	uint64_t end_seq;     /* dump: stop before this seq; 0 while following */
+	uint64_t end_seq;     /* stop before this seq (dump), or say "end" there (follow) */
+	bool follow;
 	uint64_t deadline_ms; /* for the request */
 	bool asked;           /* the request came */
 	bool waiting;         /* a follower with nothing to send: EPOLLIN only */
@@ -137,7 +138,8 @@ static void reader_start(struct reader *c)
 		uint64_t held = logring_count(r);
 		uint64_t from = n && n < held ? r->next_seq - n : r->first_seq;
 		c->cur = logring_seek(r, from);
-		c->end_seq = follow ? 0 : r->next_seq;
+		c->end_seq = r->next_seq;
+		c->follow = follow;
 	}
 	c->asked = true;
 	c->deadline_ms = 0;
@@ -151,26 +153,27 @@ static void reader_fill(struct reader *c)
 	uint64_t lost;
 	while (!c->ending && c->out.len < READER_CHUNK) {
 		if (c->end_seq && c->cur.seq >= c->end_seq) {
+			/* The backlog is out: a dump ends, a follower is told and goes on. */
 			buf_adds(&c->out, "end\n");
-			c->ending = true;
-			break;
+			c->end_seq = 0;
+			if (!c->follow) {
+				c->ending = true;
+				break;
+			}
+			continue;
 		}
 		if (!logring_next(&logd.ring, &c->cur, &r, &lost)) {
 			if (lost)
 				buf_addf(&c->out, "lost %llu\n", (unsigned long long)lost);
 			if (c->end_seq) {
 				buf_adds(&c->out, "end\n");
-				c->ending = true;
+				c->end_seq = 0;
+				c->ending = !c->follow;
 			}
 			break;
 		}
 		if (lost)
 			buf_addf(&c->out, "lost %llu\n", (unsigned long long)lost);
-		if (c->end_seq && r.seq >= c->end_seq) {
-			buf_adds(&c->out, "end\n");
-			c->ending = true;
-			break;
-		}
 		logrec_format(&c->out, &r);
 	}
 }

@@ -323,8 +323,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *verb = argv[i];
-	if (!strcmp(verb, "log"))
-		return ctl_log_main(log_sock, argc - i, argv + i);
+	if (!strcmp(verb, "log")) {
+		/* --json before the verb means the same as after it. */
+		char *args[64];
+		int n = 0;
+		for (int k = i; k < argc && n < 62; k++)
+			args[n++] = argv[k];
+		if (json)
+			args[n++] = (char *)"--json";
+		args[n] = NULL;
+		return ctl_log_main(log_sock, n, args);
+	}
 	const char *name = i + 1 < argc ? argv[i + 1] : NULL;
 	/* `cond set FLAG`: the only request with two arguments. */
 	if (argc - i > (strcmp(verb, "cond") ? 2 : 3)) {

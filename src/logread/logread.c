@@ -504,16 +504,43 @@ static int recs_emit(struct recs *rs, uint64_t lost)
 	/* It matters only when fewer came than were asked for (all, or -l N). */
 	if (!opt.lines || k < opt.lines) {
 		if (first > 1)
-			fprintf(stderr, "logread: %llu older records were overwritten\n",
-				(unsigned long long)(first - 1));
+			fprintf(stderr, "logread: %llu older records %s\n",
+				(unsigned long long)(first - 1),
+				opt.prev ? "are not in the files (rotated away)"
+					 : "were overwritten");
 		if (lost)
-			fprintf(stderr, "logread: %llu records were overwritten before logread "
-					"read them\n", (unsigned long long)lost);
+			fprintf(stderr, "logread: %llu records were overwritten before %s\n",
+				(unsigned long long)lost,
+				opt.prev ? "keel wrote them to the file" : "logread read them");
 	}
 	return flush_out();
 }
 
-/* -P: PATH.prev.1 then PATH.prev, one boot, in order. */
+/* True if the file's first line names another boot than the running one:
+ * keel has not written to it yet this boot, so it is still the previous
+ * boot's (it becomes PATH.prev at this boot's first write). */
+static bool file_of_other_boot(const char *path)
+{
+	char id[64] = "", head[128] = "";
+	FILE *b = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (b) {
+		if (!fgets(id, sizeof id, b))
+			id[0] = '\0';
+		fclose(b);
+	}
+	id[strcspn(id, "\n")] = '\0';
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(head, sizeof head, f))
+		head[0] = '\0';
+	fclose(f);
+	head[strcspn(head, "\n")] = '\0';
+	return id[0] && !strncmp(head, "#boot ", 6) && strcmp(head + 6, id) != 0;
+}
+
+/* -P: PATH.prev.1 then PATH.prev, one boot, in order; or PATH.1 then PATH
+ * while those still hold the previous boot. */
 static int read_previous(void)
 {
 	struct recs rs = { 0 };
@@ -523,9 +550,10 @@ static int read_previous(void)
 		return EXIT_FAILED;
 	int found = 0, rc = EXIT_OK;
 	uint64_t lost = 0;
+	bool unrotated = file_of_other_boot(opt.file);
 	for (int k = 0; k < 2 && rc == EXIT_OK; k++) {
 		memcpy(path, opt.file, n);
-		strcpy(path + n, k == 0 ? ".prev.1" : ".prev");
+		strcpy(path + n, unrotated ? (k == 0 ? ".1" : "") : (k == 0 ? ".prev.1" : ".prev"));
 		FILE *f = fopen(path, "re");
 		if (!f) {
 			if (errno != ENOENT) {

@@ -372,6 +372,19 @@ same "-P: PATH.prev.1 then PATH.prev, in MONO_US order" "$T/out" "$T/want"
 "$LOGREAD" -P --file="$T/flash/keel.log" -l 1 -s kernel --json >"$T/out"
 grep -q '"message":"late kernel line"' "$T/out" && [ "$(wc -l <"$T/out")" = 1 ] &&
 	ok "-P with -l -s --json" || not_ok "-P with -l -s --json" "$(cat "$T/out")"
+mkdir -p "$T/flash2"
+{
+	printf '10\t100\t1796098000000000\t30\tkeel\t0\t-\tkeel\tafter a rotation\n'
+	printf 'lost 2\n'
+	printf '13\t200\t1796098000000001\t30\tkeel\t0\t-\tkeel\tafter a loss\n'
+} >"$T/flash2/keel.log.prev"
+"$LOGREAD" -P --file "$T/flash2/keel.log" >"$T/out" 2>"$T/err"; rc=$?
+want 'Tue Dec  1 04:06:40 2026 daemon.info keel: after a rotation' \
+	'Tue Dec  1 04:06:40 2026 daemon.info keel: after a loss'
+same "-P: only PATH.prev" "$T/out" "$T/want"
+want "logread: 9 older records are not in the files (rotated away)" \
+	"logread: 2 records were overwritten before keel wrote them to the file"
+same "-P: what the files miss is said on stderr" "$T/err" "$T/want"
 "$LOGREAD" -P --file "$T/flash/none.log" 2>"$T/err"; rc=$?
 [ "$rc" = 1 ] && grep -q "none.log.prev" "$T/err" && ok "-P without the files: exit 1, said" ||
 	not_ok "-P without the files: exit 1, said" "exit $rc: $(cat "$T/err")"
