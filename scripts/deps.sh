@@ -4,7 +4,7 @@
 set -eu
 pkgs="make gcc clang libclang-rt-14-dev musl-tools libcmocka-dev qemu-system-x86 qemu-utils
 busybox-static cpio e2fsprogs squashfs-tools util-linux kmod xz-utils zstd gnuplot-nox
-mtd-utils dosfstools python3 time iproute2"
+mtd-utils dosfstools python3 time iproute2 libsystemd-dev systemd"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"

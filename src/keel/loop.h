@@ -24,6 +24,7 @@ enum loop_tag {
 	LOOP_LOGD_CLIENT,  /* log: a reader */
 	LOOP_NOTIFY,       /* sd_notify socket */
 	LOOP_WATCHDOG,     /* watchdog: waiting for its device to appear */
+	LOOP_PIDFD,        /* a main process that is not keel's child */
 };
 
 int loop_init(void);

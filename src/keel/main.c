@@ -623,6 +623,7 @@ int main(int argc, char **argv)
 			case LOOP_LOGD_CLIENT: logd_fd_event(fd, loop_ev_tag(&ev[i]), ev[i].events); break;
 			case LOOP_NOTIFY: notify_event(fd); break;
 			case LOOP_WATCHDOG: wdog_event(fd); break;
+			case LOOP_PIDFD: live_pidfd_event(fd); break;
 			}
 		}
 	}

@@ -81,11 +81,15 @@ void svc_free(struct svc *s);
 int plans_build(void);
 
 void svc_became_ready(struct svc *s);
+void svc_exited(struct svc *s, int status); /* its process ended with this wait status */
 
 /* sup_live.c */
 /* s's main process (old) exited 0: follow the daemon it left (pidfile, or
- * its process group); true if s goes on with a new pid. */
-bool live_follow(struct svc *s, pid_t old);
+ * its process group). 1: s goes on with a new pid; 0: nothing to follow;
+ * -1: its pidfile is bad (the reason says why): a failure. */
+int live_follow(struct svc *s, pid_t old);
+/* Watch a main process that is not keel's child (pidfd): its end is s's exit. */
+void live_watch_pid(struct svc *s, pid_t pid);
 void live_crashed(struct svc *s, int status);  /* on-crash hook */
 void live_gave_up(struct svc *s);              /* the respawn limit was reached */
 void live_failed(struct svc *s);               /* critical */

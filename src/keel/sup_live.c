@@ -9,16 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "live.h"
 #include "log.h"
+#include "loop.h"
 #include "pidmap.h"
 #include "spawn.h"
 
 /* A crash hook gets this long, then SIGKILL. */
 #define LIVE_HOOK_MS 60000
+
+static bool proc_ids(pid_t pid, pid_t *ppid, pid_t *pgrp);
 
 /* ---- from notify ---- */
 
@@ -37,6 +41,9 @@ void sup_set_mainpid(struct svc *s, pid_t pid)
 	s->pid = pid;
 	if (pidmap_put(pid, s) < 0)
 		log_msg("warning: %s: out of memory tracking pid %d", s->def->instance, (int)pid);
+	pid_t ppid, pg;
+	if (proc_ids(pid, &ppid, &pg) && ppid != getpid())
+		live_watch_pid(s, pid);
 }
 
 void sup_extend_deadline(struct svc *s, uint64_t ms)
@@ -124,31 +131,38 @@ static pid_t pgrp_member(pid_t pgrp)
 	return best;
 }
 
-bool live_follow(struct svc *s, pid_t old)
+int live_follow(struct svc *s, pid_t old)
 {
 	const struct svc_live *lv = s->def->o->lv;
 	pid_t pid = 0;
 	if (lv && lv->pidfile) {
 		pid = pidfile_read(lv->pidfile);
 		pid_t ppid, pg;
-		/* Ours: reparented to keel, or still in the service's group. */
-		if (pid && (!proc_ids(pid, &ppid, &pg) || (ppid != getpid() && pg != old))) {
+		if (!pid) {
+			svc_set_reason(s, "pidfile %s: no pid in it when the main process exited",
+				       lv->pidfile);
+			return -1;
+		}
+		if (!proc_ids(pid, &ppid, &pg)) {
+			svc_set_reason(s, "pidfile %s names pid %d, which is not running", lv->pidfile,
+				       (int)pid);
+			return -1;
+		}
+		/* Ours: reparented to keel or still in the service's group, and
+		 * no other service's process. */
+		struct svc *owner = pidmap_get(pid);
+		if ((ppid != getpid() && pg != old) || (owner && owner != s)) {
 			svc_set_reason(s, "pidfile %s names pid %d, which is not the service's",
 				       lv->pidfile, (int)pid);
-			return false;
-		}
-		if (!pid) {
-			svc_set_reason(s, "pidfile %s: no live pid in it when the main process exited",
-				       lv->pidfile);
-			return false;
+			return -1;
 		}
 	} else if (s->def->type == SVC_TYPE_RESPAWN) {
 		pid = pgrp_member(old);
-		if (!pid)
-			return false;
+		if (!pid || pidmap_get(pid))
+			return 0;
 		log_msg("%s: main process exited; following its child %d", s->def->instance, (int)pid);
 	} else {
-		return false;
+		return 0;
 	}
 	s->pid = pid;
 	if (pidmap_put(pid, s) < 0)
@@ -157,7 +171,71 @@ bool live_follow(struct svc *s, pid_t old)
 		log_info("%s: following daemon %d (%s)", s->def->instance, (int)pid, lv->pidfile);
 	if (s->state == SUP_STARTING && s->def->ready == SVC_READY_NONE)
 		svc_became_ready(s);
-	return true;
+	pid_t ppid, pg;
+	if (proc_ids(pid, &ppid, &pg) && ppid != getpid())
+		live_watch_pid(s, pid);
+	return 1;
+}
+
+/* ---- main processes that are not keel's children ---- */
+
+/* A MAINPID forked by a process that still lives is its child, not keel's:
+ * waitpid never sees it end. A pidfd does (Linux 5.3); without one, keel
+ * says so and sees the end only when the process is reparented to it. */
+struct pidwatch {
+	struct svc *s;
+	pid_t pid;
+	int fd;
+};
+
+static struct pidwatch *pws;
+static size_t npws;
+
+static void pidwatch_drop(size_t i)
+{
+	loop_del(pws[i].fd);
+	close(pws[i].fd);
+	pws[i] = pws[--npws];
+}
+
+void live_watch_pid(struct svc *s, pid_t pid)
+{
+	for (size_t i = 0; i < npws; i++)
+		if (pws[i].s == s)
+			pidwatch_drop(i);
+#ifdef SYS_pidfd_open
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	int fd = -1;
+	errno = ENOSYS;
+#endif
+	struct pidwatch *n = fd >= 0 ? realloc(pws, (npws + 1) * sizeof *n) : NULL;
+	if (!n || loop_add(fd, EPOLLIN, LOOP_PIDFD) < 0) {
+		log_msg("warning: %s: cannot watch pid %d (%s): its end is seen only if it becomes "
+			"keel's child", s->def->instance, (int)pid, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	pws = n;
+	pws[npws++] = (struct pidwatch){ .s = s, .pid = pid, .fd = fd };
+}
+
+void live_pidfd_event(int fd)
+{
+	for (size_t i = 0; i < npws; i++) {
+		if (pws[i].fd != fd)
+			continue;
+		struct svc *s = pws[i].s;
+		pid_t pid = pws[i].pid;
+		pidwatch_drop(i);
+		/* Not our child: its status is not ours to read. An exit keel
+		 * cannot read counts as a clean one, as with systemd. */
+		if (s->pid == pid)
+			svc_exited(s, 0);
+		return;
+	}
+	loop_del(fd);
 }
 
 /* ---- crash hooks ---- */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conditions.h"
+#include "live.h"
 #include "log.h"
 #include "logd.h"
 #include "notify.h"
@@ -271,7 +272,9 @@ static void svc_exec_done(struct svc *s)
 		return; /* failed: its exit follows; or already ready */
 	switch (s->def->ready) {
 	case SVC_READY_NONE:
-		svc_became_ready(s);
+		/* A forking daemon is started once followed (sup_live.c). */
+		if (!s->def->o->lv || !s->def->o->lv->pidfile)
+			svc_became_ready(s);
 		break;
 	case SVC_READY_FILE:
 		if (file_exists(s->def->o->ready_file))
@@ -400,10 +403,13 @@ static void svc_start_gated(struct svc *s)
 static void svc_signal(struct svc *s, int sig)
 {
 	/* The service leads its own process group (setsid in spawn): signal the
-	 * group so helpers die with it; fall back to the pid if it has not got
-	 * there yet. */
-	if (kill(-s->pid, sig) < 0)
-		kill(s->pid, sig);
+	 * group so helpers die with it. A main process that is not the leader
+	 * (MAINPID=, a followed daemon) is signalled in its own group, which
+	 * holds the leader still alive; never keel's own group. */
+	pid_t pg = getpgid(s->pid);
+	if (pg > 1 && pg != getpgid(0) && kill(-pg, sig) == 0)
+		return;
+	kill(s->pid, sig);
 }
 
 void svc_stop(struct svc *s, enum sup_state to)
@@ -534,7 +540,7 @@ static void svc_respawn_or_fail(struct svc *s, uint64_t now)
 		log_msg("%s: crashing, next restart in %lus", s->def->instance, s->delay_ms / 1000);
 }
 
-static void svc_exited(struct svc *s, int st)
+void svc_exited(struct svc *s, int st)
 {
 	uint64_t now = sup_now_ms();
 	char how[48];
@@ -567,9 +573,18 @@ static void svc_exited(struct svc *s, int st)
 		}
 		return;
 	}
-	/* A daemon that forked: its main process left, the daemon goes on. */
-	if (ok && sup.phase == SUP_PHASE_RUN && live_follow(s, old))
-		return;
+	/* A daemon that forked: its main process left, the daemon goes on
+	 * (or its pidfile says nothing good: a failure). */
+	if (ok && sup.phase == SUP_PHASE_RUN) {
+		int f = live_follow(s, old);
+		if (f > 0)
+			return;
+		if (f < 0) {
+			ok = false;
+			st = 1 << 8; /* as "exit 1": its reason says why */
+			sup_exit_text(st, how, sizeof how);
+		}
+	}
 	if (!ok)
 		live_crashed(s, st);
 	if (s->def->type == SVC_TYPE_RESPAWN && s->want_up && sup.phase == SUP_PHASE_RUN) {

@@ -133,6 +133,7 @@ void sup_set_mainpid(struct svc *s, pid_t pid);   /* MAINPID=, a followed daemon
 void sup_extend_deadline(struct svc *s, uint64_t ms); /* EXTEND_TIMEOUT_USEC */
 void sup_service_hung(struct svc *s, const char *why); /* watchdog: kill, a failure */
 uint64_t live_next_deadline(void); /* crash hooks' time limits */
+void live_pidfd_event(int fd);      /* LOOP_PIDFD */
 void live_timer_event(void);
 
 /* Iteration for status output. */

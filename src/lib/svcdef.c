@@ -112,6 +112,10 @@ static const struct {
 	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
 	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "ALRM", SIGALRM }, { "PIPE", SIGPIPE },
 	{ "CHLD", SIGCHLD }, { "WINCH", SIGWINCH }, { "PWR", SIGPWR },
+	/* Names status output gives to crashes. */
+	{ "SEGV", SIGSEGV }, { "ABRT", SIGABRT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "SYS", SIGSYS }, { "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ },
 };
 
 int svc_signal_from_name(const char *s)
