@@ -15,6 +15,7 @@
 #include "healthconf.h"
 #include "conditions.h"
 #include "log.h"
+#include "loop.h"
 #include "supervisor.h"
 
 /* Both children get this long; then SIGKILL (docs/liveness.md). */
@@ -50,6 +51,7 @@ static struct {
 	unsigned long want, disk, writing;
 	bool have_disk;
 	int last_write_error; /* WR_*: said once per kind of failure */
+	int mounts_fd;        /* the counter's directory is not mounted yet: watching */
 	struct child writer, commit;
 } h;
 
@@ -363,8 +365,11 @@ static char *file_read(const char *path, size_t *len)
 	return text;
 }
 
+static void count_boot(void);
+
 void health_init(const char *path)
 {
+	h.mounts_fd = -1;
 	health_conf_free(&h.c);
 	h.off_why = "no health file";
 	h.state = H_OFF;
@@ -398,11 +403,42 @@ void health_init(const char *path)
 		if (h.c.within_ms)
 			h.deadline_ms = sup_now_ms() + h.c.within_ms;
 	}
-	if (h.c.counter) {
-		counter_read();
-		counter_set(h.disk + 1);
-		log_info("boot health: failed-boot counter %s: %lu", h.c.counter, h.want);
+	if (h.c.counter)
+		count_boot();
+}
+
+/* The counter usually lives on a data partition a service mounts: while
+ * its directory is missing, the boot is counted when the mount table
+ * changes (/proc/self/mounts reports that to epoll), not before. */
+static void count_boot(void)
+{
+	struct stat st;
+	h.mounts_fd = -1;
+	if (h.dir_path && stat(h.dir_path, &st) < 0 && errno == ENOENT) {
+		h.mounts_fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
+		if (h.mounts_fd >= 0 && loop_add(h.mounts_fd, EPOLLPRI, LOOP_MOUNTS) == 0) {
+			log_info("boot health: %s not there yet: the boot is counted once it is mounted",
+				 h.dir_path);
+			return;
+		}
+		if (h.mounts_fd >= 0)
+			close(h.mounts_fd);
+		h.mounts_fd = -1;
 	}
+	counter_read();
+	counter_set(h.state == H_HEALTHY ? 0 : h.disk + 1);
+	log_info("boot health: failed-boot counter %s: %lu", h.c.counter, h.want);
+}
+
+void health_mounts_event(int fd)
+{
+	struct stat st;
+	if (fd != h.mounts_fd || !h.dir_path || stat(h.dir_path, &st) < 0)
+		return;
+	loop_del(fd);
+	close(fd);
+	h.mounts_fd = -1;
+	count_boot();
 }
 
 void health_step(void)

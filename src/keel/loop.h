@@ -25,6 +25,7 @@ enum loop_tag {
 	LOOP_NOTIFY,       /* sd_notify socket */
 	LOOP_WATCHDOG,     /* watchdog: waiting for its device to appear */
 	LOOP_PIDFD,        /* a main process that is not keel's child */
+	LOOP_MOUNTS,       /* /proc/self/mounts: the mount table changed */
 };
 
 int loop_init(void);

@@ -624,6 +624,7 @@ int main(int argc, char **argv)
 			case LOOP_NOTIFY: notify_event(fd); break;
 			case LOOP_WATCHDOG: wdog_event(fd); break;
 			case LOOP_PIDFD: live_pidfd_event(fd); break;
+			case LOOP_MOUNTS: health_mounts_event(fd); break;
 			}
 		}
 	}

@@ -290,4 +290,28 @@ if keel_start --health-file "$SYS/health"; then
 	check "torn: poweroff ends the namespace" keel_stop
 fi
 
+# ---- a counter on a partition mounted after keel started ----
+sys_new late
+mkdir -p "$OUT/real/keel" "$OUT/mnt"
+echo 4 >"$OUT/real/keel/bootcount"
+svc mounter <<EOF
+type wait
+exec /bin/mount --bind $OUT/real $OUT/mnt
+EOF
+svc never <<EOF
+type respawn
+ready fd 3
+exec /bin/sleep 1000
+EOF
+cat >"$SYS/health" <<EOF
+require never
+counter $OUT/mnt/keel/bootcount
+EOF
+if keel_start --health-file "$SYS/health"; then
+	check "late mount: the boot is counted once the counter's partition is mounted" \
+		wait_until 20 eval '[ "$(cat "$OUT/real/keel/bootcount" 2>/dev/null)" = 5 ]'
+	check "late mount: said on the console" console_has "not there yet: the boot is counted once it is mounted"
+	check "late mount: poweroff ends the namespace" keel_stop
+fi
+
 finish
