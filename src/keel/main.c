@@ -524,7 +524,7 @@ int main(int argc, char **argv)
 	log_info("keel " KEEL_VERSION " starting");
 	/* The watchdog as early as the loop can feed it: preinit's fd, or the device. */
 	wdog_init(o.watchdog ? o.watchdog : KEEL_WATCHDOG_DEV,
-		  o.watchdog_timeout ? o.watchdog_timeout : KEEL_WATCHDOG_TIMEOUT);
+		  o.watchdog_timeout ? o.watchdog_timeout : KEEL_WATCHDOG_TIMEOUT, o.watchdog_timeout > 0);
 	for (size_t i = 0; i < boot_diags.n; i++)
 		log_diag(&boot_diags.v[i]);
 	diags_free(&boot_diags);

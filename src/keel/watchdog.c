@@ -28,7 +28,7 @@ static void arm(void);
 
 static int fd = -1;
 static char *dev;
-static int timeout_s, want_timeout;
+static int timeout_s, want_timeout, dflt_timeout;
 static int ino = -1; /* waiting for a device whose driver loads later */
 static uint64_t fed_ms, due_ms;
 static bool feed_failed;
@@ -47,7 +47,7 @@ static void feed(void)
 	due_ms = fed_ms + (uint64_t)timeout_s * 1000 / 3;
 }
 
-void wdog_init(const char *device, int timeout)
+void wdog_init(const char *device, int timeout, bool timeout_given)
 {
 	const char *env = getenv("KEEL_WATCHDOG_FD");
 	char inherited[24];
@@ -69,7 +69,9 @@ void wdog_init(const char *device, int timeout)
 			dev = strdup(n > 0 ? target : "(from preinit)");
 		}
 	}
-	want_timeout = timeout;
+	/* preinit's device keeps preinit's timeout unless keel's is given. */
+	want_timeout = fd >= 0 && !timeout_given ? 0 : timeout;
+	dflt_timeout = timeout;
 	if (fd < 0) {
 		if (!device || !*device || !strcmp(device, "off"))
 			return;
@@ -142,7 +144,7 @@ static void arm(void)
 	if (ioctl(fd, WDIOC_GETTIMEOUT, &t) == 0 && t > 0)
 		timeout_s = t;
 	else
-		timeout_s = want_timeout > 0 ? want_timeout : 30;
+		timeout_s = want_timeout > 0 ? want_timeout : dflt_timeout > 0 ? dflt_timeout : 30;
 	feed();
 	log_info("watchdog %s: %d s, fed by keel", dev, timeout_s);
 }

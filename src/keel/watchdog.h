@@ -2,12 +2,13 @@
 #ifndef KEEL_WATCHDOG_H
 #define KEEL_WATCHDOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
 
 /* Takes preinit's fd (KEEL_WATCHDOG_FD) or opens device ("off", NULL or
  * "": none); timeout in seconds (0: the device's own). */
-void wdog_init(const char *device, int timeout);
+void wdog_init(const char *device, int timeout, bool timeout_given);
 uint64_t wdog_next_deadline(void);
 void wdog_event(int fd); /* LOOP_WATCHDOG: the device may have appeared */
 void wdog_timer_event(void);

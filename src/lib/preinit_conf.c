@@ -1,6 +1,7 @@
 /* preinit_conf: parses preinit's configuration file and preinit.* kernel options into one struct. */
 #include "preinit_conf.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,7 @@ void preinit_conf_defaults(struct preinit_conf *c)
 		.net = true,
 		.port = 4919,
 		.data_wait_ms = 3000,
+		.health_fallback = 3,
 	};
 	/* Allocation failures here leave a NULL, which every user treats as
 	 * "not set": the boot goes on with less. */
@@ -61,7 +63,8 @@ void preinit_conf_free(struct preinit_conf *c)
 {
 	char **strs[] = { &c->iface, &c->ipaddr, &c->root, &c->root_fstype, &c->data,
 			  &c->data_fstype, &c->extroot, &c->extroot_fstype, &c->zram_comp, &c->init, &c->path,
-			  &c->kexec_kernel, &c->kexec_initrd, &c->kexec_cmdline };
+			  &c->kexec_kernel, &c->kexec_initrd, &c->kexec_cmdline, &c->watchdog,
+			  &c->health_counter };
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		free(*strs[i]);
 	struct preinit_strv *lists[] = { &c->failsafe_keys, &c->modules, &c->swaps,
@@ -121,11 +124,54 @@ static const struct kw kw_table[] = {
 	{ "path", KW_STR, F(path), 0 },
 	{ "env", KW_LIST, F(env), 0 },
 	{ "kexec", KW_SPECIAL, 0, 0 },
+	{ "watchdog", KW_SPECIAL, 0, 0 },
+	{ "health_counter", KW_STR, F(health_counter), 0 },
+	{ "health_fallback", KW_UINT, F(health_fallback), 1000000 },
 	{ "debug", KW_FLAG, F(debug), 0 },
 };
 #undef F
 
 static const char *const phase_names[PREINIT_PHASE_N] = { "boot", "failsafe", "done" };
+
+/* watchdog DEVICE [TIMEOUT], or watchdog off: the kernel option
+ * preinit.watchdog=off takes back a device the file names. */
+static int kw_watchdog(struct preinit_conf *c, char *const *a, size_t n, const char *file,
+		       unsigned line, struct diags *d)
+{
+	if (n < 1 || n > 2) {
+		diag_add(d, DIAG_ERROR, file, line, "watchdog: expected DEVICE [TIMEOUT] or off");
+		return -1;
+	}
+	if (!strcmp(a[0], "off") || !strcmp(a[0], "none")) {
+		if (n != 1) {
+			diag_add(d, DIAG_ERROR, file, line, "watchdog: off takes no timeout");
+			return -1;
+		}
+		str_set(&c->watchdog, NULL);
+		c->watchdog_timeout_s = 0;
+		return 0;
+	}
+	if (a[0][0] != '/') {
+		diag_add(d, DIAG_ERROR, file, line,
+			 "watchdog: \"%s\" is not a device path (/dev/watchdog)", a[0]);
+		return -1;
+	}
+	unsigned long ms = 0;
+	/* WDIOC_SETTIMEOUT takes whole seconds in an int; drivers cap far
+	 * lower (often minutes), and say so when they refuse. */
+	if (n == 2 && (lex_duration_ms(a[1], &ms) < 0 || ms < 1000 || ms % 1000 ||
+		       ms > 65535UL * 1000)) {
+		diag_add(d, DIAG_ERROR, file, line,
+			 "watchdog: bad timeout \"%s\" (whole seconds, 1-65535)", a[1]);
+		return -1;
+	}
+	if (str_set(&c->watchdog, a[0]) < 0) {
+		diag_add(d, DIAG_ERROR, file, line, "watchdog: out of memory");
+		return -1;
+	}
+	c->watchdog_timeout_s = ms / 1000;
+	return 0;
+}
 
 static int kw_special(struct preinit_conf *c, const char *name, char *const *a, size_t n,
 		      const char *file, unsigned line, struct diags *d)
@@ -168,6 +214,8 @@ static int kw_special(struct preinit_conf *c, const char *name, char *const *a, 
 		diag_add(d, DIAG_ERROR, file, line, "extroot_mode: expected overlay or root");
 		return -1;
 	}
+	if (!strcmp(name, "watchdog"))
+		return kw_watchdog(c, a, n, file, line, d);
 	/* kexec KERNEL [INITRD [CMDLINE]]: "-" for no initrd. */
 	if (n < 1 || n > 3) {
 		diag_add(d, DIAG_ERROR, file, line, "kexec: expected KERNEL [INITRD [CMDLINE]]");
@@ -359,4 +407,24 @@ void preinit_conf_cmdline(struct preinit_conf *c, const char *text, struct diags
 	}
 	free(root);
 	free(fstype);
+}
+
+int preinit_health_parse(const char *text, unsigned long *n)
+{
+	const char *s = text;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	const char *digits = s;
+	while (isdigit((unsigned char)*s))
+		s++;
+	size_t len = (size_t)(s - digits);
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!len || len > 9 || *s)
+		return -1;
+	unsigned long v = 0;
+	for (size_t i = 0; i < len; i++)
+		v = v * 10 + (unsigned long)(digits[i] - '0');
+	*n = v;
+	return 0;
 }

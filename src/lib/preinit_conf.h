@@ -66,6 +66,11 @@ struct preinit_conf {
 	char *path;                  /* PATH for init */
 	struct preinit_strv env;     /* NAME=VALUE */
 	char *kexec_kernel, *kexec_initrd, *kexec_cmdline;
+	/* liveness (docs/liveness.md) */
+	char *watchdog;                   /* device opened, fed and handed to init; NULL: none */
+	unsigned long watchdog_timeout_s; /* set with WDIOC_SETTIMEOUT; 0: the device's own */
+	char *health_counter;             /* unhealthy boots in a row, a path in the new root */
+	unsigned long health_fallback;    /* failsafe at this many (default 3); 0: never */
 	bool debug;
 };
 
@@ -87,6 +92,10 @@ size_t preinit_conf_parse(struct preinit_conf *c, const char *buf, size_t len,
  * own root= and rootfstype= as the default root. A bad option is a
  * DIAG_WARNING and is skipped alone. */
 void preinit_conf_cmdline(struct preinit_conf *c, const char *text, struct diags *d);
+
+/* The boot-health counter file's content: a decimal number, then a newline
+ * (blanks around it are tolerated). 0, or -1 if it is anything else. */
+int preinit_health_parse(const char *text, unsigned long *n);
 
 /* Appends a copy of s; -1 on allocation failure. */
 int preinit_strv_add(struct preinit_strv *l, const char *s);

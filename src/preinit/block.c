@@ -99,6 +99,7 @@ char *preinit_block_find(const char *text, unsigned long wait_ms, struct preinit
 			return NULL;
 		/* Disk drivers probe asynchronously after their module is
 		 * loaded: look again shortly. */
+		preinit_watchdog_feed();
 		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000000L }, NULL);
 	}
 }

@@ -40,6 +40,7 @@ static int swap_header_write(int fd, unsigned long long size)
 /* path: what to swapon; name: how the configuration calls it. */
 static void swap_on(const char *path, const char *name, int flags)
 {
+	preinit_watchdog_feed();
 	if (swapon(path, flags) < 0)
 		preinit_error("swapon %s: %s", name, strerror(errno));
 	else
@@ -105,8 +106,10 @@ static void swap_zram(unsigned long mb, const char *comp)
 	preinit_strv_free(&m);
 	char size[32];
 	snprintf(size, sizeof size, "%luM", mb);
-	for (int i = 0; i < 40 && access("/sys/block/zram0/disksize", W_OK) < 0; i++)
+	for (int i = 0; i < 40 && access("/sys/block/zram0/disksize", W_OK) < 0; i++) {
+		preinit_watchdog_feed();
 		usleep(50000);
+	}
 	if (preinit_write_file("/sys/block/zram0/comp_algorithm", comp) < 0)
 		preinit_error("zram0 comp_algorithm %s: %s", comp, strerror(errno));
 	if (preinit_write_file("/sys/block/zram0/disksize", size) < 0) {

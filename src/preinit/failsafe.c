@@ -85,9 +85,13 @@ bool preinit_failsafe_wait(struct preinit *p)
 	const char *why = NULL;
 	long long end = now_ms() + (long long)p->conf.failsafe_wait_ms;
 	while (!why) {
+		preinit_watchdog_feed();
 		long long left = end - now_ms();
 		if (left <= 0)
 			break;
+		long period = preinit_watchdog_period_ms();
+		if (period >= 0 && left > period)
+			left = period;
 		int r = poll(fds, n, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -173,9 +177,15 @@ void preinit_failsafe_run(struct preinit *p)
 		sigaddset(&set, sigs[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	pid_t shell = shell_start();
+	/* preinit goes on feeding the watchdog from this loop: a person may
+	 * work in the shell for as long as it takes, and a stalled kernel or
+	 * PID 1 is still reset. */
+	long period = preinit_watchdog_period_ms();
+	struct timespec feed = { .tv_sec = period / 1000, .tv_nsec = period % 1000 * 1000000L };
 	for (;;) {
-		int sig;
-		if (sigwait(&set, &sig) != 0)
+		preinit_watchdog_feed();
+		int sig = sigtimedwait(&set, NULL, period >= 0 ? &feed : NULL);
+		if (sig < 0)
 			continue;
 		if (sig == SIGCHLD) {
 			pid_t pid;
@@ -194,6 +204,9 @@ void preinit_failsafe_run(struct preinit *p)
 		preinit_say("failsafe: %s", cmd == RB_AUTOBOOT ? "rebooting" : "powering off");
 		kill(-1, SIGTERM);
 		sync();
+		/* Disarmed last, as keel does: a hang in the sync still resets,
+		 * and a halted machine stays halted. */
+		preinit_watchdog_disarm();
 		reboot(cmd);
 		preinit_error("reboot: %s", strerror(errno));
 	}

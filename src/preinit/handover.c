@@ -129,8 +129,14 @@ static void kexec_try(struct preinit *p)
 		/* The data partition stays mounted: its writes must be on
 		 * the device before the next kernel replays its journal. */
 		sync();
+		/* The next kernel knows nothing of this timer until its own
+		 * preinit opens the device: disarmed, it cannot reset the
+		 * machine in the middle of that boot. */
+		preinit_watchdog_disarm();
 		reboot(RB_KEXEC);
-		preinit_error("reboot(KEXEC): %s; starting init instead", strerror(errno));
+		int e = errno;
+		preinit_watchdog_rearm();
+		preinit_error("reboot(KEXEC): %s; starting init instead", strerror(e));
 	}
 	close(kfd);
 	if (ifd >= 0)
@@ -156,12 +162,17 @@ void preinit_handover(struct preinit *p)
 		setenv("PATH", c->path ? c->path : "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 		for (size_t i = 0; i < c->env.n; i++)
 			putenv(c->env.v[i]);
+		preinit_watchdog_pass();
 		execv(init, argv);
 		preinit_error("exec %s: %s", init, strerror(errno));
 	}
 	/* Last chances, in the order a person at the console wants them. */
+	preinit_watchdog_pass();
 	char *const keel[] = { "/sbin/keel", NULL };
 	execv(keel[0], keel);
+	/* A shell would not feed it. */
+	preinit_watchdog_disarm();
+	unsetenv("KEEL_WATCHDOG_FD");
 	char *const sh[] = { "/bin/sh", NULL };
 	execv(sh[0], sh);
 	preinit_error("nothing to exec: halting");

@@ -114,6 +114,7 @@ int preinit_modules_load(const struct preinit_strv *names)
 	}
 	size_t loaded = 0;
 	for (size_t i = 0; i < order.n; i++) {
+		preinit_watchdog_feed();
 		if (load_one(dir, order.v[i], cmdline) < 0)
 			failed++;
 		else

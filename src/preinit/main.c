@@ -107,6 +107,7 @@ static void emergency(void)
 		sleep(5);
 	}
 	sync();
+	preinit_watchdog_disarm();
 	reboot(RB_AUTOBOOT);
 	for (;;)
 		pause();
@@ -131,14 +132,19 @@ int main(int argc, char **argv)
 	p.initramfs = statfs("/", &sfs) == 0 &&
 		      (sfs.f_type == RAMFS_MAGIC_ || sfs.f_type == TMPFS_MAGIC_);
 	config_load(&p);
+	/* As early as the device can be named; its driver may be one of the
+	 * modules, so a missing node is said only after they are loaded. */
+	preinit_watchdog_open(&p.conf, p.conf.modules.n > 0);
 	preinit_mkdirs(PREINIT_STATE_DIR, 0755);
 	preinit_progress_led(&p, PREINIT_PHASE_BOOT, true);
 	preinit_say("starting from the %s", p.initramfs ? "initramfs" : "root file system");
 
 	preinit_modules_load(&p.conf.modules);
+	preinit_watchdog_open(&p.conf, false);
 	preinit_progress_led(&p, PREINIT_PHASE_BOOT, false);
 	preinit_progress_net(&p);
 	p.failsafe = preinit_failsafe_wait(&p);
+	preinit_watchdog_feed();
 
 	if (preinit_root_assemble(&p) < 0) {
 		if (p.failsafe)
@@ -149,10 +155,21 @@ int main(int argc, char **argv)
 		if (preinit_root_assemble(&p) < 0)
 			emergency();
 	}
+	preinit_watchdog_feed();
+	/* The counter lives on the data layer: readable only now, and the
+	 * root is assembled again without it. */
+	if (!p.failsafe && preinit_health_failsafe(&p)) {
+		preinit_root_undo(&p);
+		p.failsafe = true;
+		if (preinit_root_assemble(&p) < 0)
+			emergency();
+	}
 	if (!p.failsafe) {
 		preinit_swap_setup(&p);
+		preinit_watchdog_feed();
 		preinit_binds_apply(&p);
 	}
+	preinit_watchdog_feed();
 	state_write(&p);
 	preinit_say("switching to the new root (%s)", p.initramfs ? "switch_root" : "pivot_root");
 	if (preinit_switch(&p) < 0)

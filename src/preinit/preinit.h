@@ -47,6 +47,26 @@ void preinit_progress_close(void);
 bool preinit_failsafe_wait(struct preinit *p);
 void preinit_failsafe_run(struct preinit *p) __attribute__((noreturn));
 
+/* watchdog.c: the hardware watchdog, from the first steps to init (or a
+ * failsafe shell). Every function is a no-op without a device. */
+/* Opens conf->watchdog (once); missing_ok: a missing node is not said yet
+ * (its driver may be among the modules still to load). 0 when open. */
+int preinit_watchdog_open(const struct preinit_conf *c, bool missing_ok);
+void preinit_watchdog_feed(void);
+/* How long preinit may wait between feeds, in ms; -1 without a device. */
+long preinit_watchdog_period_ms(void);
+/* Magic close ('V'): stops the timer, if the driver allows it. */
+void preinit_watchdog_disarm(void);
+/* Undoes a disarm (a kexec that did not happen). */
+void preinit_watchdog_rearm(void);
+/* Right before exec'ing init: the fd survives the exec, its number is in
+ * KEEL_WATCHDOG_FD (call after the environment is built). */
+void preinit_watchdog_pass(void);
+
+/* health.c: true if the counter on the mounted data layer reached
+ * health_fallback (said, and the counter set back to 0). */
+bool preinit_health_failsafe(struct preinit *p);
+
 /* kmod.c: loads the configured modules; number of failures. */
 int preinit_modules_load(const struct preinit_strv *names);
 
@@ -65,6 +85,9 @@ bool preinit_fs_supported(const char *type);
 
 /* root.c: the read-only root, the writable layer, extroot, the overlay. */
 int preinit_root_assemble(struct preinit *p);
+/* Unmounts everything assembled under the new root (before assembling it
+ * again for failsafe). */
+void preinit_root_undo(struct preinit *p);
 
 /* extras.c: swap, binds. */
 void preinit_swap_setup(struct preinit *p);

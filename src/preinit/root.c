@@ -309,3 +309,48 @@ int preinit_root_assemble(struct preinit *p)
 	}
 	return 0;
 }
+
+static int by_depth(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+void preinit_root_undo(struct preinit *p)
+{
+	/* Moved mounts (/rom, /overlay) keep their place in mountinfo's
+	 * order, which is then no unmount order: the deepest path goes first. */
+	char *info = preinit_read_file("/proc/self/mountinfo", NULL);
+	struct preinit_strv pts = { 0 };
+	size_t root_len = strlen(PREINIT_NEWROOT);
+	for (char *line = info, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+		char *f = line;
+		for (int i = 0; i < 4 && f; i++) {
+			f = strchr(f, ' ');
+			f = f ? f + 1 : NULL;
+		}
+		if (!f)
+			continue;
+		f[strcspn(f, " ")] = '\0';
+		if (!strncmp(f, PREINIT_NEWROOT, root_len) && (f[root_len] == '\0' ||
+							       f[root_len] == '/'))
+			preinit_strv_add(&pts, f);
+	}
+	free(info);
+	if (pts.n)
+		qsort(pts.v, pts.n, sizeof *pts.v, by_depth);
+	for (size_t i = 0; i < pts.n; i++) {
+		/* Cleanly where possible: the data partition is written back. */
+		if (umount2(pts.v[i], 0) < 0 && umount2(pts.v[i], MNT_DETACH) < 0)
+			preinit_error("umount %s: %s", pts.v[i], strerror(errno));
+	}
+	preinit_strv_free(&pts);
+	free(p->data_dev);
+	free(p->device_id);
+	p->data_dev = p->device_id = NULL;
+	p->overlay_kind[0] = '\0';
+}

@@ -1,11 +1,13 @@
 /* util: small file and process helpers shared by preinit's steps. */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "preinit.h"
@@ -104,10 +106,20 @@ char *preinit_read_file(const char *path, size_t *lenp)
 
 int preinit_run(const char *root, char *const argv[], int in_fd, int out_fd)
 {
+	/* SIGCHLD stays pending while blocked (it would be dropped under its
+	 * default disposition otherwise), so the wait below wakes at the
+	 * child's exit or when the watchdog is due, whichever is first. */
+	sigset_t chld, old;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
+	}
 	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (strcmp(root, "/") && (chroot(root) < 0 || chdir("/") < 0))
 			_exit(126);
 		if (in_fd >= 0 && dup2(in_fd, 0) < 0)
@@ -118,9 +130,17 @@ int preinit_run(const char *root, char *const argv[], int in_fd, int out_fd)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
+	long period = preinit_watchdog_period_ms();
+	struct timespec feed = { .tv_sec = period / 1000, .tv_nsec = period % 1000 * 1000000L };
+	int st = 0;
+	pid_t r;
+	while ((r = waitpid(pid, &st, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		preinit_watchdog_feed();
+		if (r == 0)
+			sigtimedwait(&chld, NULL, period >= 0 ? &feed : NULL);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

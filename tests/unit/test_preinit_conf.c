@@ -29,6 +29,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c.failsafe_keys.n, 1);
 	assert_string_equal(c.failsafe_keys.v[0], "408");
 	assert_null(c.data);
+	assert_null(c.watchdog);
+	assert_int_equal(c.watchdog_timeout_s, 0);
+	assert_null(c.health_counter);
+	assert_int_equal(c.health_fallback, 3);
 	preinit_conf_free(&c);
 	diags_free(&d);
 }
@@ -152,6 +156,145 @@ static void test_cmdline_many_values(void **state)
 	diags_free(&d);
 }
 
+static void test_watchdog(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	assert_int_equal(parse(&c, "watchdog /dev/watchdog0\n", &d), 0);
+	assert_string_equal(c.watchdog, "/dev/watchdog0");
+	assert_int_equal(c.watchdog_timeout_s, 0); /* the device's own */
+	preinit_conf_free(&c);
+	diags_free(&d);
+
+	/* A bare number is seconds; any duration in whole seconds works. */
+	const struct {
+		const char *text;
+		unsigned long s;
+	} ok[] = { { "watchdog /dev/watchdog 30\n", 30 }, { "watchdog /dev/watchdog 2m\n", 120 },
+		   { "watchdog /dev/watchdog 1s\n", 1 }, { "watchdog /dev/watchdog 65535\n", 65535 } };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_int_equal(parse(&c, ok[i].text, &d), 0);
+		assert_string_equal(c.watchdog, "/dev/watchdog");
+		assert_int_equal(c.watchdog_timeout_s, ok[i].s);
+		preinit_conf_free(&c);
+		diags_free(&d);
+	}
+
+	/* The later line wins, and off takes the device back. */
+	assert_int_equal(parse(&c, "watchdog /dev/watchdog 30\nwatchdog off\n", &d), 0);
+	assert_null(c.watchdog);
+	assert_int_equal(c.watchdog_timeout_s, 0);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+static void test_watchdog_errors(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	const char *text = "watchdog\n"                          /* 1: no device */
+			   "watchdog /dev/watchdog 0\n"            /* 2: zero */
+			   "watchdog /dev/watchdog 1500ms\n"       /* 3: not whole seconds */
+			   "watchdog /dev/watchdog soon\n"         /* 4: no duration */
+			   "watchdog /dev/watchdog 65536\n"        /* 5: over an int's worth */
+			   "watchdog /dev/watchdog 30 40\n"        /* 6: too many */
+			   "watchdog watchdog0\n"                  /* 7: not a path */
+			   "watchdog off 30\n"                     /* 8: off with a timeout */
+			   "health_fallback -1\n"                  /* 9 */
+			   "health_fallback 1000001\n"             /* 10 */
+			   "health_counter\n";                     /* 11 */
+	assert_int_equal(parse(&c, text, &d), 11);
+	assert_int_equal(d.nerrors, 11);
+	for (size_t i = 0; i < d.n; i++)
+		assert_int_equal(d.v[i].line, i + 1);
+	char *s = diag_format(&d.v[2]);
+	assert_string_equal(s, "error: /etc/preinit.conf:3: watchdog: bad timeout \"1500ms\" "
+			       "(whole seconds, 1-65535)");
+	free(s);
+	s = diag_format(&d.v[6]);
+	assert_string_equal(s, "error: /etc/preinit.conf:7: watchdog: \"watchdog0\" is not a "
+			       "device path (/dev/watchdog)");
+	free(s);
+	assert_null(c.watchdog);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+static void test_health(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	assert_int_equal(parse(&c, "health_counter /overlay/keel/bootcount\nhealth_fallback 5\n",
+			       &d), 0);
+	assert_string_equal(c.health_counter, "/overlay/keel/bootcount");
+	assert_int_equal(c.health_fallback, 5);
+	preinit_conf_free(&c);
+	diags_free(&d);
+	assert_int_equal(parse(&c, "health_fallback 0\n", &d), 0);
+	assert_int_equal(c.health_fallback, 0); /* never */
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+/* The kernel options override the file, a bad one is skipped alone. */
+static void test_cmdline_liveness(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	assert_int_equal(parse(&c, "watchdog /dev/watchdog 60\nhealth_fallback 5\n", &d), 0);
+	preinit_conf_cmdline(&c, "quiet preinit.watchdog=/dev/watchdog1,15 "
+				 "preinit.health_fallback=2 preinit.health_counter=/etc/keel/count",
+			     &d);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(c.watchdog, "/dev/watchdog1");
+	assert_int_equal(c.watchdog_timeout_s, 15);
+	assert_int_equal(c.health_fallback, 2);
+	assert_string_equal(c.health_counter, "/etc/keel/count");
+	preinit_conf_cmdline(&c, "preinit.watchdog=/dev/watchdog2,x preinit.health_fallback=many",
+			     &d);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.v[0].level, DIAG_WARNING);
+	assert_int_equal(d.v[1].level, DIAG_WARNING);
+	assert_string_equal(c.watchdog, "/dev/watchdog1");
+	assert_int_equal(c.watchdog_timeout_s, 15);
+	assert_int_equal(c.health_fallback, 2);
+	preinit_conf_cmdline(&c, "preinit.watchdog=off", &d);
+	assert_null(c.watchdog);
+	preinit_conf_cmdline(&c, "preinit.watchdog=/dev/watchdog", &d);
+	assert_string_equal(c.watchdog, "/dev/watchdog");
+	assert_int_equal(c.watchdog_timeout_s, 0);
+	assert_int_equal(d.n, 2);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
+/* The counter keel writes: a decimal number and a newline. */
+static void test_health_parse(void **state)
+{
+	(void)state;
+	unsigned long n = 99;
+	assert_int_equal(preinit_health_parse("0\n", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(preinit_health_parse("3\n", &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(preinit_health_parse("12", &n), 0);
+	assert_int_equal(n, 12);
+	assert_int_equal(preinit_health_parse(" 7 \r\n", &n), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(preinit_health_parse("999999999\n", &n), 0);
+	assert_int_equal(n, 999999999);
+	n = 42;
+	const char *bad[] = { "", "\n", "-1\n", "+1\n", "3x\n", "x3\n", "3 4\n", "0x10\n",
+			      "1234567890\n", "3\n\n4\n", "3.0\n" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(preinit_health_parse(bad[i], &n), -1);
+	assert_int_equal(n, 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +304,11 @@ int main(void)
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_cmdline_root_does_not_override),
 		cmocka_unit_test(test_cmdline_many_values),
+		cmocka_unit_test(test_watchdog),
+		cmocka_unit_test(test_watchdog_errors),
+		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_cmdline_liveness),
+		cmocka_unit_test(test_health_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
