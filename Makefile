@@ -1,17 +1,48 @@
 # keel — build. `make`, `make static`, `make install DESTDIR= PREFIX=`, `make CC=...`.
+# SPDX-License-Identifier: MIT
 # Variants go to their own folder so tests can run several side by side:
 #   make                  -> build/        (CC, CFLAGS as given)
 #   make VARIANT=asan     -> build/asan/   (ASan + UBSan, for the tests)
 #   make VARIANT=musl     -> build/musl/   (musl-gcc, static)
-#   make VARIANT=clang    -> build/clang/  (clang, same warnings as errors)
-#   make static           == make VARIANT=musl
+#   make VARIANT=clang    -> build/clang/  (clang)
+#   make static           == make VARIANT=musl (also for `make static install`)
+#   make BUILDDIR=DIR     -> DIR           (out of tree, any variant)
+# Packaging (Buildroot, Yocto, OpenWrt drive make this way):
+#   CROSS_COMPILE=arm-linux-gnueabihf-   or CC=..., AR=..., STRIP=...
+#   CPPFLAGS, CFLAGS, LDFLAGS, LDLIBS    added after the project's own flags
+#   WERROR=1                             warnings are errors (tests/run)
+#   make install DESTDIR= PREFIX= SBINDIR= BINDIR= MANDIR= [WITH_UCI=0]
+#        [WITH_PREINIT=0] [WITH_OPENWRT=0] [WITH_INIT_LINK=1];  make install-strip
+#   make man (regenerate man/ from docs/), make dist (keel-VERSION.tar.gz)
 
-CC       ?= cc
+# Toolchain: CROSS_COMPILE prefixes the default tools; CC, AR, STRIP win.
+CROSS_COMPILE ?=
+ifeq ($(origin CC),default)
+  CC     := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+  AR     := $(CROSS_COMPILE)ar
+endif
+STRIP    ?= $(CROSS_COMPILE)strip
+HOSTCC   ?= gcc
+
+# Where things are installed (DESTDIR is prepended to each).
 PREFIX   ?= /usr
 SBINDIR  ?= /sbin
 BINDIR   ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
+MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/keel
 DESTDIR  ?=
+# Where logread goes: SBINDIR, as on OpenWrt (LOGREAD_DIR=$(BINDIR) for /usr/bin).
+LOGREAD_DIR ?= $(SBINDIR)
+# What is built and installed: uci (leave it out where OpenWrt's own is
+# used), preinit (with its preinit-format helper and services), the OpenWrt
+# shell layer (openwrt/install.sh), and /sbin/init as a link to keel.
+WITH_UCI       ?= 1
+WITH_PREINIT   ?= 1
+WITH_OPENWRT   ?= 1
+WITH_INIT_LINK ?= 0
 # Build-time paths (the model's configure flags): where service links live,
 # where the files they point to are installed, where the control socket is.
 SERVICE_DIR ?= /etc/init.d
@@ -32,18 +63,32 @@ WATCHDOG_TIMEOUT ?= 30
 NOTIFY_SOCKET ?= /run/keel/notify
 HEALTH_FILE ?= /etc/keel/health
 
-VERSION  := 0.1
+# The version: `git describe` of this tree (not of a tree around an unpacked
+# tarball), else the VERSION file `make dist` puts in the tarball, else 0.1.
+# VERSION=... on the command line wins.
+ifneq ($(origin VERSION),command line)
+  GIT_TOP := $(shell git -C '$(CURDIR)' rev-parse --show-toplevel 2>/dev/null)
+  VERSION := $(or $(if $(filter $(CURDIR),$(GIT_TOP)),$(shell git -C '$(CURDIR)' describe --tags --always --dirty 2>/dev/null)),$(shell cat '$(CURDIR)/VERSION' 2>/dev/null),0.1)
+endif
 # Wall clocks before this are not trusted (`timer at`): the last commit's date.
 BUILD_EPOCH ?= $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),1764547200)
-VARIANT  ?=
-O        := build$(if $(VARIANT),/$(VARIANT))
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith
+# `make static ...` builds and installs the musl variant in one invocation.
+ifneq ($(filter static,$(MAKECMDGOALS)),)
+  override VARIANT := musl
+endif
+VARIANT  ?=
+O        := $(or $(BUILDDIR),build$(if $(VARIANT),/$(VARIANT)))
+
+# The project's flags. The user's CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS come
+# after them on every command line (so `CFLAGS=-O2` changes the optimisation
+# and keeps the rest); a variant replaces only its own part.
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith \
+            $(if $(filter 1 yes y,$(WERROR)),-Werror)
 CSTD     := -std=c11 -D_GNU_SOURCE
 OPT      ?= -Os
-CFLAGS   ?= $(OPT) -g
-LDFLAGS  ?=
+DEBUG    ?= -g
 DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
             -DKEEL_SOCKET_PATH='"$(SOCKET_PATH)"' -DKEEL_VERSION='"$(VERSION)"' \
             -DKEEL_RUNTIME_DIR='"$(RUNTIME_DIR)"' -DKEEL_RCD_DIR='"$(RCD_DIR)"' \
@@ -53,11 +98,14 @@ DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR
             -DKEEL_WATCHDOG_TIMEOUT=$(WATCHDOG_TIMEOUT) -DKEEL_NOTIFY_SOCKET='"$(NOTIFY_SOCKET)"' \
             -DKEEL_HEALTH_FILE='"$(HEALTH_FILE)"' \
             $(if $(WATCHDOG_TEST),-DKEEL_WATCHDOG_TEST)
+KEEL_CPPFLAGS := $(CSTD) $(DEFS) -Isrc/lib -Isrc/keel
+KEEL_OPT      := $(OPT) $(DEBUG)
+KEEL_LDFLAGS  :=
 
 ifeq ($(VARIANT),asan)
-  CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-             -DKEEL_SPAWN_FORK
-  LDFLAGS += -fsanitize=address,undefined
+  KEEL_OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  KEEL_CPPFLAGS += -DKEEL_SPAWN_FORK
+  KEEL_LDFLAGS  += -fsanitize=address,undefined
   KEEL_MALLOC := libc
 endif
 ifeq ($(VARIANT),clang)
@@ -69,14 +117,19 @@ ifeq ($(VARIANT),musl)
   # asm/) are libc-independent, so point at the system's through a
   # folder of links rather than at all of /usr/include.
   KHDR    := $(O)/kernel-headers
+  KEEL_CPPFLAGS += -isystem $(KHDR)
   # No unwind tables (nothing unwinds: no C++, no backtraces) and one
   # segment for code and read-only data: both are pages of PID 1's memory.
-  CFLAGS  := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-             -fno-unwind-tables -isystem $(KHDR)
-  LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
+  KEEL_OPT := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+              -fno-unwind-tables
+  KEEL_LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code
 endif
 
-ALL_CFLAGS := $(CSTD) $(WARN) $(DEFS) -Isrc/lib -Isrc/keel $(CFLAGS)
+KEEL_CFLAGS := $(WARN) $(KEEL_OPT)
+# compile: project flags, then the user's
+ALL_CFLAGS  = $(KEEL_CPPFLAGS) $(CPPFLAGS) $(KEEL_CFLAGS) $(CFLAGS)
+# link: the user's CFLAGS too (-m..., -flto, --sysroot reach the driver)
+ALL_LDFLAGS = $(KEEL_OPT) $(CFLAGS) $(KEEL_LDFLAGS) $(LDFLAGS)
 
 LIB_SRCS    := $(wildcard src/lib/*.c)
 KEEL_SRCS   := $(wildcard src/keel/*.c)
@@ -99,9 +152,13 @@ KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o $(O)/src/keel/malloc.o,$(KEEL_
 KEEL_MALLOC ?= own
 KEEL_BINOBJS := $(if $(filter own,$(KEEL_MALLOC)),$(KEEL_OBJS),$(filter-out $(O)/src/keel/malloc.o,$(KEEL_OBJS)))
 
-PROGS := $(O)/keel $(O)/keelctl $(O)/logread $(if $(UCI_SRCS),$(O)/uci) $(if $(PRE_SRCS),$(O)/preinit)
+on = $(filter 1 yes y,$($(1)))
+PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
+         $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci)) \
+         $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit))
 
-.PHONY: all static asan musl clean install unit-tests fuzz check test
+.PHONY: all static asan musl clean install install-strip unit-tests fuzz check test \
+        man dist version
 
 all: $(PROGS)
 
@@ -112,10 +169,9 @@ $(KHDR):
 	ln -sfn /usr/include/asm-generic $@/asm-generic
 	ln -sfn /usr/include/$$($(HOSTCC) -dumpmachine)/asm $@/asm
 endif
-HOSTCC ?= gcc
 
-static:
-	$(MAKE) VARIANT=musl
+# VARIANT is musl for the whole invocation (above): `make static install` works.
+static: all
 asan:
 	$(MAKE) VARIANT=asan
 
@@ -124,19 +180,19 @@ $(O)/%.o: %.c | $(KHDR)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/logread: $(LOGREAD_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/uci: $(UCI_OBJS) $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(O)/preinit: $(PRE_OBJS) $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with the
 # library objects and keel's objects minus main().
@@ -147,7 +203,7 @@ unit-tests: $(UNIT_BINS)
 PRE_TESTOBJS := $(filter $(O)/src/preinit/led.o,$(PRE_OBJS))
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS)) $(PRE_TESTOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Wno-missing-prototypes $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
 # Fuzz targets (clang + libFuzzer): build/fuzz/fuzz_NAME
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -158,15 +214,71 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
+# Install what this VARIANT (or BUILDDIR) built. install-strip strips the
+# installed programs with $(STRIP) (the cross toolchain's, not install -s).
+MAN_PAGES := man/keel.8 man/keelctl.8 man/keel-service.5 man/logread.8 \
+             $(if $(call on,WITH_PREINIT),man/preinit.8 man/preinit.conf.5) \
+             $(if $(call on,WITH_UCI),man/uci.1)
+INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
+                  $(DESTDIR)$(LOGREAD_DIR)/logread \
+                  $(if $(filter $(O)/uci,$(PROGS)),$(DESTDIR)$(SBINDIR)/uci) \
+                  $(if $(filter $(O)/preinit,$(PROGS)),$(DESTDIR)$(SBINDIR)/preinit)
+# the preinit-format services: the files in SHARE_DIR, enabled by links
+PREINIT_SERVICES := preinit-format preinit-sync
+
+install-strip: INSTALL_STRIP := 1
+install-strip: install
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHARE_DIR) $(DESTDIR)$(SERVICE_DIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LOGREAD_DIR)
 	install -m 0755 $(O)/keel $(DESTDIR)$(SBINDIR)/keel
 	install -m 0755 $(O)/keelctl $(DESTDIR)$(SBINDIR)/keelctl
-	install -m 0755 $(O)/logread $(DESTDIR)$(SBINDIR)/logread
-	$(if $(UCI_SRCS),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
-	$(if $(PRE_SRCS),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
+	install -m 0755 $(O)/logread $(DESTDIR)$(LOGREAD_DIR)/logread
+	$(if $(filter $(O)/uci,$(PROGS)),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
+	$(if $(filter $(O)/preinit,$(PROGS)),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
+	$(if $(INSTALL_STRIP),$(STRIP) $(INSTALLED_PROGS))
+	$(if $(call on,WITH_INIT_LINK),ln -sfn keel $(DESTDIR)$(SBINDIR)/init)
+	install -d $(DESTDIR)$(SHARE_DIR) $(DESTDIR)$(SERVICE_DIR)
+ifneq ($(call on,WITH_PREINIT),)
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 examples/preinit/preinit-format $(DESTDIR)$(LIBEXECDIR)/preinit-format
+	for s in $(PREINIT_SERVICES); do \
+		sed 's|/usr/libexec/preinit-format|$(LIBEXECDIR)/preinit-format|' \
+			examples/preinit/services/$$s >$(DESTDIR)$(SHARE_DIR)/$$s && \
+		chmod 0644 $(DESTDIR)$(SHARE_DIR)/$$s && \
+		ln -sfn $(SHARE_DIR)/$$s $(DESTDIR)$(SERVICE_DIR)/$$s || exit 1; \
+	done
+endif
+ifneq ($(call on,WITH_OPENWRT),)
+	sh openwrt/install.sh $(DESTDIR)/
+endif
+	install -d $(addprefix $(DESTDIR)$(MANDIR)/man,$(sort $(subst .,,$(suffix $(MAN_PAGES)))))
+	for m in $(MAN_PAGES); do \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# The man pages are generated from docs/*.md (man/pages.txt says how) and
+# committed; tests/man/test_man.sh checks they are up to date.
+man:
+	python3 scripts/md2man.py man/pages.txt man
+
+version:
+	@echo $(VERSION)
+
+# keel-VERSION.tar.gz of the last commit (git archive) with a VERSION file,
+# in DISTDIR (default: the build folder).
+DIST_VERSION = $(patsubst %-dirty,%,$(VERSION))
+DISTDIR ?= $(O)
+dist:
+	@git -C '$(CURDIR)' rev-parse --git-dir >/dev/null 2>&1 || { echo "make dist needs a git checkout" >&2; exit 1; }
+	@mkdir -p $(O)/dist.tmp $(DISTDIR)
+	printf '%s\n' '$(DIST_VERSION)' >$(O)/dist.tmp/VERSION
+	git archive --format=tar --prefix=keel-$(DIST_VERSION)/ --add-file=$(O)/dist.tmp/VERSION HEAD | \
+		gzip -n9 >$(DISTDIR)/keel-$(DIST_VERSION).tar.gz
+	@rm -rf $(O)/dist.tmp
+	@echo $(DISTDIR)/keel-$(DIST_VERSION).tar.gz
 
 test: all
 	tests/run

@@ -1,4 +1,5 @@
 /* benchtool: the host-side probes of bench/ns.sh — timed runs, a bare control client, respawn and shutdown stopwatches, a line-count waiter. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

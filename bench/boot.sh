@@ -1,5 +1,6 @@
 #!/bin/bash
 # boot: boots the example system (examples/services) N times under QEMU and prints median boot and run times.
+# SPDX-License-Identifier: MIT
 # Usage: bench/boot.sh [N]   (default 5; KEEL_BUILD as for the tests, default build/musl)
 # Per boot, from the guest's own clock (boot-done's line): PID 1's start time and the
 # uptime once every boot service is up; their difference is keel's share. From the host:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # cond.sh: what start conditions and path triggers cost keel as PID 1 of a PID namespace — memory, CPU at rest, an rtnetlink storm, trigger latency.
+# SPDX-License-Identifier: MIT
 #
 # usage: bench/cond.sh                                  (as root; about a minute per build)
 #   KEEL_BUILD="build build/musl" bench/cond.sh          (every folder measured, one report)

@@ -1,4 +1,5 @@
 /* condtool: the probes of bench/cond.sh — a run-and-exit stamp service, an idle detector for PID 1, an rtnetlink address storm, a path-trigger stopwatch. */
+/* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

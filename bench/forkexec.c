@@ -1,4 +1,5 @@
 /* forkexec: the floor — forks and execs N copies of a program as fast as a tight loop can, as PID 1 of a namespace. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # log.sh: keel's log ring against busybox syslogd -C — syslog flood throughput with zero loss, CPU per 100k lines and memory; stdout capture; PID 1 PSS on workload B.
+# SPDX-License-Identifier: MIT
 #
 # usage: bench/log.sh                       (as root; about a minute or two)
 #   RUNS=9 COUNT=20000 RING=32M bench/log.sh

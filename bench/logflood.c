@@ -1,4 +1,5 @@
 /* logflood: the load and the probes of bench/log.sh — syslog datagram floods, a flooding service, a stopwatch that ends when the logger goes idle, a ring dump client and a loss counter. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

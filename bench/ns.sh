@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # ns.sh: keel as PID 1 of a PID namespace — start-up time against a fork+exec floor, memory, binary size, control-path micro-benchmarks.
+# SPDX-License-Identifier: MIT
 #
 # usage: bench/ns.sh            (as root; a few minutes)
 #   RUNS=5 REPS=20 bench/ns.sh  (runs per start-up figure, repetitions per micro-benchmark)

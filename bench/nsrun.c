@@ -1,4 +1,5 @@
 /* nsrun: starts a program as PID 1 of a new PID + mount namespace, like `unshare --pid --fork --mount --mount-proc`, and records the instant just before its exec. */
+/* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>

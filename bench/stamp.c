@@ -1,4 +1,5 @@
 /* stamp: the trivial service of the benchmarks — notes when it began to run, optionally tells keel it is ready, then idles. */
+/* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

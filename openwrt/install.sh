@@ -1,5 +1,6 @@
 #!/bin/sh
 # install.sh: installs the OpenWrt compatibility scripts (rc.common, the shell library, reload_config) into a root file system: install.sh DESTDIR.
+# SPDX-License-Identifier: MIT
 set -e
 if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $0 DESTDIR" >&2

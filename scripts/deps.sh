@@ -1,10 +1,11 @@
 #!/bin/sh
 # deps: installs, from Debian's packages, whatever building, testing and the demo need.
+# SPDX-License-Identifier: MIT
 # Idempotent and quiet when everything is present. Run as root on Debian 12.
 set -eu
 pkgs="make gcc clang libclang-rt-14-dev musl-tools libcmocka-dev qemu-system-x86 qemu-utils
 busybox-static cpio e2fsprogs squashfs-tools util-linux kmod xz-utils zstd gnuplot-nox
-mtd-utils dosfstools python3 time iproute2 libsystemd-dev systemd"
+mtd-utils dosfstools python3 time iproute2 libsystemd-dev systemd mandoc gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"

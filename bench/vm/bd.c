@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // bd: the benchmark daemon: waits for its deps if asked, stamps "bench: ready NAME" in /dev/kmsg, signals readiness natively, then sleeps until killed.
 // Usage: bd [-w] [-n FD] [-p PIDFILE] NAME [DEP...]
 //   -w          poll /bench/r/DEP every 5 ms until each DEP is ready (the shim for inits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // floor: the benchmark's minimal PID 1: starts each service of /etc/floor.conf as soon as its dependencies are ready, and on SIGUSR2 kills everything and powers off.
 // /etc/floor.conf: one service a line, "NAME DEP...". A service runs /bin/bd -n 3 NAME with
 // fd 3 the write end of a pipe; a newline on it means ready (keel's `ready fd 3`).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // pre: the bench image's /init: mounts the API file systems, stamps kmsg, forks the probe, then execs the init under test as PID 1.
 // Every init gets the same prelude, so the mounts (which busybox init, sysvinit, runit and
 // s6-svscan do not do themselves) cost the same everywhere; keel and finit find them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // probe: forked by pre before the init starts: waits (inotify, no polling) until every service marked itself ready, records memory, prints the bench kmsg lines, then requests the init's native poweroff.
 // Output on the console, one record a line:
 //   @@P PID PPID COMM PSS_KIB   every user process except the daemons (/bin/bd) and us

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # report.py: turns the boot logs of bench/vm/run.sh into bench/results/vm-latest.{md,png} (and dated copies); --one LOG GRAPH prints one boot's figures.
+# SPDX-License-Identifier: MIT
 # Every figure comes from the guest's kernel clock: "@@K SEQ USEC bench: ..." records
 # (read from /dev/kmsg by the probe) and "[ SECONDS] ..." console lines (printk.time=1).
 #   kernel -> init      stamp of pre's first line (userspace's first instant)

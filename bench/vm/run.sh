@@ -1,5 +1,6 @@
 #!/bin/bash
 # run.sh: boots keel, the floor and five peer inits (busybox, sysvinit, runit, s6, finit) under QEMU on workloads A/B/C and writes bench/results/vm-latest.{md,png}.
+# SPDX-License-Identifier: MIT
 # Usage: bench/vm/run.sh [--runs N] [--workloads A,B,C] [--inits keel,floor,busybox,...] [--fresh]
 #   inits: keel keelv (keel --verbose) floor busybox sysvinit runit s6 finit
 #   --runs N       boots per (workload, init), default 5; added to the boots already logged

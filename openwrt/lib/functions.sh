@@ -1,4 +1,5 @@
 # functions.sh: OpenWrt's shell helpers (UCI config as shell variables, lists, includes, modules, mtd) for keel systems.
+# SPDX-License-Identifier: MIT
 #
 # Sourced by /etc/rc.common and by scripts (". /lib/functions.sh"). Written for
 # POSIX sh as found on the devices: busybox ash and dash ("local" is the only

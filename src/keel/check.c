@@ -1,4 +1,5 @@
 /* check: `keel check [DIR]` — validates a service directory for firmware build systems. */
+/* SPDX-License-Identifier: MIT */
 #include "check.h"
 #include "cond.h"
 

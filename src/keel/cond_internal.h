@@ -1,4 +1,5 @@
 /* cond_internal: state shared by the conditions module's files (not for other modules). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_COND_INTERNAL_H
 #define KEEL_COND_INTERNAL_H
 

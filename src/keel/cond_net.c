@@ -1,4 +1,5 @@
 /* cond_net: the rtnetlink socket behind `iface` and `route` conditions — one dump, then the kernel's events. */
+/* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* cond_timer: `timer every` on the monotonic clock, `timer at` on the wall clock, condition timeouts, re-checks. */
+/* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* cond_watch: inotify for path conditions and path triggers — directories that do not exist yet included. */
+/* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
 
 #include <dirent.h>

@@ -1,4 +1,5 @@
 /* conditions: the table of facts services wait for, the start gate, user flags, and the `cond` requests. */
+/* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* conditions: start conditions, path triggers, timers and reload triggers — PID 1's side of cond.h. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_CONDITIONS_H
 #define KEEL_CONDITIONS_H
 

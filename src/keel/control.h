@@ -1,4 +1,5 @@
 /* control: PID 1's end of the keelctl socket — non-blocking, bounded, root only. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_CONTROL_H
 #define KEEL_CONTROL_H
 

@@ -1,4 +1,5 @@
 /* health: PID 1's boot health — waits for the required services, commits, counts failed boots. */
+/* SPDX-License-Identifier: MIT */
 #include "health.h"
 
 #include <errno.h>

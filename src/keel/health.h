@@ -1,4 +1,5 @@
 /* health: boot health in PID 1 — requirements, deadline, commit command, the failed-boot counter. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_HEALTH_H
 #define KEEL_HEALTH_H
 

@@ -1,4 +1,5 @@
 /* log: PID 1's console voice — never blocks on a slow or stuck console. */
+/* SPDX-License-Identifier: MIT */
 #include "log.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* log: PID 1's console voice — never blocks on a slow or stuck console. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOG_H
 #define KEEL_LOG_H
 

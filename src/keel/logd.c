@@ -1,4 +1,5 @@
 /* logd: PID 1's log — the RAM ring, keel's own lines, the kernel's (/dev/kmsg) and syslog's (/dev/log). */
+/* SPDX-License-Identifier: MIT */
 #include "logd_internal.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* logd: PID 1's log — the RAM ring, its sources (services' pipes, /dev/kmsg, /dev/log, keel itself) and readers. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOGD_H
 #define KEEL_LOGD_H
 

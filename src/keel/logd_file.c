@@ -1,4 +1,5 @@
 /* logd_file: the log on flash — batches written by a short-lived child, the last one by PID 1 at power-off. */
+/* SPDX-License-Identifier: MIT */
 #include "logd_internal.h"
 
 #include <errno.h>

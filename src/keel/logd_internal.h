@@ -1,4 +1,5 @@
 /* logd_internal: state shared by the log module's files (not for other modules). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOGD_INTERNAL_H
 #define KEEL_LOGD_INTERNAL_H
 

@@ -1,4 +1,5 @@
 /* logd_pipe: services' stdout and stderr — a pipe per stream kept for the service's life, lines, rate limit. */
+/* SPDX-License-Identifier: MIT */
 #include "logd_internal.h"
 
 #include <errno.h>

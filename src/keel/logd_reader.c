@@ -1,4 +1,5 @@
 /* logd_reader: the log readers' socket — dumps and followers, bounded memory, never waiting for a reader. */
+/* SPDX-License-Identifier: MIT */
 #include "logd_internal.h"
 
 #include <errno.h>

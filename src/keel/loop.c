@@ -1,4 +1,5 @@
 /* loop: the epoll set of PID 1 — which fd woke us and what kind of source it is. */
+/* SPDX-License-Identifier: MIT */
 #include "loop.h"
 
 #include <errno.h>

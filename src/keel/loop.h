@@ -1,4 +1,5 @@
 /* loop: the epoll set of PID 1 — which fd woke us and what kind of source it is. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOOP_H
 #define KEEL_LOOP_H
 

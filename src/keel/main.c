@@ -1,4 +1,5 @@
 /* main: keel as PID 1 — the boot sequence and the event loop, read top to bottom. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>

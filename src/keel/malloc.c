@@ -1,4 +1,5 @@
 /* malloc: routes the C library's allocation functions to heap.c in the keel binary (not in sanitizer builds). */
+/* SPDX-License-Identifier: MIT */
 #include "heap.h"
 
 #include <errno.h>

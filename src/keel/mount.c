@@ -1,4 +1,5 @@
 /* mount: the pseudo file systems at start and the unmount/read-only pass at the end. */
+/* SPDX-License-Identifier: MIT */
 #include "mount.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* mount: the pseudo file systems at start and the unmount/read-only pass at the end. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_MOUNT_H
 #define KEEL_MOUNT_H
 

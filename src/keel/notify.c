@@ -1,4 +1,5 @@
 /* notify: the sd_notify socket — READY, STATUS, RELOADING, STOPPING, MAINPID, EXTEND_TIMEOUT_USEC, WATCHDOG. */
+/* SPDX-License-Identifier: MIT */
 #include "notify.h"
 
 #include <errno.h>

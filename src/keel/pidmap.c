@@ -1,4 +1,5 @@
 /* pidmap: finds the service a reaped pid belongs to, in constant time. */
+/* SPDX-License-Identifier: MIT */
 #include "pidmap.h"
 
 #include <stdbool.h>

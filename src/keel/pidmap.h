@@ -1,4 +1,5 @@
 /* pidmap: finds the service a reaped pid belongs to, in constant time. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_PIDMAP_H
 #define KEEL_PIDMAP_H
 

@@ -1,4 +1,5 @@
 /* services: gathers every service keel runs — the service dir, the runtime dir, OpenWrt's rc.d links. */
+/* SPDX-License-Identifier: MIT */
 #include "services.h"
 
 #include <dirent.h>

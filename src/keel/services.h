@@ -1,4 +1,5 @@
 /* services: gathers every service keel runs — the service dir, the runtime dir, OpenWrt's rc.d links. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SERVICES_H
 #define KEEL_SERVICES_H
 

@@ -1,4 +1,5 @@
 /* spawn: starts a service's process and sets up its environment before exec. */
+/* SPDX-License-Identifier: MIT */
 #include "spawn.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* spawn: starts a service's process and sets up its environment before exec. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SPAWN_H
 #define KEEL_SPAWN_H
 

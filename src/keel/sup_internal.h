@@ -1,4 +1,5 @@
 /* sup_internal: state and helpers shared by the supervisor's three files (not for other modules). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SUP_INTERNAL_H
 #define KEEL_SUP_INTERNAL_H
 

@@ -1,4 +1,5 @@
 /* sup_live: the supervisor's liveness hooks — READY/MAINPID from notify, forking daemons, crash hooks, give-up policy. */
+/* SPDX-License-Identifier: MIT */
 #include "sup_internal.h"
 
 #include <dirent.h>

@@ -1,4 +1,5 @@
 /* sup_plan: targets — dependency plans, which service may start, and the shutdown phases. */
+/* SPDX-License-Identifier: MIT */
 #include "spawn.h"
 #include "sup_internal.h"
 

@@ -1,4 +1,5 @@
 /* sup_reload: reload as a reconcile — only what changed between the old and new service sets is touched. */
+/* SPDX-License-Identifier: MIT */
 #include "sup_internal.h"
 
 #include <stdio.h>

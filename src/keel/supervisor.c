@@ -1,4 +1,5 @@
 /* supervisor: one service's life — start, exec report, readiness, exit, respawn, stop, requests. */
+/* SPDX-License-Identifier: MIT */
 #include "sup_internal.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* supervisor: the services' state machines — start, readiness, respawn, stop, targets. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SUPERVISOR_H
 #define KEEL_SUPERVISOR_H
 

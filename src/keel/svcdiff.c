@@ -1,4 +1,5 @@
 /* svcdiff: tells whether two service definitions would run the same thing (for reload). */
+/* SPDX-License-Identifier: MIT */
 #include "svcdiff.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* svcdiff: tells whether two service definitions would run the same thing (for reload). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SVCDIFF_H
 #define KEEL_SVCDIFF_H
 

@@ -1,4 +1,5 @@
 /* svcdir: loads every service description of a service directory. */
+/* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>

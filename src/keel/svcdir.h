@@ -1,4 +1,5 @@
 /* svcdir: loads every service description of a service directory. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SVCDIR_H
 #define KEEL_SVCDIR_H
 

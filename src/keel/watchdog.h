@@ -1,4 +1,5 @@
 /* watchdog: the hardware watchdog — taken from preinit or opened, fed from PID 1's loop, disarmed only at the very end. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_WATCHDOG_H
 #define KEEL_WATCHDOG_H
 

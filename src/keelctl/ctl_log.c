@@ -1,4 +1,5 @@
 /* ctl_log: `keelctl log NAME [-f] [-n N]` — one service's last lines from keel's log socket. */
+/* SPDX-License-Identifier: MIT */
 #include "ctl_log.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* ctl_log: `keelctl log NAME [-f] [-n N]` — one service's last lines from keel's log socket. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_CTL_LOG_H
 #define KEEL_CTL_LOG_H
 

@@ -1,4 +1,5 @@
 /* keelctl: asks PID 1 over its control socket and prints the answer for people or scripts. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>

@@ -1,4 +1,5 @@
 /* buf: a growable byte buffer — the one way keel builds text of unknown length. */
+/* SPDX-License-Identifier: MIT */
 #include "buf.h"
 
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* cmdline: keel's options on the kernel command line (keel.debug, keel.quiet, keel.single, keel.target=, quiet). */
+/* SPDX-License-Identifier: MIT */
 #include "cmdline.h"
 
 #include <limits.h>

@@ -1,4 +1,5 @@
 /* cond: the start conditions, path triggers, timers and reload settings of a service file, and their words. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_COND_H
 #define KEEL_COND_H
 

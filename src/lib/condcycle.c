@@ -1,4 +1,5 @@
 /* condcycle: finds cycles through service-state conditions among service definitions (keel and keel check). */
+/* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

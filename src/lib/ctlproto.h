@@ -1,4 +1,5 @@
 /* ctlproto: the control socket's request syntax, shared by keel and its fuzz target. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_CTLPROTO_H
 #define KEEL_CTLPROTO_H
 

@@ -1,4 +1,5 @@
 /* diag: collects diagnostics with file and line and renders them in one voice. */
+/* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* diag: the one error voice of keel — diagnostics collected with file and line. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_DIAG_H
 #define KEEL_DIAG_H
 

@@ -1,4 +1,5 @@
 /* envfile: the model's /etc/initd.env — KEY=VALUE lines giving every service its base environment. */
+/* SPDX-License-Identifier: MIT */
 #include "envfile.h"
 
 #include <stdbool.h>

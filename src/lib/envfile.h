@@ -1,4 +1,5 @@
 /* envfile: the model's /etc/initd.env — KEY=VALUE lines giving every service its base environment. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_ENVFILE_H
 #define KEEL_ENVFILE_H
 

@@ -1,4 +1,5 @@
 /* graph: turns after/before/requires into wait-for edges, breaks cycles, orders services. */
+/* SPDX-License-Identifier: MIT */
 #include "graph.h"
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
 /* graph: resolves before/after/requires between services and orders them. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_GRAPH_H
 #define KEEL_GRAPH_H
 

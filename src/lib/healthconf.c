@@ -1,4 +1,5 @@
 /* healthconf: parses the boot-health file into requirements, a deadline, a commit command and a counter. */
+/* SPDX-License-Identifier: MIT */
 #include "healthconf.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* healthconf: the boot-health file (/etc/keel/health) and the counter file's text (pure). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_HEALTHCONF_H
 #define KEEL_HEALTHCONF_H
 

@@ -1,4 +1,5 @@
 /* heap: keel's memory allocator — size classes carved from mapped chunks, large blocks mapped alone. */
+/* SPDX-License-Identifier: MIT */
 #include "heap.h"
 
 #include <errno.h>

@@ -1,4 +1,5 @@
 /* lex: splits keel's line-based configuration syntax into keyword + arguments. */
+/* SPDX-License-Identifier: MIT */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

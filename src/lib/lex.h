@@ -1,4 +1,5 @@
 /* lex: splits keel's line-based configuration syntax into keyword + arguments. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LEX_H
 #define KEEL_LEX_H
 

@@ -1,4 +1,5 @@
 /* live: a service's liveness settings — watchdog, pidfile, crash hook, what to do on giving up. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LIVE_H
 #define KEEL_LIVE_H
 

@@ -1,4 +1,5 @@
 /* logfmt: log records as readers show them — OpenWrt's logread line, JSON, an RFC 3164 message — and the reader protocol's lines. */
+/* SPDX-License-Identifier: MIT */
 #include "logfmt.h"
 
 #include <inttypes.h>

@@ -1,4 +1,5 @@
 /* logfmt: log records as readers show them — OpenWrt's logread line, JSON, an RFC 3164 message — and the reader protocol's lines. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOGFMT_H
 #define KEEL_LOGFMT_H
 

@@ -1,4 +1,5 @@
 /* logrec: one log record, and its line in the log socket protocol and the log file (format and parse). */
+/* SPDX-License-Identifier: MIT */
 #include "logrec.h"
 
 #include <inttypes.h>

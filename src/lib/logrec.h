@@ -1,4 +1,5 @@
 /* logrec: one log record, and its line in the log socket protocol and the log file (format and parse). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOGREC_H
 #define KEEL_LOGREC_H
 

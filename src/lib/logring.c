@@ -1,4 +1,5 @@
 /* logring: the RAM ring of log records — fixed size, oldest overwritten, numbered for readers. */
+/* SPDX-License-Identifier: MIT */
 #include "logring.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* logring: the RAM ring of log records — fixed size, oldest overwritten, numbered for readers. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_LOGRING_H
 #define KEEL_LOGRING_H
 

@@ -1,4 +1,5 @@
 /* netfacts: keeps links, addresses and default routes from rtnetlink datagrams, for keel's iface and route conditions. */
+/* SPDX-License-Identifier: MIT */
 #include "netfacts.h"
 
 #include <fnmatch.h>

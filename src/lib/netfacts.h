@@ -1,4 +1,5 @@
 /* netfacts: the network facts keel's conditions need (links, addresses, default routes), kept from rtnetlink messages. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_NETFACTS_H
 #define KEEL_NETFACTS_H
 

@@ -1,4 +1,5 @@
 /* notifymsg: parses one sd_notify datagram (KEY=VALUE lines) into what keel acts on. */
+/* SPDX-License-Identifier: MIT */
 #include "notifymsg.h"
 
 #include <string.h>

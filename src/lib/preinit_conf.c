@@ -1,4 +1,5 @@
 /* preinit_conf: parses preinit's configuration file and preinit.* kernel options into one struct. */
+/* SPDX-License-Identifier: MIT */
 #include "preinit_conf.h"
 
 #include <ctype.h>

@@ -1,4 +1,5 @@
 /* preinit_conf: preinit's settings from /etc/preinit.conf and preinit.* kernel options (pure). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_PREINIT_CONF_H
 #define KEEL_PREINIT_CONF_H
 

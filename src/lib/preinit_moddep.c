@@ -1,4 +1,5 @@
 /* preinit_moddep: resolves kernel module names to an ordered list of files through modules.dep. */
+/* SPDX-License-Identifier: MIT */
 #include "preinit_moddep.h"
 
 #include <stdlib.h>

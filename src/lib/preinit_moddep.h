@@ -1,4 +1,5 @@
 /* preinit_moddep: which module files to load, in which order, from modules.dep (pure). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_PREINIT_MODDEP_H
 #define KEEL_PREINIT_MODDEP_H
 

@@ -1,4 +1,5 @@
 /* preinit_probe: file system signatures, labels and UUIDs from a device's first bytes; device spec matching. */
+/* SPDX-License-Identifier: MIT */
 #include "preinit_probe.h"
 
 #include <ctype.h>

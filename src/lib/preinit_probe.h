@@ -1,4 +1,5 @@
 /* preinit_probe: recognises file systems from their first bytes and matches device specs (pure). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_PREINIT_PROBE_H
 #define KEEL_PREINIT_PROBE_H
 

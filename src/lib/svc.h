@@ -1,4 +1,5 @@
 /* svc: the in-memory form of one service description file, and its parser. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SVC_H
 #define KEEL_SVC_H
 

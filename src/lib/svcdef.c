@@ -1,4 +1,5 @@
 /* svcdef: names, matching and freeing of parsed service definitions. */
+/* SPDX-License-Identifier: MIT */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* svcpack: moves a parsed service definition into one allocation, for PID 1's memory on small boards. */
+/* SPDX-License-Identifier: MIT */
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>

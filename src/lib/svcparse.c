@@ -1,4 +1,5 @@
 /* svcparse: turns one service description file into a struct svc_def. */
+/* SPDX-License-Identifier: MIT */
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
 /* svcparse_int: the service file parser's state, shared with the files that add keywords to it. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SVCPARSE_INT_H
 #define KEEL_SVCPARSE_INT_H
 

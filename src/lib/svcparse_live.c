@@ -1,4 +1,5 @@
 /* svcparse_live: the liveness keywords of service files (pidfile, watchdog, on-crash, give-up, critical) and their words. */
+/* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
 

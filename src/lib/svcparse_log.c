@@ -1,4 +1,5 @@
 /* svcparse_log: the `log` keyword of service files — where stdout and stderr go, and their line rate. */
+/* SPDX-License-Identifier: MIT */
 #include <limits.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* syslogmsg: parses one /dev/log datagram (RFC 3164 and RFC 5424 forms) into priority, tag, pid and text, pointing into it. */
+/* SPDX-License-Identifier: MIT */
 #include "syslogmsg.h"
 
 #include <string.h>

@@ -1,4 +1,5 @@
 /* syslogmsg: parses what programs send to /dev/log (RFC 3164 and RFC 5424 forms) into priority, tag, pid and text. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_SYSLOGMSG_H
 #define KEEL_SYSLOGMSG_H
 

@@ -1,4 +1,5 @@
 /* logread: prints, follows, files or forwards keel's log (the ring over its log socket, or the previous boot's file). */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>

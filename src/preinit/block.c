@@ -1,4 +1,5 @@
 /* block: finds block devices by path, kernel name, label, UUID or partition name, and probes them. */
+/* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* extras: swap (devices, files, files unpacked from an archive, zram) and bind-replaced files. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

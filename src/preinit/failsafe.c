@@ -1,4 +1,5 @@
 /* failsafe: the short window that chooses failsafe mode, and failsafe mode itself (preinit stays PID 1). */
+/* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

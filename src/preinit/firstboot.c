@@ -1,4 +1,5 @@
 /* firstboot: factory reset — marks the writable layer for discarding, applied by preinit at the next boot. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,5 @@
 /* flash: raw flash (MTD) data partitions: erased, or a jffs2 whose first erase block is still empty; which file systems the kernel has. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

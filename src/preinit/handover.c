@@ -1,4 +1,5 @@
 /* handover: moves the kernel file systems into the new root, switches to it and execs init (or kexecs). */
+/* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* health: preinit's half of boot health: after too many unhealthy boots in a row, failsafe mode. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>

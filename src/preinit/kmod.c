@@ -1,4 +1,5 @@
 /* kmod: loads kernel modules with finit_module, dependencies first, compressed ones too. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* led: LED modes written to the LED class's sysfs attributes, under a root given by the caller (so unit tests use a fake sysfs). */
+/* SPDX-License-Identifier: MIT */
 #include "led.h"
 
 #include <dirent.h>

@@ -1,4 +1,5 @@
 /* preinit_led: shows a boot phase on an LED through the LED class in sysfs (its directory is a parameter, so tests use a fake one). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_PREINIT_LED_H
 #define KEEL_PREINIT_LED_H
 

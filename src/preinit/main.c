@@ -1,6 +1,8 @@
 /* main: preinit, the first boot stage — read top to bottom, it is the order of the boot. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +131,10 @@ int main(int argc, char **argv)
 	struct preinit p = { 0 };
 	mounts_early();
 	struct statfs sfs;
+	/* f_type's type and signedness differ between ABIs (int on 32-bit
+	 * glibc, long elsewhere): compare as the kernel's 32-bit magic. */
 	p.initramfs = statfs("/", &sfs) == 0 &&
-		      (sfs.f_type == RAMFS_MAGIC_ || sfs.f_type == TMPFS_MAGIC_);
+		      ((uint32_t)sfs.f_type == RAMFS_MAGIC_ || (uint32_t)sfs.f_type == TMPFS_MAGIC_);
 	config_load(&p);
 	/* As early as the device can be named; its driver may be one of the
 	 * modules, so a missing node is said only after they are loaded. */

@@ -1,4 +1,5 @@
 /* preinit: the state shared by preinit's steps, and each step's entry point. */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_PREINIT_H
 #define KEEL_PREINIT_H
 

@@ -1,4 +1,5 @@
 /* progress: boot progress on the console, as UDP broadcasts and on LEDs. */
+/* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

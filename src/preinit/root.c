@@ -1,4 +1,5 @@
 /* root: mounts the read-only root, the writable layer (data, extroot or tmpfs) and the overlay over them. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

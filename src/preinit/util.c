@@ -1,4 +1,5 @@
 /* util: small file and process helpers shared by preinit's steps. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 /* watchdog: preinit's hold on the hardware watchdog: opened early, fed between steps, handed to init across exec. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/watchdog.h>

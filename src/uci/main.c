@@ -1,4 +1,5 @@
 /* uci main: the `uci` command's entry point; everything else lives in uci_cli.c so tests can link it. */
+/* SPDX-License-Identifier: MIT */
 #include "uci.h"
 
 int main(int argc, char **argv)

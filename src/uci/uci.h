@@ -1,4 +1,5 @@
 /* uci: public API of keel's UCI library (OpenWrt-compatible config files, staged deltas, atomic commit). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_UCI_H
 #define KEEL_UCI_H
 

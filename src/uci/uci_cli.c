@@ -1,4 +1,5 @@
 /* uci_cli: the `uci` command's verbs and options, printing exactly what OpenWrt's uci prints. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* uci_delta: staged changes in SAVEDIR/NAME (libuci's +-@^|~ line syntax): read, append, revert. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

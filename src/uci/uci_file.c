@@ -1,4 +1,5 @@
 /* uci_file: load packages from the config dir, export them, and commit atomically (temp, fsync, rename, fsync dir). */
+/* SPDX-License-Identifier: MIT */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

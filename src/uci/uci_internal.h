@@ -1,4 +1,5 @@
 /* uci_internal: helpers shared by the UCI library files (lexer, string buffer, unrecorded ops). */
+/* SPDX-License-Identifier: MIT */
 #ifndef KEEL_UCI_INTERNAL_H
 #define KEEL_UCI_INTERNAL_H
 

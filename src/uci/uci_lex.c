@@ -1,4 +1,5 @@
 /* uci_lex: libuci's word syntax (quotes, escapes, continuation, comments) and a growable buffer. */
+/* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* uci_model: the in-memory tree (packages, sections, options) and every change applied to it. */
+/* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
 /* uci_parse: config file grammar (package/config/option/list) into packages, plus context and error text. */
+/* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,5 @@
 /* fuzz_cmdline: the kernel command line parser must take any bytes without fault. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz_ctlproto: any bytes as a control request are split or refused, never a fault. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz_envfile: any bytes as initd.env give variables and diagnostics, never a fault. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

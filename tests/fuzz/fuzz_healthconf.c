@@ -1,4 +1,5 @@
 /* fuzz_healthconf: any bytes as the boot-health file or the counter file give a config and diagnostics, never a fault. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz_logrec: the log record line parser takes any bytes, and what the formatter writes parses back the same. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz_netfacts: any bytes as rtnetlink datagrams leave the fact table consistent, never a fault. */
+/* SPDX-License-Identifier: MIT */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_notifymsg: the sd_notify datagram parser takes any bytes; its strings stay inside the datagram. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 

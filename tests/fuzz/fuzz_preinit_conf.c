@@ -1,4 +1,5 @@
 /* fuzz_preinit_conf: any bytes as preinit.conf, as the kernel command line, or as a health counter: no fault, and what parses is sane. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

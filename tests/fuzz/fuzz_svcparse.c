@@ -1,4 +1,5 @@
 /* fuzz_svcparse: feeds arbitrary service files and link names to svc_parse. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* fuzz_syslogmsg: any datagram gives a record whose pointers lie inside it, as syslogmsg.h promises. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 

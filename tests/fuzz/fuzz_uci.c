@@ -1,4 +1,5 @@
 /* fuzz_uci: libFuzzer target: parse arbitrary bytes as a config file and a delta file, export, re-parse. */
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

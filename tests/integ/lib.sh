@@ -1,4 +1,5 @@
 # lib.sh: helpers for the namespace tests (sourced): keel as PID 1 in unshare --pid --mount, polling with deadlines.
+# SPDX-License-Identifier: MIT
 #
 # A test script sources this file and then, once or several times:
 #   sys_new NAME                 a fresh system: $SYS with svc/ share/ bin/ out/, $LOG, $CONSOLE

@@ -1,4 +1,5 @@
 /* notify_client: a service (or outsider) speaking sd_notify through Debian's libsystemd, driven step by step by its arguments, for test_notify.sh. */
+/* SPDX-License-Identifier: MIT */
 /*
  * Usage: notify_client STEP...   where each STEP is one of
  *   log PATH          where `rec` appends (before any rec)

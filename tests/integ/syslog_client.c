@@ -1,4 +1,5 @@
 /* syslog_client: sends messages through the C library's syslog(3) (to /dev/log), for test_syslog.sh; prints its pid. */
+/* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

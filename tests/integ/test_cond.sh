@@ -1,4 +1,5 @@
 # test_cond: start conditions (path, cmdline, service, flag), keelctl cond, condition-timeout, condition-lost, bad lines, and flips during reload and shutdown.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new cond

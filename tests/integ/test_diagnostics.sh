@@ -1,4 +1,5 @@
 # test_diagnostics: bad files and dependency cycles are reported with file:line and the rest still boots; keel check agrees.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new diag

@@ -1,4 +1,5 @@
 # test_env: env, user, group, cwd, umask and rlimit lines reach the service's process; defaults are sane.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new env

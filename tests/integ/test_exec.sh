@@ -1,4 +1,5 @@
 # test_exec: several exec lines and exec { } blocks run in order and stop at the first failure, whose status is the service's.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new exec

@@ -1,4 +1,5 @@
 # test_health: boot health — a healthy boot commits and resets the counter, an unhealthy one is counted and reboots, the counter file is never torn.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 # health_req: the "health" control request, answered as

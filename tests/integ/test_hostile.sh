@@ -1,4 +1,5 @@
 # test_hostile: fork storms, crash loops and stray signals leave keel answering and able to shut down cleanly.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new hostile

@@ -1,4 +1,5 @@
 # test_keelctl: every keelctl verb against a live keel, exit codes, reload as a reconcile, and a hostile control socket.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new ctl

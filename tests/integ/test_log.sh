@@ -1,4 +1,5 @@
 # test_log: services' output in keel's log ring (tags, priorities, pids, respawns, floods, hostile bytes), its readers, and the file on flash across two boots.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 LOGREAD=$KEEL_BUILD/logread

@@ -1,4 +1,5 @@
 # test_net: iface and route conditions with keel in a network namespace of its own: links, carrier, addresses, routes, globs, and a storm of address changes.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 IP=$(command -v ip) || { echo "not ok - net: ip (iproute2) is installed"; exit 1; }

@@ -1,4 +1,5 @@
 # test_notify: `ready notify` and `watchdog` with real sd_notify clients (libsystemd, systemd-notify); outsiders, garbage and floods are ignored.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new notify

@@ -1,4 +1,5 @@
 # test_order: start order honours after, before, generic instance names and provides.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new order

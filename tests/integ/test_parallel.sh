@@ -1,4 +1,5 @@
 # test_parallel: independent services run at the same time; `wait` blocks its dependents, `once` does not.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new parallel

@@ -1,4 +1,5 @@
 # test_policy: forking daemons (pidfile, a child left in the process group) and the respawn policy (jitter, on-crash, give-up, critical).
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 # ns_kill SIG PID / ns_alive PID: PID as keel's namespace numbers it.

@@ -1,4 +1,5 @@
 # test_ready: `ready fd` and `ready file` hold dependents until the service says so; a ready timeout fails it.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new ready

@@ -1,4 +1,5 @@
 # test_reap: orphans re-parented to keel are reaped: no zombie is left once they exited.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new reap

@@ -1,4 +1,5 @@
 # test_requires: a failed required service skips its dependents, `after` does not; a requires naming nothing is an error.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new requires

@@ -1,4 +1,5 @@
 # test_respawn: respawn restarts a dying service, gives up at its limit, and backs off instead of spinning.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new respawn

@@ -1,4 +1,5 @@
 # test_shutdown: signals to PID 1 stop services in reverse order, run the reboot/shutdown/ctrlaltdel targets, SIGKILL the stubborn.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 # One system layout for every boot: a chain sa <- sb <- sc, a service that

@@ -1,4 +1,5 @@
 # test_syslog: what programs send to keel's /dev/log (busybox logger, the C library's syslog(3), RFC 3164 and 5424 datagrams) and the kernel's /dev/kmsg reach the ring parsed.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 LOGREAD=$KEEL_BUILD/logread

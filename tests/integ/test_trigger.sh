@@ -1,4 +1,5 @@
 # test_trigger: path triggers (start, reload, restart; globs, removed, late directories, bursts), keelctl reload NAME, and timers.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
 sys_new trigger

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_logread: logread (and keelctl log) against a fake keel log socket — every option's exact output, rotation, remote syslog over UDP and TCP, the pid file, JSON.
+# SPDX-License-Identifier: MIT
 #
 # No keel here: a small python3 server speaks the log socket protocol of
 # docs/logging.md with canned record lines (escaped bytes, invalid UTF-8, a

@@ -1,4 +1,5 @@
 # lib.sh: helpers for the OpenWrt compatibility tests (sourced, POSIX sh): results, temp dir, per-shell runs, isolated paths.
+# SPDX-License-Identifier: MIT
 #
 #   ok NAME / not_ok NAME [WHY] / check NAME CMD... / eq NAME GOT WANT / not CMD...
 #   in_shells FILE       runs FILE once under dash and once under busybox sh

@@ -1,5 +1,6 @@
 #!/bin/sh
 # test_functions: /lib/functions.sh and /lib/config/uci.sh against a temp config dir, under dash and busybox sh.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 if [ -z "$TEST_SHELL" ]; then
 	in_shells "$0"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_keel: keel as PID 1 in a PID namespace running the example OpenWrt scripts: boot order, procd instances, respawn, reload, shutdown.
+# SPDX-License-Identifier: MIT
 #
 # The scripts start with "#!/bin/sh /etc/rc.common" and source /lib/functions.sh:
 # inside the namespace, overlays put the installed files at those paths (and

@@ -1,5 +1,6 @@
 #!/bin/sh
 # test_rc_common: /etc/rc.common commands, rc.d links from START/STOP, and the procd instance files, under dash and busybox sh.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 if [ -z "$TEST_SHELL" ]; then
 	in_shells "$0"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_triggers: procd triggers on keel: the helper files rc.common writes, reload_config, and keel as PID 1 reloading daemons on uci commit, reload_config and interface up.
+# SPDX-License-Identifier: MIT
 #
 # Part 1 runs rc.common and reload_config against a keelctl that records its
 # calls. Part 2 runs keel as PID 1 in PID, mount and network namespaces (as

@@ -1,5 +1,6 @@
 #!/bin/sh
 # test_cli: expected-output tests of the `uci` command against tests/uci/expected/*.
+# SPDX-License-Identifier: MIT
 # Each case runs commands on a fresh copy of tests/uci/config; its stdout,
 # stderr and exit codes must equal tests/uci/expected/NAME byte for byte.
 # UCI_REGEN=1 rewrites the expected files (review the diff before committing).

@@ -1,4 +1,5 @@
 /* test_cmdline: keel's options on the kernel command line. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_cond: unit tests of the condition, trigger, timer and reload keywords and their words. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>

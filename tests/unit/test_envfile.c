@@ -1,4 +1,5 @@
 /* test_envfile: the model's initd.env — KEY=VALUE lines, errors with file:line. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

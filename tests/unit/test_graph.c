@@ -1,4 +1,5 @@
 /* test_graph: unit tests of the dependency graph (edges, skips, cycles, order). */
+/* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

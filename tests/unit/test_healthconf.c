@@ -1,4 +1,5 @@
 /* test_healthconf: the boot-health file's keywords, its errors with file:line, the counter file's text. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_heap: PID 1's allocator keeps blocks aligned, apart and intact through reuse, growth and random churn. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

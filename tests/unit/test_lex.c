@@ -1,4 +1,5 @@
 /* test_lex: unit tests of the line lexer, durations, numbers and diagnostics. */
+/* SPDX-License-Identifier: MIT */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>

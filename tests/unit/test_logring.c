@@ -1,4 +1,5 @@
 /* test_logring: unit tests of the log ring (eviction, wrap, cursors) and of the record line format. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_netfacts: the rtnetlink fact table, fed crafted datagrams (links, addresses, default routes, malformed input). */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

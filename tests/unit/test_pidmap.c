@@ -1,4 +1,5 @@
 /* test_pidmap: the pid -> service table survives growth and deletions in any order. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_preinit_block: file system probing, device specs, uevent parsing and modules.dep resolution. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

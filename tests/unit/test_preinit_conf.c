@@ -1,4 +1,5 @@
 /* test_preinit_conf: preinit's configuration file and preinit.* kernel options. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_preinit_led: LED modes written to a fake LED class directory, and the failsafe LED fallback. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_svcdir: unit tests of loading a service directory from a temp dir. */
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>

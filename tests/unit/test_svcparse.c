@@ -1,4 +1,5 @@
 /* test_svcparse: unit tests of the service file parser, keyword by keyword. */
+/* SPDX-License-Identifier: MIT */
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>

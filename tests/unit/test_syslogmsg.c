@@ -1,4 +1,5 @@
 /* test_syslogmsg: /dev/log datagrams as glibc, musl, busybox logger, python and RFC 5424 senders write them. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

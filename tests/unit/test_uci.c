@@ -1,4 +1,5 @@
 /* test_uci: unit tests of the UCI library: grammar, names, deltas, errors, and commit surviving SIGKILL. */
+/* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

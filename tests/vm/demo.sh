@@ -1,5 +1,6 @@
 #!/bin/bash
 # demo: builds keel, boots the example system of examples/services in QEMU with keel as PID 1, shows keelctl status, powers off.
+# SPDX-License-Identifier: MIT
 # Usage: tests/vm/demo.sh [--shell]
 #   (default)  the console scrolls by live; once every boot service is up, `keelctl status`
 #              is typed into the guest's serial shell, then `keelctl poweroff`.

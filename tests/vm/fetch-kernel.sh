@@ -1,5 +1,6 @@
 #!/bin/sh
 # fetch-kernel: unpacks Debian's kernel packages (cloud and generic) into build/vm/kernel-FLAVOUR.
+# SPDX-License-Identifier: MIT
 # Usage: tests/vm/fetch-kernel.sh [cloud|generic]...   (default: cloud generic)
 # Prints nothing on success but the paths; idempotent (skips a flavour already unpacked).
 # Layout after it: build/vm/kernel-FLAVOUR/vmlinuz, .../modules/ (lib/modules/VERSION), .../version

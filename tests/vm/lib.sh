@@ -1,4 +1,5 @@
 # lib.sh: QEMU boot harness for keel (sourced): builds initramfs images, boots them, watches the serial console.
+# SPDX-License-Identifier: MIT
 #
 # A scenario script sources this file and then, in order:
 #   vm_setup NAME                     work dir, kernel, result counters, cleanup trap

@@ -1,5 +1,6 @@
 #!/bin/sh
 # run: runs every QEMU boot scenario (tests/vm/test_*.sh) one after another, with their wall times.
+# SPDX-License-Identifier: MIT
 # Sequential on purpose: each VM is a TCG emulation that keeps a host core busy.
 # Exit status: 0 if all passed. Output: the scenarios' ok / not ok lines, then a summary.
 set -u

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_boot: one boot covering the boot target, faults in service files, keelctl status, no data loss at keelctl poweroff.
+# SPDX-License-Identifier: MIT
 # Scenarios (1), (3), (6) and the keelctl half of (2) share this boot, because every boot
 # costs seconds under TCG and the checks do not disturb each other.
 . "$(dirname "$0")/lib.sh"

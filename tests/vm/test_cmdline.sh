@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_cmdline: keel's kernel command line options in one boot: keel.single, keel.debug and an unknown keel.foo.
+# SPDX-License-Identifier: MIT
 # keel.single gives a rescue shell on the console before the boot target: a command typed
 # over the serial line must answer, nothing of the boot target may run until the shell
 # exits, and then the boot target must come up (with keel.debug's state changes shown)

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_cond: one boot with a NIC — start conditions (iface/route after a real DHCP lease, !path marker), a path trigger intercepting a vendor upgrade, keelctl cond, poweroff.
+# SPDX-License-Identifier: MIT
 # The guest gets QEMU's user-mode network (restrict=on: the guest reaches nothing but
 # QEMU's own DHCP server, which then offers no router, so the hook sets QEMU's gateway)
 # and busybox udhcpc. udhcpc waits for a marker the test creates through the console, so

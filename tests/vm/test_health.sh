@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_health: boot health across real reboots on one disk — a healthy boot commits and zeroes the counter, unhealthy ones are counted and reboot (or stay), keelctl health shows the verdict.
+# SPDX-License-Identifier: MIT
 # The counter must be readable when keel starts (it is incremented then, so a boot that
 # hangs stays counted): the disk is keel's root file system itself, an ext4 image on
 # NVMe (built into the cloud kernel, like ext4), booted with root= and init=/sbin/keel;

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_log: two boots on one data disk — keel's log ring (kernel lines first, service output, /dev/log, keelctl status/log) and the log file kept across keelctl reboot (logread -P).
+# SPDX-License-Identifier: MIT
 # QEMU runs twice on the same disk image (-no-reboot: the guest's reboot ends the first
 # run), so the disk can be checked with e2fsck between the boots and after the last.
 # The first boot ends a fraction of a second after a service printed a marker, and the

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_openwrt: one boot of keel with OpenWrt init scripts — rc.d boot order, procd instances (respawn, UCI reload), keelctl status of both kinds, K## scripts at poweroff.
+# SPDX-License-Identifier: MIT
 # The image holds the OpenWrt layer as openwrt/install.sh installs it, the example
 # scripts and configs of examples/openwrt unchanged, two scripts of the test (S10/K10 and
 # S95/K95) that log their boot and stop with network's runtime state, and native keel

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_shutdown: busybox reboot, Ctrl-Alt-Del (QEMU sendkey) with halt, and busybox poweroff against keel as PID 1.
+# SPDX-License-Identifier: MIT
 # Two QEMU runs: the first is allowed to reboot (a second boot must follow), then gets
 # Ctrl-Alt-Del, whose target halts; the second ends with busybox poweroff. Each shutdown
 # must stop services in reverse dependency order and leave the data disk clean.

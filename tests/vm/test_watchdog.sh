@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_watchdog: keel alone (no preinit) feeds QEMU's i6300esb — kept alive past 3x its timeout, reset when PID 1 stalls (keelctl debug-stall), silent after keelctl halt (disarmed), clean keelctl poweroff.
+# SPDX-License-Identifier: MIT
 # Debian's generic kernel: the cloud kernel has no i6300esb module. keel is /init and
 # gets the device from the kernel command line; the driver is a module that the kmod
 # service loads, so at keel's start /dev/watchdog does not exist yet: keel watches /dev

@@ -1,4 +1,5 @@
 # uci.sh: shell wrappers around the uci command (read, change, commit, runtime state) for OpenWrt scripts on keel.
+# SPDX-License-Identifier: MIT
 #
 # Sourced by /lib/functions.sh. Every call goes through _uci, so one set of
 # variables points scripts and tests at another configuration:

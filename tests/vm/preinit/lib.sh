@@ -1,4 +1,5 @@
 # preinit/lib.sh: helpers for preinit's QEMU scenarios (sourced after tests/vm/lib.sh): images and boots.
+# SPDX-License-Identifier: MIT
 #
 #   pi_rootfs [MODULES...]      the real root in $VM_WORK/root: busybox, keel, preinit, a
 #                               console shell service, /rom /overlay /mnt; MODULES into it

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 # pcap.py: prints the payloads of UDP datagrams to PORT in a pcap file (Ethernet, IPv4), one per line.
+# SPDX-License-Identifier: MIT
 import struct
 import sys
 

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_badconf: a broken /etc/preinit.conf is ignored as a whole: each error named FILE:LINE on the console, the built-in defaults (plus the kernel's preinit.* options) boot the system.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 vm_setup preinit_badconf

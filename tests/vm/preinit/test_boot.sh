@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_boot: initramfs -> squashfs root + ext4 overlay -> keel: persistence, binds, swap, UDP progress, no fd left on the old root.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 vm_setup preinit_boot

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_extroot: the overlay on a second disk when its id matches this device (after fsck); a clear fallback when the id does not match or fsck fails.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 vm_setup preinit_extroot

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_failsafe: a key on the serial console during the window gives failsafe: read-only root, tmpfs overlay, shell, no keel.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 vm_setup preinit_failsafe

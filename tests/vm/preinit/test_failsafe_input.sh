@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_failsafe_input: failsafe chosen by a button (QEMU sendkey -> atkbd -> evdev) and by a UDP "failsafe" datagram; LEDs on the keyboard's LED class devices.
+# SPDX-License-Identifier: MIT
 # The cloud kernel has i8042, atkbd and input-leds built in: the emulated PS/2 keyboard is
 # the "button" (F12, code 88, configured with failsafe_key) and its Caps/Scroll Lock LEDs
 # are real /sys/class/leds entries. evdev and ledtrig-timer are modules, loaded by preinit.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_jffs2: an erased (all 0xff) flash data partition on an MTD device (block2mtd over a virtio disk, generic kernel) is mounted as jffs2 as it is; a file written survives a reboot; without jffs2 in the kernel it is left to the booted system.
+# SPDX-License-Identifier: MIT
 # It uses Debian's generic kernel, whose mtd, block2mtd, mtdblock and jffs2 modules the cloud
 # kernel lacks (measured under TCG: about 10 s for the first boot, 6 s for the next ones).
 # block2mtd's device comes from the kernel option block2mtd.block2mtd=..., which preinit

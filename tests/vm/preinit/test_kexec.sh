@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_kexec: preinit kexecs a kernel of the new root (a second boot on the console, its own command line), and a missing kernel falls back to keel.
+# SPDX-License-Identifier: MIT
 # The cloud kernel has kexec_file_load built in (CONFIG_KEXEC_FILE, with the bzImage64 loader
 # and its purgatory) and no forced signature check without UEFI Secure Boot, so the same
 # vmlinuz that QEMU boots is put on the squashfs root and kexec'd under TCG.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_rootfs: preinit as the root file system's init (no initramfs): overlay over the read-only root, pivot_root, keel.
+# SPDX-License-Identifier: MIT
 # The cloud kernel has NVMe and ext4 built in (squashfs is a module there), so the read-only
 # root is an ext4 image on NVMe mounted ro; preinit loads virtio and overlay from it.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_unformatted: a blank data partition boots on tmpfs and is formatted by the booted system; then firstboot resets it.
+# SPDX-License-Identifier: MIT
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib.sh"
 vm_setup preinit_unformatted

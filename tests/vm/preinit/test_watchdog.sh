@@ -1,5 +1,6 @@
 #!/bin/bash
 # test_watchdog: preinit arms QEMU's i6300esb, feeds it through a failsafe window longer than its timeout, hands the open fd to keel (KEEL_WATCHDOG_FD); an init that does not feed it is reset; the boot-health counter sends preinit to failsafe, where it goes on feeding.
+# SPDX-License-Identifier: MIT
 # Debian's generic kernel: the cloud kernel has no i6300esb module (and ext4, with the crc32c
 # its checksums need, is a module there). QEMU is started through
 # a wrapper that adds the device (pi_boot has no hook for extra devices); with pi_boot's
