@@ -82,6 +82,7 @@ void svc_free(struct svc *s);
 int plans_build(void);
 
 void svc_became_ready(struct svc *s);
+void svc_exec_done(struct svc *s); /* the exec report pipe ended without a report */
 void svc_exited(struct svc *s, int status); /* its process ended with this wait status */
 
 /* sup_live.c */

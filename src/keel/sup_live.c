@@ -29,7 +29,12 @@ static bool proc_ids(pid_t pid, pid_t *ppid, pid_t *pgrp);
 
 void sup_service_ready(struct svc *s)
 {
-	if (s->state == SUP_STARTING && s->exec_rfd < 0)
+	/* READY=1 comes from the service's own program: its exec succeeded,
+	 * whether or not keel has read the exec report's end yet (fork-mode
+	 * starts report through a pipe read later in the loop). */
+	if (s->state == SUP_STARTING && s->exec_rfd >= 0)
+		svc_exec_done(s);
+	if (s->state == SUP_STARTING && !s->reason)
 		svc_became_ready(s);
 }
 

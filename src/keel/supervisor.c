@@ -266,7 +266,7 @@ void sup_ready_fd_event(int fd)
 }
 
 /* The exec pipe reached end of file with no report: the command runs. */
-static void svc_exec_done(struct svc *s)
+void svc_exec_done(struct svc *s)
 {
 	svc_exec_cleanup(s);
 	if (s->reason || s->state != SUP_STARTING)
