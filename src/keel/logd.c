@@ -19,6 +19,11 @@
 struct logd_core logd;
 
 static int kmsg_fd = -1, syslog_fd = -1;
+/* The kernel's backlog (hundreds of boot lines) is read once the boot
+ * target is reached, or after KMSG_LATE_MS: not on the path of the first
+ * starts. Nothing is lost meanwhile: /dev/kmsg keeps it. */
+#define KMSG_LATE_MS 5000
+static uint64_t kmsg_due_ms;
 
 /* Datagrams and kernel records read per wake-up. */
 #define LOGD_MSGS_PER_EVENT 64
@@ -217,12 +222,10 @@ void logd_init(const struct logd_conf *c)
 	log_set_sink(keel_sink);
 	if (c->kmsg) {
 		kmsg_fd = open(c->kmsg, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		if (kmsg_fd < 0 || loop_add(kmsg_fd, EPOLLIN, LOOP_LOGD_KMSG) < 0) {
+		if (kmsg_fd < 0)
 			log_msg("warning: %s: %m (the kernel's messages are not kept)", c->kmsg);
-			if (kmsg_fd >= 0)
-				close(kmsg_fd);
-			kmsg_fd = -1;
-		}
+		else
+			kmsg_due_ms = sup_now_ms() + KMSG_LATE_MS;
 	}
 	if (c->syslog)
 		syslog_open(c->syslog);
@@ -239,9 +242,11 @@ void logd_close(void)
 		unlink(logd.conf.syslog);
 	}
 	if (kmsg_fd >= 0) {
-		loop_del(kmsg_fd);
+		if (!kmsg_due_ms)
+			loop_del(kmsg_fd);
 		close(kmsg_fd);
 		kmsg_fd = -1;
+		kmsg_due_ms = 0;
 	}
 	reader_close_all();
 }
@@ -258,16 +263,31 @@ void logd_fd_event(int fd, enum loop_tag tag, uint32_t events)
 	}
 }
 
+void logd_boot_reached(void)
+{
+	if (!kmsg_due_ms)
+		return;
+	kmsg_due_ms = 0;
+	if (loop_add(kmsg_fd, EPOLLIN, LOOP_LOGD_KMSG) < 0) {
+		log_msg("warning: %s: %m (the kernel's messages are not kept)", logd.conf.kmsg);
+		close(kmsg_fd);
+		kmsg_fd = -1;
+	}
+}
+
 uint64_t logd_next_deadline(void)
 {
 	uint64_t a = reader_next_deadline(), b = file_next_deadline();
-	return !a ? b : !b ? a : a < b ? a : b;
+	uint64_t d = !a ? b : !b ? a : a < b ? a : b;
+	return kmsg_due_ms && (!d || kmsg_due_ms < d) ? kmsg_due_ms : d;
 }
 
 void logd_timer_event(void)
 {
 	reader_timer();
 	file_timer();
+	if (kmsg_due_ms && sup_now_ms() >= kmsg_due_ms)
+		logd_boot_reached();
 }
 
 bool logd_reaped(pid_t pid, int status)

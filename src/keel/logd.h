@@ -43,6 +43,9 @@ void logd_before_start(struct svc *s);
 void logd_service_exited(struct svc *s);
 void logd_service_gone(struct svc *s);
 
+/* The boot target was reached: the kernel's backlog is read from now on. */
+void logd_boot_reached(void);
+
 /* A child that is not a service's was reaped: true if it was the log's. */
 bool logd_reaped(pid_t pid, int status);
 

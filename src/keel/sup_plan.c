@@ -12,6 +12,7 @@
 
 #include "conditions.h"
 #include "log.h"
+#include "logd.h"
 
 /* Starts the members whose dependencies are settled, in one pass in
  * topological order (a skip or a start early in the order is seen by later
@@ -76,6 +77,8 @@ static void plan_check_reached(struct sup_plan *p)
 		}
 	}
 	p->reached = true;
+	if (p == &sup.plans[SVC_TARGET_BOOT])
+		logd_boot_reached();
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	log_info("target %s reached (%zu services) at %ld.%03lds uptime",
