@@ -46,7 +46,7 @@ struct watch {
 };
 
 static struct wpoint *wps;
-static size_t nwps;
+static size_t nwps, capwps; /* doubled: outgrown blocks stay with PID 1's allocator */
 static struct watch *ws;
 static size_t nws;
 static int ino = -1; /* -2: unavailable, said once */
@@ -69,10 +69,14 @@ int watch_point_add(const char *target_dir, const char *where)
 	for (size_t i = 0; i < nwps; i++)
 		if (!strcmp(wps[i].dir, target_dir))
 			return (int)i;
-	struct wpoint *nv = realloc(wps, (nwps + 1) * sizeof *nv);
-	if (!nv)
-		return -1;
-	wps = nv;
+	if (nwps == capwps) {
+		size_t ncap = capwps ? capwps * 2 : 16;
+		struct wpoint *nv = realloc(wps, ncap * sizeof *nv);
+		if (!nv)
+			return -1;
+		wps = nv;
+		capwps = ncap;
+	}
 	struct wpoint p = { .dir = strdup(target_dir), .where = strdup(where), .w = -1 };
 	if (!p.dir || !p.where) {
 		free(p.dir);
@@ -93,7 +97,7 @@ void watch_points_reset(void)
 	}
 	free(wps);
 	wps = NULL;
-	nwps = 0;
+	nwps = capwps = 0;
 }
 
 bool watch_point_refused(int wp)

@@ -47,7 +47,7 @@ struct lsvc {
 };
 
 static struct lsvc **tab;  /* by lix - 1 */
-static size_t ntab;
+static size_t ntab, tabcap, nfree; /* nfree: NULL slots left by services gone */
 static struct lsvc **by_fd; /* read end -> entry */
 static size_t by_fd_cap;
 
@@ -97,17 +97,24 @@ static struct lsvc *lsvc_get(struct svc *s)
 	struct lsvc *l = lsvc_of(s);
 	if (l)
 		return l;
+	/* Grown by doubling: PID 1's allocator keeps every outgrown block, so
+	 * one more entry per service would leave a trail of them. */
 	size_t slot = ntab;
-	for (size_t i = 0; i < ntab; i++)
+	for (size_t i = 0; nfree && i < ntab; i++)
 		if (!tab[i]) {
 			slot = i;
+			nfree--;
 			break;
 		}
 	if (slot == ntab) {
-		struct lsvc **n = realloc(tab, (ntab + 1) * sizeof *n);
-		if (!n)
-			return NULL;
-		tab = n;
+		if (ntab == tabcap) {
+			size_t ncap = tabcap ? tabcap * 2 : 64;
+			struct lsvc **n = realloc(tab, ncap * sizeof *n);
+			if (!n)
+				return NULL;
+			tab = n;
+			tabcap = ncap;
+		}
 		tab[ntab++] = NULL;
 	}
 	l = calloc(1, sizeof *l);
@@ -340,6 +347,7 @@ void logd_service_gone(struct svc *s)
 	for (int k = 0; k < 2; k++)
 		stream_close(&l->st[k]);
 	tab[s->lix - 1] = NULL;
+	nfree++;
 	s->lix = 0;
 	free(l);
 }
