@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dgram.h"
 #include "log.h"
 #include "syslogmsg.h"
 
@@ -152,34 +153,18 @@ static void kmsg_event(int fd)
 
 static void syslog_event(int fd)
 {
+	/* 8 KiB is more than syslog(3) ever sends; a longer datagram is cut. */
 	char buf[8192];
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(struct ucred))];
-	} ctl;
+	pid_t pid;
+	bool cut;
 	for (int n = 0; n < LOGD_MSGS_PER_EVENT; n++) {
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-				     .msg_controllen = sizeof ctl.b };
-		ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = dgram_recv(fd, buf, sizeof buf, &pid, &cut);
+		if (r < 0)
 			return;
-		}
-		uint32_t cred_pid = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-				struct ucred u;
-				memcpy(&u, CMSG_DATA(c), sizeof u);
-				cred_pid = (uint32_t)u.pid;
-			}
 		struct syslog_msg m;
-		/* A longer datagram is cut (MSG_TRUNC not asked: the kernel drops
-		 * the rest); 8 KiB is more than syslog(3) ever sends. */
 		syslogmsg_parse(buf, (size_t)r, &m);
-		logd_add_text(LOG_SRC_SYSLOG, m.pri, m.pid ? m.pid : cred_pid, m.tag, m.tag_len, m.msg,
-			      m.msg_len);
+		logd_add_text(LOG_SRC_SYSLOG, m.pri, m.pid ? m.pid : (uint32_t)pid, m.tag, m.tag_len,
+			      m.msg, m.msg_len);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dgram.h"
 #include "live.h"
 #include "log.h"
 #include "loop.h"
@@ -272,28 +273,13 @@ static void handle(struct nsvc *n, const struct notify_msg *m)
 void notify_event(int fd)
 {
 	char buf[NOTIFY_MAX_DATAGRAM + 1];
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(struct ucred))];
-	} ctl;
+	pid_t pid;
+	bool cut;
 	for (int k = 0; k < NOTIFY_PER_EVENT; k++) {
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-				     .msg_controllen = sizeof ctl.b };
-		ssize_t r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		ssize_t r = dgram_recv(fd, buf, sizeof buf, &pid, &cut);
+		if (r < 0)
 			return;
-		}
-		pid_t pid = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-				struct ucred u;
-				memcpy(&u, CMSG_DATA(c), sizeof u);
-				pid = u.pid;
-			}
-		if ((size_t)r > NOTIFY_MAX_DATAGRAM || (mh.msg_flags & MSG_TRUNC)) {
+		if ((size_t)r > NOTIFY_MAX_DATAGRAM || cut) {
 			if (!ignored++)
 				log_msg("warning: notify: a datagram over %d bytes from pid %d: ignored",
 					NOTIFY_MAX_DATAGRAM, (int)pid);
