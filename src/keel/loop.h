@@ -3,6 +3,7 @@
 #ifndef KEEL_LOOP_H
 #define KEEL_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 
@@ -35,10 +36,13 @@ int loop_mod(int fd, uint32_t events, enum loop_tag tag);
 void loop_del(int fd);
 /* Waits; returns the number of events (0 on timeout or EINTR). */
 int loop_wait(struct epoll_event *ev, int max, int timeout_ms);
+/* False for an event fetched before its fd was unregistered or registered
+ * again in the same batch: it belongs to a source that is gone. */
+bool loop_ev_current(const struct epoll_event *e);
 
 static inline enum loop_tag loop_ev_tag(const struct epoll_event *e)
 {
-	return (enum loop_tag)(e->data.u64 >> 32);
+	return (enum loop_tag)(e->data.u64 >> 56);
 }
 static inline int loop_ev_fd(const struct epoll_event *e)
 {

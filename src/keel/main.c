@@ -598,6 +598,8 @@ int main(int argc, char **argv)
 			timers_due();
 		for (int i = 0; i < n; i++) {
 			int fd = loop_ev_fd(&ev[i]);
+			if (!loop_ev_current(&ev[i]))
+				continue;
 			switch (loop_ev_tag(&ev[i])) {
 			case LOOP_SIGNAL: signals_handle(fd); break;
 			case LOOP_TIMER: {

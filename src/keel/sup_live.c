@@ -206,9 +206,11 @@ static void pidwatch_drop(size_t i)
 
 void live_watch_pid(struct svc *s, pid_t pid)
 {
-	for (size_t i = 0; i < npws; i++)
+	for (size_t i = 0; i < npws;)
 		if (pws[i].s == s)
-			pidwatch_drop(i);
+			pidwatch_drop(i); /* the last one moved here: look again */
+		else
+			i++;
 #ifdef SYS_pidfd_open
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 #else
