@@ -116,6 +116,7 @@ static int lex_escape(struct lexer *lx, const char **qp, const char *e)
 	case '\\': v = '\\'; break;
 	case '"': v = '"'; break;
 	case '\'': v = '\''; break;
+	case '%': v = '%'; break; /* Pygos: "\%" is a literal '%', like "%%" */
 	case 'a': v = '\a'; break;
 	case 'b': v = '\b'; break;
 	case 'f': v = '\f'; break;
@@ -197,10 +198,12 @@ static int lex_percent(struct lexer *lx, const char **qp, const char *e,
 	}
 	if (q < e && (unsigned char)*q > 0x20 && (unsigned char)*q < 0x7f)
 		diag_add(lx->diags, DIAG_ERROR, lx->file, lx->lineno,
-			 "bad \"%%%c\": '%%' must be followed by a digit or '%%'", *q);
+			 "bad \"%%%c\": '%%' must be followed by a digit or '%%' "
+			 "(write \"%%%%%c\" for a literal \"%%%c\")", *q, *q, *q);
 	else
 		diag_add(lx->diags, DIAG_ERROR, lx->file, lx->lineno,
-			 "bad '%%': it must be followed by a digit or '%%'");
+			 "bad '%%': it must be followed by a digit or '%%' "
+			 "(write \"%%%%\" for a literal '%%')");
 	return -1;
 }
 

@@ -14,7 +14,8 @@
  *     blanks (space, tab); blank lines and lines whose first non-blank
  *     character is '#' are skipped; '#' outside quotes starts a comment;
  *   - "double quotes" group an argument; inside them C escapes work:
- *     \n \t \r \\ \" \' \a \b \f \v \e \0 \xHH and \NNN (octal);
+ *     \n \t \r \\ \" \' \% \a \b \f \v \e \0 \xHH and \NNN (octal);
+ *     "\%" is a literal '%' (as in Pygos), never a parameter;
  *   - %0 .. %9 are replaced by the parameters (from the link name after
  *     '@'), both inside and outside quotes; %% is a literal '%'; a %N with
  *     no such parameter, or '%' followed by anything else, is an error;

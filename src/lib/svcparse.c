@@ -301,13 +301,15 @@ static void svc_cmd_add(struct svc_parser *p, struct lex_line *l, size_t from)
 static void svc_kw_exec(struct svc_parser *p, struct lex_line *l)
 {
 	if (strcmp(l->argv[1], "{") == 0) {
-		if (l->argc != 2) {
-			svc_err(p, l->lineno,
-				"exec: nothing may follow \"{\"; put each command of the block on its own line");
+		if (l->argc > 2 && strcmp(l->argv[l->argc - 1], "}") == 0) {
+			svc_err(p, l->lineno, "exec: \"}\" must be alone on its line (a block is never one line)");
 			return;
 		}
 		p->block_line = l->lineno;
-		p->block_used = false;
+		p->block_used = l->argc > 2;
+		/* Pygos: "exec { cmd args" starts the block with its first command. */
+		if (l->argc > 2)
+			svc_cmd_add(p, l, 2);
 		return;
 	}
 	svc_cmd_add(p, l, 1);

@@ -144,7 +144,10 @@ static void test_lex_percent(void **state)
 	check("x %", "1:!", 1);
 	check("x \"%\"", "1:!", 1);
 	check_error("x %0", 4, 1, "%0 used but there is no parameter 0");
-	check_error("x %z", 4, 1, "bad \"%z\": '%' must be followed by a digit or '%'");
+	check_error("x %z", 4, 1, "bad \"%z\": '%' must be followed by a digit or '%' (write \"%%z\" for a literal \"%z\")");
+	/* Pygos: "\%" inside quotes is a literal '%', never a parameter */
+	check("x \"\\%0\\%\" \"a\\%%%\"", "1:[x][%0%][a%%]", 0);
+	check("x \\%", "1:!", 1);
 }
 
 static void test_lex_noparam_why(void **state)

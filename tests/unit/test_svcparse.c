@@ -175,6 +175,28 @@ static void test_pygos_exec_block(void **state)
 	svc_def_free(s);
 }
 
+/* Pygos takes the rest of the brace line as the block's first command, and
+ * "\%" in quotes as a literal '%'. */
+static void test_pygos_brace_line_and_escaped_percent(void **state)
+{
+	(void)state;
+	struct svc_def *s = parse_as("svc@ttyS0", "exec { mount -a\n mount \"%0\"\n}\nexec date \"+\\%s\\%0\" %%s\n");
+	assert_non_null(s);
+	assert_int_equal(D.nerrors, 0);
+	assert_int_equal(s->nexec, 3);
+	assert_string_equal(s->exec[0].argv[0], "mount");
+	assert_string_equal(s->exec[0].argv[1], "-a");
+	assert_null(s->exec[0].argv[2]);
+	assert_int_equal(s->exec[0].line, 1);
+	assert_string_equal(s->exec[1].argv[1], "ttyS0");
+	assert_int_equal(s->exec[1].line, 2);
+	assert_string_equal(s->exec[2].argv[1], "+%s%0");
+	assert_string_equal(s->exec[2].argv[2], "%s");
+	svc_def_free(s);
+	/* the block opened on the brace line still needs its "}" */
+	parse_fail("exec { a\n b\n", "1: exec: block not closed (no line \"}\")");
+}
+
 static void test_exec_lines(void **state)
 {
 	(void)state;
@@ -200,7 +222,7 @@ static void test_exec_errors(void **state)
 	parse_fail("exec \"\" x\n", "1: exec: empty command name");
 	parse_fail("exec {\n \"\"\n}\n", "2: exec: empty command name");
 	parse_fail("exec { a }\n",
-		   "1: exec: nothing may follow \"{\"; put each command of the block on its own line");
+		   "1: exec: \"}\" must be alone on its line (a block is never one line)");
 	parse_fail("}\n", "1: \"}\" without \"exec {\"");
 	parse_fail("exec {\n a\n} x\n",
 		   "3: exec: \"}\" must be alone on its line",
@@ -727,6 +749,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_defaults, teardown),
 		cmocka_unit_test_teardown(test_pygos_agetty, teardown),
 		cmocka_unit_test_teardown(test_pygos_exec_block, teardown),
+		cmocka_unit_test_teardown(test_pygos_brace_line_and_escaped_percent, teardown),
 		cmocka_unit_test_teardown(test_exec_lines, teardown),
 		cmocka_unit_test_teardown(test_exec_errors, teardown),
 		cmocka_unit_test_teardown(test_description, teardown),
