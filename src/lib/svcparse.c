@@ -11,6 +11,7 @@
 #include "cond.h"
 #include "live.h"
 #include "lex.h"
+#include "suggest.h"
 #include "svc.h"
 #include "svcparse_int.h"
 
@@ -760,7 +761,15 @@ static void svc_dispatch(struct svc_parser *p, struct lex_line *l)
 		k->fn(p, l);
 		return;
 	}
-	svc_err(p, l->lineno, "unknown keyword %s", svc_quote(p, kw));
+	struct suggest sg;
+	suggest_init(&sg, kw);
+	for (size_t i = 0; i < SVC_KW_COUNT; i++)
+		suggest_try(&sg, svc_keywords[i].name);
+	const char *best = suggest_best(&sg);
+	if (best)
+		svc_err(p, l->lineno, "unknown keyword %s (did you mean \"%s\"?)", svc_quote(p, kw), best);
+	else
+		svc_err(p, l->lineno, "unknown keyword %s", svc_quote(p, kw));
 }
 
 /* Fills name, instance and arg from the link name; false after reporting. */
@@ -859,6 +868,10 @@ struct svc_def *svc_parse(const char *buf, size_t len, const char *file,
 	if (p.respawn_line && SVC_OPT(s)->respawn_delay_ms > SVC_OPT(s)->respawn_max_delay_ms)
 		svc_err(&p, p.respawn_line, "respawn: delay (%lums) is above max-delay (%lums)",
 			SVC_OPT(s)->respawn_delay_ms, SVC_OPT(s)->respawn_max_delay_ms);
+	if (s->type == SVC_TYPE_RESPAWN && p.first_line[SVC_KW_TIMEOUT])
+		diag_add(diags, DIAG_WARNING, file, p.first_line[SVC_KW_TIMEOUT],
+			 "timeout has no effect on a respawn service (it limits how long a wait or "
+			 "once service runs; to limit how long it may take to be ready: \"ready ... timeout\")");
 	if (p.respawn_line && s->type != SVC_TYPE_RESPAWN)
 		diag_add(diags, DIAG_WARNING, file, p.respawn_line,
 			 "respawn settings have no effect: the type is \"%s\", not \"respawn\"",
