@@ -1,6 +1,7 @@
 /* control: PID 1's end of the keelctl socket — non-blocking, bounded, root only. */
 /* SPDX-License-Identifier: MIT */
 #include "control.h"
+#include "badfiles.h"
 #include "health.h"
 
 #include <errno.h>
@@ -227,8 +228,8 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 			return;
 		}
 		if (argc == 2) {
-			struct svc *s = sup_find(argv[1], &err);
-			if (!s) {
+			const struct svc *s = sup_find(argv[1], &err);
+			if (!s && !(s = badfiles_find(argv[1]))) {
 				buf_addf(o, "ERR %s: %s\n", argv[1], err);
 				return;
 			}
@@ -247,6 +248,16 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 					add_svc_line(o, s);
 				}
 			}
+			for (size_t i = 0; i < badfiles_count(); i++) {
+				const struct svc *b = badfiles_get(i);
+				if (list) {
+					buf_adds(o, "name\t");
+					buf_add_field(o, b->def->instance);
+					buf_adds(o, "\n");
+				} else {
+					add_svc_line(o, b);
+				}
+			}
 			if (!list)
 				add_diags(o);
 		}
@@ -260,7 +271,7 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 		}
 		struct svc *s = sup_find(argv[1], &err);
 		if (!s) {
-			buf_addf(o, "ERR %s: %s\n", argv[1], err);
+			buf_addf(o, "ERR %s: %s\n", argv[1], badfiles_why(argv[1], err));
 			return;
 		}
 		int r = verb[2] == 'a' ? sup_request_start(s)
@@ -275,7 +286,7 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 	if (!strcmp(verb, "reload") && argc == 2) {
 		struct svc *s = sup_find(argv[1], &err);
 		if (!s)
-			buf_addf(o, "ERR %s: %s\n", argv[1], err);
+			buf_addf(o, "ERR %s: %s\n", argv[1], badfiles_why(argv[1], err));
 		else if (cond_reload_service(s, &err) < 0)
 			buf_addf(o, "ERR %s: %s\n", s->def->instance, err);
 		else

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "badfiles.h"
 #include "check.h"
 #include "lex.h"
 #include "cmdline.h"
@@ -556,6 +557,7 @@ int main(int argc, char **argv)
 	struct svc_set set = { 0 };
 	struct diags diags = { 0 };
 	services_load(&o.svc, &set, &diags);
+	badfiles_take(&set);
 	if (sup_init(&set, &diags, &o.svc) < 0)
 		log_msg("error: out of memory loading services: some are missing");
 	control_open(o.socket, o.share_dir);

@@ -168,6 +168,7 @@ int services_load(const struct services_conf *c, struct svc_set *set, struct dia
 				return -1;
 			}
 		}
+		svc_set_move_bad(set, &rt);
 		svc_set_free(&rt);
 	}
 	if (c->rcd_dir && stat(c->rcd_dir, &st) == 0 && rcd_load(c, set, diags) < 0)

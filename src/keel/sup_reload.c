@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badfiles.h"
 #include "cond.h"
 #include "log.h"
 #include "svcdiff.h"
@@ -46,6 +47,7 @@ int sup_reload(char **summary)
 		diags_free(&nd);
 		return -1;
 	}
+	badfiles_take(&set);
 	/* Drop services that were removed earlier and are down by now. */
 	size_t w = 0;
 	for (size_t i = 0; i < sup.nsvcs; i++) {

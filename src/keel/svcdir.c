@@ -234,6 +234,17 @@ static int svcdir_is_rc_common(const char *buf, size_t len)
 	       buf[plen] == ' ' || buf[plen] == '\t';
 }
 
+static void svc_bad_free(struct svc_set *set)
+{
+	for (size_t i = 0; i < set->nbad; i++) {
+		free(set->bad[i].instance);
+		free(set->bad[i].reason);
+	}
+	free(set->bad);
+	set->bad = NULL;
+	set->nbad = set->nbad_more = 0;
+}
+
 void svc_set_free(struct svc_set *set)
 {
 	for (size_t i = 0; i < set->n; i++)
@@ -241,6 +252,68 @@ void svc_set_free(struct svc_set *set)
 	free(set->v);
 	set->v = NULL;
 	set->n = 0;
+	svc_bad_free(set);
+}
+
+static int svc_set_push_bad(struct svc_set *set, char *instance, char *reason)
+{
+	if (set->nbad >= SVC_BAD_MAX) {
+		set->nbad_more++;
+		return -1;
+	}
+	/* Grown by doubling: PID 1's allocator keeps every outgrown block. */
+	if (!(set->nbad & (set->nbad - 1))) {
+		struct svc_bad *nb = realloc(set->bad, (set->nbad ? set->nbad * 2 : 1) * sizeof *nb);
+		if (!nb)
+			return -1;
+		set->bad = nb;
+	}
+	set->bad[set->nbad++] = (struct svc_bad){ instance, reason };
+	return 0;
+}
+
+void svc_set_add_bad(struct svc_set *set, const char *instance, const struct diags *diags,
+		     size_t from)
+{
+	if (set->nbad >= SVC_BAD_MAX) {
+		set->nbad_more++;
+		return;
+	}
+	const struct diag *first = NULL;
+	for (size_t i = from; i < diags->n && !first; i++)
+		if (diags->v[i].level == DIAG_ERROR)
+			first = &diags->v[i];
+	char *reason = first ? diag_format(first) : strdup("could not be loaded (see the log)");
+	char *inst = strdup(instance);
+	if (reason && first) {
+		/* "error: FILE:LINE: msg" -> "FILE:LINE: msg", cut to the bound */
+		size_t skip = strlen(diag_level_name(first->level)) + 2;
+		size_t len = strlen(reason + skip);
+		memmove(reason, reason + skip, len + 1);
+		if (len > SVC_BAD_REASON_MAX) {
+			size_t cut = SVC_BAD_REASON_MAX - 3;
+			while (cut && ((unsigned char)reason[cut] & 0xc0) == 0x80)
+				cut--; /* not inside a UTF-8 sequence */
+			memcpy(reason + cut, "...", 4);
+		}
+	}
+	if (!reason || !inst || svc_set_push_bad(set, inst, reason) < 0) {
+		free(reason);
+		free(inst);
+	}
+}
+
+void svc_set_move_bad(struct svc_set *dst, struct svc_set *src)
+{
+	for (size_t i = 0; i < src->nbad; i++)
+		if (svc_set_push_bad(dst, src->bad[i].instance, src->bad[i].reason) < 0) {
+			free(src->bad[i].instance);
+			free(src->bad[i].reason);
+		}
+	dst->nbad_more += src->nbad_more;
+	free(src->bad);
+	src->bad = NULL;
+	src->nbad = src->nbad_more = 0;
 }
 
 int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
@@ -250,8 +323,7 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 	char *path = NULL, *buf = NULL;
 	size_t cap = 0;
 
-	set->v = NULL;
-	set->n = 0;
+	*set = (struct svc_set){ 0 };
 	/* Kept open while the files are read: each is opened relative to
 	 * it, so the directory's own path is not walked again per file. */
 	DIR *d = opendir(dir);
@@ -277,14 +349,21 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 			path = NULL;
 			goto oom;
 		}
+		size_t first_diag = diags->n;
 		r = svcdir_read_at(dirfd(d), names[i], path, &buf, &cap, &len, diags);
 		if (r == -2)
 			goto oom;
-		if (r < 0 || svcdir_is_rc_common(buf, len))
+		if (r < 0) {
+			svc_set_add_bad(set, names[i], diags, first_diag);
+			continue;
+		}
+		if (svcdir_is_rc_common(buf, len))
 			continue;
 		struct svc_def *s = svc_parse(buf, len, path, names[i], diags);
 		if (s)
 			set->v[set->n++] = s; /* names are sorted, so instances are too */
+		else
+			svc_set_add_bad(set, names[i], diags, first_diag);
 	}
 done:
 	free(buf);

@@ -7,9 +7,22 @@
 #include "diag.h"
 #include "svc.h"
 
+/* An entry that could not be loaded (syntax error, dangling link...):
+ * PID 1 keeps it to show it as skipped instead of unknown. */
+struct svc_bad {
+	char *instance; /* the entry's name */
+	char *reason;   /* its first error, "FILE:LINE: message", cut at SVC_BAD_REASON_MAX */
+};
+/* Bounds on what one load keeps of its bad entries (the diagnostics keep
+ * every error): a directory full of junk costs PID 1 a few KiB at most. */
+#define SVC_BAD_MAX 64
+#define SVC_BAD_REASON_MAX 200
+
 struct svc_set {
 	struct svc_def **v; /* sorted by instance name */
 	size_t n;
+	struct svc_bad *bad; /* in the order found, at most SVC_BAD_MAX */
+	size_t nbad, nbad_more; /* kept, and not kept beyond the bound */
 };
 
 /*
@@ -22,6 +35,8 @@ struct svc_set {
  *     service description: it is skipped here (rc.common support loads it);
  *   - a dangling link, an unreadable file, a file over 1 MiB: DIAG_ERROR
  *     naming the entry, the entry is skipped;
+ *   - every entry skipped for an error (those above, a syntax error) is
+ *     also recorded in set->bad;
  *   - two entries with the same instance name cannot happen (one directory).
  * A missing or unreadable dir is a DIAG_ERROR and gives an empty set.
  * Returns 0, or -1 on allocation failure (set is then empty).
@@ -29,6 +44,14 @@ struct svc_set {
 int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags);
 
 void svc_set_free(struct svc_set *set);
+
+/* Records an entry that failed to load, its reason being the first error
+ * diags got from index `from` on. Over the bound it is only counted;
+ * allocation failure loses the record, nothing else. */
+void svc_set_add_bad(struct svc_set *set, const char *instance, const struct diags *diags,
+		     size_t from);
+/* Moves src's bad entries after dst's (src keeps none). */
+void svc_set_move_bad(struct svc_set *dst, struct svc_set *src);
 
 /* Reads a small configuration file whole (regular files only, at most
  * 1 MiB, NUL-terminated): 0, -1 on a problem reported in diags (missing,
