@@ -39,7 +39,6 @@
 #define KEEL_HEALTH_FILE "/etc/keel/health"
 #endif
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 enum { LG_MODE = 1, LG_SIZE = 2, LG_RATE = 4, LG_FILESIZE = 8, LG_FLUSH = 16, LG_KMSG = 32,
        LG_SYSLOG = 64 };
@@ -69,7 +68,7 @@ static void usage(FILE *f)
 		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
 		   "            [--kmsg PATH] [--watchdog DEVICE|off] [--watchdog-timeout S]\n"
 		   "            [--notify-socket PATH] [--health-file PATH]\n"
-		   "       keel check [DIR]\n"
+		   "       keel check [-q] [--strict] [--root SYSROOT] [DIR]\n"
 		   "keel runs as PID 1; `keel check` checks a service directory.\n");
 }
 
@@ -534,7 +533,7 @@ int main(int argc, char **argv)
 		log_debug("running in a PID namespace: file systems stay writable at the end");
 
 	/* 4. The services' environment: defaults, then the model's initd.env. */
-	setenv("PATH", DEFAULT_PATH, 0);
+	setenv("PATH", KEEL_DEFAULT_PATH, 0);
 	setenv("HOME", "/", 0);
 	setenv("TERM", "linux", 0);
 	env_file_apply(o.env_file);

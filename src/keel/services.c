@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "rootpath.h"
 
 /* How long one OpenWrt script may take at boot or shutdown. */
 #define RCD_TIMEOUT "60s"
@@ -81,10 +82,20 @@ static char **rcd_list(const char *dir, size_t *n)
 	return v;
 }
 
+/* Where a path of the system runs is on this machine: itself, or inside
+ * `keel check --root`'s image. NULL with errno set. */
+static char *host_path(const struct services_conf *c, const char *path)
+{
+	return rootpath_resolve(c->opts ? c->opts->root : NULL, path);
+}
+
 static int rcd_load(const struct services_conf *c, struct svc_set *set, struct diags *diags)
 {
 	size_t n;
-	char **names = rcd_list(c->rcd_dir, &n);
+	char *rdir = host_path(c, c->rcd_dir);
+	char **names = rdir ? rcd_list(rdir, &n) : NULL;
+	if (!rdir)
+		n = 0;
 	char *prev_s = NULL, *prev_k = NULL; /* previous S and K link's service */
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -106,11 +117,14 @@ static int rcd_load(const struct services_conf *c, struct svc_set *set, struct d
 			free(path);
 			continue;
 		}
-		if (stat(path, &st) < 0) {
+		char *hp = host_path(c, path);
+		if (!hp || stat(hp, &st) < 0) {
 			diag_add(diags, DIAG_ERROR, path, 0, "link target missing: %s", strerror(errno));
+			free(hp);
 			free(path);
 			continue;
 		}
+		free(hp);
 		buf_addf(&b, "description \"%s (rc.d %.*s)\"\ntype wait\ntarget %s\n", name,
 			 (int)(name - e), e, start ? "boot" : "%0");
 		if (*prev)
@@ -143,6 +157,7 @@ static int rcd_load(const struct services_conf *c, struct svc_set *set, struct d
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(rdir);
 	return rc;
 }
 
@@ -154,11 +169,11 @@ static int cmp_instance(const void *a, const void *b)
 int services_load(const struct services_conf *c, struct svc_set *set, struct diags *diags)
 {
 	struct stat st;
-	if (svcdir_load(c->service_dir, set, diags) < 0)
+	if (svcdir_load_opts(c->service_dir, c->opts, set, diags) < 0)
 		return -1;
 	if (c->runtime_dir && stat(c->runtime_dir, &st) == 0) {
 		struct svc_set rt = { 0 };
-		if (svcdir_load(c->runtime_dir, &rt, diags) < 0)
+		if (svcdir_load_opts(c->runtime_dir, c->opts, &rt, diags) < 0)
 			return -1;
 		for (size_t i = 0; i < rt.n; i++) {
 			struct svc_def *d = rt.v[i];
@@ -171,8 +186,13 @@ int services_load(const struct services_conf *c, struct svc_set *set, struct dia
 		svc_set_move_bad(set, &rt);
 		svc_set_free(&rt);
 	}
-	if (c->rcd_dir && stat(c->rcd_dir, &st) == 0 && rcd_load(c, set, diags) < 0)
-		return -1;
+	if (c->rcd_dir) {
+		char *hp = host_path(c, c->rcd_dir);
+		bool there = hp && stat(hp, &st) == 0;
+		free(hp);
+		if (there && rcd_load(c, set, diags) < 0)
+			return -1;
+	}
 	if (set->n)
 		qsort(set->v, set->n, sizeof *set->v, cmp_instance);
 	return 0;

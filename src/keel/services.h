@@ -6,11 +6,16 @@
 #include "diag.h"
 #include "svcdir.h"
 
+/* The PATH services get when /etc/initd.env sets none. */
+#define KEEL_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 struct services_conf {
 	const char *service_dir; /* /etc/init.d: service files (and OpenWrt scripts) */
 	const char *runtime_dir; /* /run/keel/services: files written at run time
 				  * (rc.common's procd emulation); may be absent */
 	const char *rcd_dir;     /* /etc/rc.d: OpenWrt S##name / K##name links; may be absent */
+	/* keel check: the dirs above are inside opts->root; NULL in PID 1 */
+	const struct svcdir_opts *opts;
 };
 
 /*

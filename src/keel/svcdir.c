@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rootpath.h"
 #include "svcdir.h"
 
 #define SVCDIR_MAX_FILE (1024 * 1024)
@@ -318,18 +319,34 @@ void svc_set_move_bad(struct svc_set *dst, struct svc_set *src)
 
 int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 {
+	return svcdir_load_opts(dir, NULL, set, diags);
+}
+
+int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc_set *set,
+		     struct diags *diags)
+{
 	char **names = NULL;
 	size_t nnames = 0;
-	char *path = NULL, *buf = NULL;
+	char *path = NULL, *buf = NULL, *inroot = NULL, *hostdir = NULL;
 	size_t cap = 0;
+	const char *root = opts ? opts->root : NULL;
 
 	*set = (struct svc_set){ 0 };
+	if (root) {
+		hostdir = rootpath_resolve(root, dir);
+		if (!hostdir) {
+			diag_add(diags, DIAG_ERROR, dir, 0, "cannot open service directory in %s: %s",
+				 root, strerror(errno));
+			return errno == ENOMEM ? -1 : 0;
+		}
+	}
 	/* Kept open while the files are read: each is opened relative to
 	 * it, so the directory's own path is not walked again per file. */
-	DIR *d = opendir(dir);
+	DIR *d = opendir(hostdir ? hostdir : dir);
 	if (!d) {
-		diag_add(diags, DIAG_ERROR, dir, 0, "cannot open service directory: %s",
-			 strerror(errno));
+		diag_add(diags, DIAG_ERROR, hostdir ? hostdir : dir, 0,
+			 "cannot open service directory: %s", strerror(errno));
+		free(hostdir);
 		return 0;
 	}
 	int r = svcdir_list(d, dir, &names, &nnames, diags);
@@ -345,18 +362,41 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 	for (size_t i = 0; i < nnames; i++) {
 		size_t len = 0;
 		free(path);
-		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+		if (asprintf(&path, "%s/%s", hostdir ? hostdir : dir, names[i]) < 0) {
 			path = NULL;
 			goto oom;
 		}
 		size_t first_diag = diags->n;
-		r = svcdir_read_at(dirfd(d), names[i], path, &buf, &cap, &len, diags);
+		if (root) {
+			/* the entry as the image will see it: absolute links
+			 * point into the image, not into this machine */
+			char *in = NULL;
+			free(inroot);
+			inroot = NULL;
+			int e = ENOMEM;
+			if (asprintf(&in, "%s/%s", dir, names[i]) >= 0) {
+				inroot = rootpath_resolve(root, in);
+				e = errno;
+				free(in);
+			}
+			if (!inroot && e == ENOMEM)
+				goto oom;
+			if (!inroot) {
+				svcdir_report_open(path, e, diags);
+				svc_set_add_bad(set, names[i], diags, first_diag);
+				continue;
+			}
+		}
+		r = inroot ? svcdir_read_at(AT_FDCWD, inroot, path, &buf, &cap, &len, diags)
+			   : svcdir_read_at(dirfd(d), names[i], path, &buf, &cap, &len, diags);
 		if (r == -2)
 			goto oom;
 		if (r < 0) {
 			svc_set_add_bad(set, names[i], diags, first_diag);
 			continue;
 		}
+		if (opts && opts->on_file)
+			opts->on_file(opts->ctx, path, names[i], buf, len, diags);
 		if (svcdir_is_rc_common(buf, len))
 			continue;
 		struct svc_def *s = svc_parse(buf, len, path, names[i], diags);
@@ -368,6 +408,8 @@ int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags)
 done:
 	free(buf);
 	free(path);
+	free(inroot);
+	free(hostdir);
 	svcdir_names_free(names, nnames);
 	if (closedir(d) < 0)
 		diag_add(diags, DIAG_WARNING, dir, 0, "closing service directory: %s",
@@ -377,6 +419,8 @@ oom:
 	diag_add(diags, DIAG_ERROR, dir, 0, "out of memory while loading services");
 	free(buf);
 	free(path);
+	free(inroot);
+	free(hostdir);
 	svcdir_names_free(names, nnames);
 	svc_set_free(set);
 	closedir(d);

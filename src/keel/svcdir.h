@@ -43,6 +43,18 @@ struct svc_set {
  */
 int svcdir_load(const char *dir, struct svc_set *set, struct diags *diags);
 
+/* For `keel check` (PID 1 passes none): read dir inside a system image,
+ * and see each file's text as read. */
+struct svcdir_opts {
+	const char *root; /* dir and every link are resolved inside it (rootpath.h) */
+	/* Called with every file read (OpenWrt scripts included), before it is parsed. */
+	void (*on_file)(void *ctx, const char *path, const char *name, const char *text,
+			size_t len, struct diags *diags);
+	void *ctx;
+};
+int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc_set *set,
+		     struct diags *diags);
+
 void svc_set_free(struct svc_set *set);
 
 /* Records an entry that failed to load, its reason being the first error
