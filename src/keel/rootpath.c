@@ -113,7 +113,7 @@ char *rootpath_resolve(const char *root, const char *path)
 			continue;
 		}
 		hlen += 1 + clen;
-		if (p[strspn(p, "/")] && !S_ISDIR(st.st_mode)) {
+		if (*p && !S_ISDIR(st.st_mode)) { /* "file/..." or "file/" */
 			err = ENOTDIR;
 			goto out;
 		}

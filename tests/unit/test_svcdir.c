@@ -91,7 +91,7 @@ static void test_missing_dir(void **state)
 {
 	struct fixture *f = *state;
 	char path[256];
-	struct svc_set set = { (void *)1, 5 };
+	struct svc_set set = { .v = (void *)1, .n = 5 };
 	struct diags d = {0};
 	snprintf(path, sizeof(path), "%s/nope", f->root);
 	assert_int_equal(svcdir_load(path, &set, &d), 0);
