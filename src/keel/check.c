@@ -4,11 +4,13 @@
 #include "cond.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "checktrap.h"
 #include "envfile.h"
@@ -189,6 +191,32 @@ static const char *exec_problem(const char *hostpath)
 	return NULL;
 }
 
+/* A script's "#!" interpreter must be in the image too: a busybox image
+ * has no /bin/bash, and exec fails with the script's name, not bash's. */
+static void check_interpreter(struct check *ck, const struct svc_def *s, const char *what,
+			      const char *cmd, const char *hostpath, unsigned line)
+{
+	char head[256];
+	int fd = open(hostpath, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, head, sizeof head - 1);
+	close(fd);
+	if (n < 3 || head[0] != '#' || head[1] != '!')
+		return;
+	head[n] = '\0';
+	char *interp = head + 2 + strspn(head + 2, " \t");
+	interp[strcspn(interp, " \t\r\n")] = '\0';
+	if (interp[0] != '/')
+		return; /* the kernel wants a path; an odd line is the script's business */
+	char *hp = rootpath_resolve(ck->root, interp);
+	const char *why = hp ? exec_problem(hp) : errno == ENOENT ? "not found" : strerror(errno);
+	if (why)
+		diag_add(ck->d, DIAG_ERROR, s->file, line, "%s: \"%s\" is a script for \"%s\", %s in %s",
+			 what, cmd, interp, why, ck->root);
+	free(hp);
+}
+
 static const char *service_path(const struct check *ck, const struct svc_def *s)
 {
 	for (size_t i = 0; i < s->o->nenv; i++)
@@ -215,6 +243,8 @@ static void check_command(struct check *ck, const struct svc_def *s, const char 
 		if (why)
 			diag_add(ck->d, DIAG_ERROR, s->file, line, "%s: \"%s\": %s in %s", what, cmd, why,
 				 ck->root);
+		else
+			check_interpreter(ck, s, what, cmd, hp, line);
 		free(img);
 		free(hp);
 		return;
@@ -226,6 +256,8 @@ static void check_command(struct check *ck, const struct svc_def *s, const char 
 			hp = rootpath_resolve(ck->root, img);
 			const char *w = hp ? exec_problem(hp) : "not found";
 			free(img);
+			if (!w)
+				check_interpreter(ck, s, what, cmd, hp, line);
 			free(hp);
 			if (!w)
 				return;

@@ -83,6 +83,13 @@ user nobody
 group wheel
 exec /bin/sh
 EOF
+printf '#!/bin/bash\necho hi\n' >"$R/usr/libexec/bashism"
+chmod 755 "$R/usr/libexec/bashism"
+svcfile bad_interp <<EOF
+type wait
+exec /usr/libexec/wrap true
+exec /usr/libexec/bashism
+EOF
 svcfile hook <<EOF
 type respawn
 exec sh
@@ -99,10 +106,13 @@ check "a command that is a directory" has bad "error: $D/bad_cmds:5: exec: \"/et
 check "PATH is the default one (not /usr/libexec)" has bad "error: $D/bad_cmds:6: exec: \"wrap\": not found"
 check "a user missing from the image's passwd, with its line" has bad "error: $D/bad_users:1: user \"nobody\": not in the image's /etc/passwd"
 check "a group missing from the image's group" has bad "error: $D/bad_users:2: group \"wheel\": not in the image's /etc/group"
+check "a script whose interpreter the image lacks" has bad "error: $D/bad_interp:3: exec: \"/usr/libexec/bashism\" is a script for \"/bin/bash\", not found in $R"
+check "a script whose interpreter is there passes" eval '! has bad "bad_interp:2:"'
 check "the on-crash command is checked too" has bad "error: $D/hook:3: on-crash: \"/usr/bin/report\": not found in $R"
 check "a dangling absolute link names its target" has bad "error: $D/removed: link target \"/usr/share/init/removed\" does not exist"
 check "the good services raise nothing" eval '! grep -E "/(network|syslog|web|cron|getty@ttyS0)[:]" "$OUT/bad.txt"'
-rm "$R/etc/init.d/bad_cmds" "$R/etc/init.d/bad_users" "$R/etc/init.d/hook" "$R/etc/init.d/removed"
+rm "$R/etc/init.d/bad_cmds" "$R/etc/init.d/bad_users" "$R/etc/init.d/hook" "$R/etc/init.d/removed" \
+	"$R/etc/init.d/bad_interp"
 
 # PATH from the image's /etc/initd.env, and a service's own env PATH.
 printf 'PATH=/usr/libexec:/bin\n' >"$R/etc/initd.env"
