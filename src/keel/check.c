@@ -369,8 +369,14 @@ static void suggest_ref(struct diags *d, const struct svc_def *s, const char *kw
 		 best);
 }
 
+/* Each suggestion costs a pass over the names and one over the
+ * diagnostics: past this many, a directory of thousands of dangling
+ * `after` lines would take minutes, and nobody reads that far. */
+#define CHECK_MAX_SUGGESTIONS 100
+
 static void suggest_names(const struct svc_set *set, struct diags *d)
 {
+	size_t tried = 0;
 	for (int t = 0; t < SVC_TARGET_COUNT; t++) {
 		size_t n;
 		char **names = target_names(set, (enum svc_target)t, &n);
@@ -385,7 +391,7 @@ static void suggest_names(const struct svc_set *set, struct diags *d)
 			for (int k = 0; k < 3; k++)
 				for (size_t r = 0; r < lists[k]->n; r++) {
 					const char *nm = lists[k]->v[r].name;
-					if (!in_sorted(names, n, nm))
+					if (!in_sorted(names, n, nm) && tried++ < CHECK_MAX_SUGGESTIONS)
 						suggest_ref(d, s, kws[k], &lists[k]->v[r], names, n);
 				}
 		}

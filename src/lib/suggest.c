@@ -44,6 +44,11 @@ void suggest_init(struct suggest *s, const char *word)
 
 void suggest_try(struct suggest *s, const char *candidate)
 {
+	/* No suggestion is over 3 edits away, and each edit changes the
+	 * length by at most 1: most candidates cost a strlen. */
+	size_t lw = strlen(s->word), lc = strlen(candidate);
+	if ((lw > lc ? lw - lc : lc - lw) > 3)
+		return;
 	size_t d = suggest_distance(s->word, candidate);
 	if (d < s->best_dist) {
 		s->best_dist = d;
