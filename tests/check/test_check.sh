@@ -167,6 +167,27 @@ check "a shell script in the service dir: a warning on line 1" has traps "warnin
 run traps_quiet --root "$R" -q
 check "-q prints no start order" eval '! has traps_quiet "start order"'
 
+rm "$R/etc/init.d/traps" "$R/etc/init.d/percent" "$R/etc/init.d/script.sh"
+
+# OpenWrt scripts in the image, started through rc.d links (relative as OpenWrt makes
+# them, and absolute): found inside the image, and their interpreter too.
+mkdir -p "$R/etc/rc.d"
+printf '#!/bin/sh /etc/rc.common\nSTART=50\nstart() { :; }\n' >"$R/etc/init.d/firewall"
+printf '#!/bin/sh /etc/rc.common\nSTART=60\nstart() { :; }\n' >"$R/etc/init.d/dnsmasq"
+chmod 755 "$R/etc/init.d/firewall" "$R/etc/init.d/dnsmasq"
+ln -s ../init.d/firewall "$R/etc/rc.d/S50firewall"
+ln -s /etc/init.d/dnsmasq "$R/etc/rc.d/S60dnsmasq"
+run rcd --root "$R"
+check "rc.d links inside the image: exit 0" rc_is rcd 0
+check "... both scripts are services, in S order" \
+	eval 'has rcd "firewall (wait)" && has rcd "dnsmasq (wait)" && [ "$(grep -n "firewall (wait)" "$OUT/rcd.txt" | cut -d: -f1)" -lt "$(grep -n "dnsmasq (wait)" "$OUT/rcd.txt" | cut -d: -f1)" ]'
+rm "$R/bin/sh"
+run rcd_nosh --root "$R" -q
+check "a script's interpreter missing from the image: error" \
+	has rcd_nosh "\"/etc/init.d/dnsmasq\" is a script for \"/bin/sh\", not found in $R"
+ln -s /bin/busybox "$R/bin/sh"
+rm -r "$R/etc/rc.d" "$R/etc/init.d/firewall" "$R/etc/init.d/dnsmasq"
+
 # Usage: exit 2.
 run u1 --bogus
 check "unknown option: exit 2" rc_is u1 2

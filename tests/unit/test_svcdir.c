@@ -278,6 +278,54 @@ static void test_bad_instance_names(void **state)
 	diags_free(&d);
 }
 
+/* Every entry skipped for an error is recorded with its first error, up
+ * to SVC_BAD_MAX; a long reason is cut with "...", never inside a UTF-8
+ * character. */
+static void test_bad_records(void **state)
+{
+	struct fixture *f = *state;
+	char name[64];
+	put(f->dir, "good", "exec x\n");
+	put(f->dir, "a_typo", "exec x\ntpye once\n");
+	for (int i = 0; i < SVC_BAD_MAX + 6; i++) {
+		snprintf(name, sizeof name, "junk%03d", i);
+		put(f->dir, name, "bogus\n");
+	}
+	/* a reason over the bound, to be cut among multi-byte characters: the
+	 * entry's name is in it (a file whose name is 100 "\xc3\xa9") */
+	char longname[256] = "a_";
+	for (int i = 0; i < 100; i++)
+		strcat(longname, "\xc3\xa9");
+	put(f->dir, longname, "bogus\n");
+	struct svc_set set;
+	struct diags d = {0};
+	assert_int_equal(svcdir_load(f->dir, &set, &d), 0);
+	assert_int_equal(set.n, 1);
+	assert_int_equal(set.nbad, SVC_BAD_MAX);
+	assert_int_equal(set.nbad_more, 8);
+	/* in name order: a_typo, a_\xc3\xa9..., junk000... */
+	assert_string_equal(set.bad[0].instance, "a_typo");
+	char want[512];
+	snprintf(want, sizeof want, "%s/a_typo:2: unknown keyword \"tpye\" (did you mean \"type\"?)", f->dir);
+	assert_string_equal(set.bad[0].reason, want);
+	const char *r = set.bad[1].reason;
+	size_t rl = strlen(r);
+	assert_true(rl <= SVC_BAD_REASON_MAX);
+	assert_string_equal(r + rl - 3, "...");
+	assert_true(((unsigned char)r[rl - 4] & 0xc0) != 0xc0); /* no lead byte left alone */
+	assert_string_equal(set.bad[2].instance, "junk000");
+	/* moving keeps the bound */
+	struct svc_set other = { 0 };
+	svc_set_move_bad(&other, &set);
+	assert_int_equal(other.nbad, SVC_BAD_MAX);
+	assert_int_equal(other.nbad_more, 8);
+	assert_int_equal(set.nbad, 0);
+	assert_null(set.bad);
+	svc_set_free(&other);
+	svc_set_free(&set);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +333,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_instances, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignored_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_instance_names, setup, teardown),
