@@ -39,7 +39,6 @@
 #define KEEL_HEALTH_FILE "/etc/keel/health"
 #endif
 
-
 enum { LG_MODE = 1, LG_SIZE = 2, LG_RATE = 4, LG_FILESIZE = 8, LG_FLUSH = 16, LG_KMSG = 32,
        LG_SYSLOG = 64 };
 

@@ -82,17 +82,22 @@ static char **rcd_list(const char *dir, size_t *n)
 	return v;
 }
 
-/* Where a path of the system runs is on this machine: itself, or inside
- * `keel check --root`'s image. NULL with errno set. */
-static char *host_path(const struct services_conf *c, const char *path)
+/* Where a path of the system runs is on this machine: itself (PID 1: no
+ * copy), or inside `keel check --root`'s image (*own, to free). NULL with
+ * errno set. */
+static const char *host_path(const struct services_conf *c, const char *path, char **own)
 {
-	return rootpath_resolve(c->opts ? c->opts->root : NULL, path);
+	*own = NULL;
+	if (!c->opts || !c->opts->root)
+		return path;
+	return *own = rootpath_resolve(c->opts->root, path);
 }
 
 static int rcd_load(const struct services_conf *c, struct svc_set *set, struct diags *diags)
 {
 	size_t n;
-	char *rdir = host_path(c, c->rcd_dir);
+	char *rdir_own;
+	const char *rdir = host_path(c, c->rcd_dir, &rdir_own);
 	char **names = rdir ? rcd_list(rdir, &n) : NULL;
 	if (!rdir)
 		n = 0;
@@ -117,14 +122,15 @@ static int rcd_load(const struct services_conf *c, struct svc_set *set, struct d
 			free(path);
 			continue;
 		}
-		char *hp = host_path(c, path);
+		char *hp_own;
+		const char *hp = host_path(c, path, &hp_own);
 		if (!hp || stat(hp, &st) < 0) {
 			diag_add(diags, DIAG_ERROR, path, 0, "link target missing: %s", strerror(errno));
-			free(hp);
+			free(hp_own);
 			free(path);
 			continue;
 		}
-		free(hp);
+		free(hp_own);
 		buf_addf(&b, "description \"%s (rc.d %.*s)\"\ntype wait\ntarget %s\n", name,
 			 (int)(name - e), e, start ? "boot" : "%0");
 		if (*prev)
@@ -157,7 +163,7 @@ static int rcd_load(const struct services_conf *c, struct svc_set *set, struct d
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	free(rdir);
+	free(rdir_own);
 	return rc;
 }
 
@@ -187,9 +193,10 @@ int services_load(const struct services_conf *c, struct svc_set *set, struct dia
 		svc_set_free(&rt);
 	}
 	if (c->rcd_dir) {
-		char *hp = host_path(c, c->rcd_dir);
+		char *hp_own;
+		const char *hp = host_path(c, c->rcd_dir, &hp_own);
 		bool there = hp && stat(hp, &st) == 0;
-		free(hp);
+		free(hp_own);
 		if (there && rcd_load(c, set, diags) < 0)
 			return -1;
 	}
