@@ -78,7 +78,13 @@ ifneq ($(filter static,$(MAKECMDGOALS)),)
   override VARIANT := musl
 endif
 VARIANT  ?=
-O        := $(or $(BUILDDIR),build$(if $(VARIANT),/$(VARIANT)))
+# Cross musl builds by Debian architecture name: `make cross ARCH=aarch64`
+# (or every one of them: `make cross`) == make VARIANT=musl CROSS_COMPILE=...,
+# into build/musl-ARCH. Big-endian mips has no musl-dev in Debian 12.
+CROSS_ARCHS := aarch64=aarch64-linux-gnu armhf=arm-linux-gnueabihf \
+               mipsel=mipsel-linux-gnu mips64el=mips64el-linux-gnuabi64
+cross_arch = $(or $(patsubst %=$(1),%,$(filter %=$(1),$(CROSS_ARCHS))),$(1))
+O        := $(or $(BUILDDIR),build$(if $(VARIANT),/$(VARIANT)$(if $(and $(filter musl,$(VARIANT)),$(CROSS_COMPILE)),-$(call cross_arch,$(patsubst %-,%,$(notdir $(CROSS_COMPILE)))))))
 
 # The project's flags. The user's CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS come
 # after them on every command line (so `CFLAGS=-O2` changes the optimisation
@@ -86,7 +92,7 @@ O        := $(or $(BUILDDIR),build$(if $(VARIANT),/$(VARIANT)))
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith \
             $(if $(filter 1 yes y,$(WERROR)),-Werror)
-CSTD     := -std=c11 -D_GNU_SOURCE
+CSTD     := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 OPT      ?= -Os
 DEBUG    ?= -g
 DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR)"' \
@@ -112,12 +118,32 @@ ifeq ($(VARIANT),clang)
   CC      := clang
 endif
 ifeq ($(VARIANT),musl)
-  CC      := musl-gcc
+  # Native: Debian's musl-gcc. Cross (CROSS_COMPILE=aarch64-linux-gnu-): the
+  # cross gcc with the musl specs of Debian's musl-dev:<arch>, which put that
+  # architecture's musl headers and libc.a in place of glibc's; a toolchain
+  # that is musl already (CROSS_COMPILE=...-linux-musl-) is used as it is.
+  CROSS_TRIPLET := $(patsubst %-,%,$(notdir $(CROSS_COMPILE)))
+  ifeq ($(CROSS_TRIPLET),)
+    CC    := musl-gcc
+    KHDR_ROOT := /usr/include
+    KHDR_ASM  := /usr/include/$(shell $(HOSTCC) -dumpmachine)/asm
+  else ifeq ($(findstring musl,$(CROSS_TRIPLET)),)
+    MUSL_TRIPLET := $(subst gnu,musl,$(subst gnuabi64,musl,$(CROSS_TRIPLET)))
+    MUSL_SPECS ?= /usr/lib/$(MUSL_TRIPLET)/musl-gcc.specs
+    CC    := $(CROSS_COMPILE)gcc -specs $(MUSL_SPECS)
+    # The target's kernel headers (linux-libc-dev-<arch>-cross), never the
+    # host's: asm/ differs between architectures. Multiarch linux-libc-dev:<arch>
+    # (asm/ in /usr/include/<triplet>) does as well.
+    KHDR_ROOT ?= $(or $(wildcard /usr/$(CROSS_TRIPLET)/include),/usr/include)
+    KHDR_ASM  ?= $(or $(wildcard /usr/$(CROSS_TRIPLET)/include/asm),/usr/include/$(CROSS_TRIPLET)/asm)
+  endif
   # musl-gcc sees only musl's headers; the kernel's UAPI headers (linux/,
   # asm/) are libc-independent, so point at the system's through a
   # folder of links rather than at all of /usr/include.
-  KHDR    := $(O)/kernel-headers
-  KEEL_CPPFLAGS += -isystem $(KHDR)
+  ifneq ($(KHDR_ASM),)
+    KHDR  := $(O)/kernel-headers
+    KEEL_CPPFLAGS += -isystem $(KHDR)
+  endif
   # No unwind tables (nothing unwinds: no C++, no backtraces) and one
   # segment for code and read-only data: both are pages of PID 1's memory.
   KEEL_OPT := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
@@ -157,21 +183,29 @@ PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
          $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci)) \
          $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit))
 
-.PHONY: all static asan musl clean install install-strip unit-tests fuzz check test \
+.PHONY: all static cross asan musl clean install install-strip unit-tests fuzz check test \
         man dist version
 
 all: $(PROGS)
 
 ifneq ($(KHDR),)
 $(KHDR):
+	@test -d '$(KHDR_ASM)' || { echo 'no kernel headers for $(or $(CROSS_TRIPLET),the host) ($(KHDR_ASM)): install linux-libc-dev-<arch>-cross (scripts/deps.sh)' >&2; exit 1; }
 	@mkdir -p $@
-	ln -sfn /usr/include/linux $@/linux
-	ln -sfn /usr/include/asm-generic $@/asm-generic
-	ln -sfn /usr/include/$$($(HOSTCC) -dumpmachine)/asm $@/asm
+	ln -sfn $(KHDR_ROOT)/linux $@/linux
+	ln -sfn $(KHDR_ROOT)/asm-generic $@/asm-generic
+	ln -sfn $(KHDR_ASM) $@/asm
 endif
 
 # VARIANT is musl for the whole invocation (above): `make static install` works.
 static: all
+ARCH ?= $(foreach a,$(CROSS_ARCHS),$(firstword $(subst =, ,$(a))))
+cross:
+	@for a in $(ARCH); do \
+		t=$$(echo ' $(CROSS_ARCHS) ' | sed -n "s/.* $$a=\([^ ]*\) .*/\1/p"); \
+		[ -n "$$t" ] || { echo "make cross: unknown ARCH $$a (one of: $(CROSS_ARCHS))" >&2; exit 2; }; \
+		$(MAKE) VARIANT=musl CROSS_COMPILE=$$t- all || exit 1; \
+	done
 asan:
 	$(MAKE) VARIANT=asan
 

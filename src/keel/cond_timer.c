@@ -263,7 +263,12 @@ static void clock_arm(void)
 			if (timerfd_settime(clk, flags, &its, NULL) == 0)
 				return;
 		}
+		/* Said once: a kernel that refuses it (no 32-bit time syscalls
+		 * for a 32-bit libc) refuses it every time. */
 		log_msg("warning: wall-clock timer: %m: `timer at` does not run");
+		loop_del(clk);
+		close(clk);
+		clk = -2;
 	}
 }
 

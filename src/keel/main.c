@@ -211,22 +211,35 @@ static void env_file_apply(const char *path)
  * turns ask for the same one again, and a syscall per turn adds up when
  * a thousand services report ready. */
 static uint64_t timer_armed;
+/* timerfd_settime failed: deadlines are kept by epoll_wait's timeout. */
+static bool timer_by_epoll;
 
-static void timer_arm(int tfd, uint64_t deadline_ms)
+/* Arms the timerfd for deadline_ms (0: none); returns the timeout for
+ * epoll_wait: -1, or with the fallback the milliseconds left. */
+static int timer_arm(int tfd, uint64_t deadline_ms)
 {
+	uint64_t now = sup_now_ms();
+	uint64_t delta = deadline_ms > now ? deadline_ms - now : 1;
+	if (timer_by_epoll)
+		return !deadline_ms ? -1 : delta > INT_MAX ? INT_MAX : (int)delta;
 	if (deadline_ms == timer_armed)
-		return;
+		return -1;
 	struct itimerspec its = { 0 };
 	if (deadline_ms) {
-		uint64_t now = sup_now_ms();
-		uint64_t delta = deadline_ms > now ? deadline_ms - now : 1;
 		its.it_value.tv_sec = (time_t)(delta / 1000);
 		its.it_value.tv_nsec = (long)(delta % 1000) * 1000000L;
 	}
-	if (timerfd_settime(tfd, 0, &its, NULL) < 0)
-		log_msg("warning: timerfd_settime: %m"); /* tried again next turn */
-	else
-		timer_armed = deadline_ms;
+	if (timerfd_settime(tfd, 0, &its, NULL) < 0) {
+		/* Not a transient failure (ENOSYS: a 32-bit libc's call that a
+		 * kernel without CONFIG_COMPAT_32BIT_TIME lacks; EINVAL): said
+		 * once, never again, and the loop's own timeout takes over. */
+		log_msg("error: timerfd_settime: %m: timers fall back to the event loop's "
+			"timeout (see \"Kernel features\" in keel(8))");
+		timer_by_epoll = true;
+		return timer_arm(tfd, deadline_ms);
+	}
+	timer_armed = deadline_ms;
+	return -1;
 }
 
 /* Every module's deadlines that may be due (each checks its own). */
@@ -541,15 +554,20 @@ int main(int argc, char **argv)
 	/* 5. Event sources. */
 	int sfd = signals_open();
 	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0) {
-		/* Without these there is no event loop: the crash path still
+	if (sfd < 0) {
+		/* Without it there is no event loop: the crash path still
 		 * keeps the system up. */
-		log_msg("fatal: cannot set up the event loop: %m");
+		log_msg("fatal: signalfd: %m: no event loop (see \"Kernel features\" in keel(8))");
 		log_set_deferred(false);
 		crash_handler(0, NULL, NULL);
 	}
 	loop_add(sfd, EPOLLIN, LOOP_SIGNAL);
-	loop_add(tfd, EPOLLIN, LOOP_TIMER);
+	if (tfd < 0) {
+		log_msg("error: timerfd_create: %m: timers fall back to the event loop's "
+			"timeout (see \"Kernel features\" in keel(8))");
+		timer_by_epoll = true;
+	} else
+		loop_add(tfd, EPOLLIN, LOOP_TIMER);
 
 	/* 6. Services. */
 	struct svc_set set = { 0 };
@@ -583,8 +601,7 @@ int main(int argc, char **argv)
 		 * do it, rather than a timer round trip (and never starving
 		 * them, e.g. while a fork storm is reaped in batches). */
 		bool due = d1 && d1 <= sup_now_ms();
-		if (!due)
-			timer_arm(tfd, !d1 ? d2 : !d2 ? d1 : d1 < d2 ? d1 : d2);
+		int wait_ms = due ? 0 : timer_arm(tfd, !d1 ? d2 : !d2 ? d1 : d1 < d2 ? d1 : d2);
 		if (log_pending() != log_watched) {
 			log_watched = log_pending();
 			if (log_watched)
@@ -593,7 +610,7 @@ int main(int argc, char **argv)
 				loop_del(log_fd());
 		}
 		struct epoll_event ev[32];
-		int n = loop_wait(ev, 32, due ? 0 : -1);
+		int n = loop_wait(ev, 32, wait_ms);
 		if (due)
 			timers_due();
 		for (int i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 /* spawn: starts a service's process and sets up its environment before exec. */
 /* SPDX-License-Identifier: MIT */
 #include "spawn.h"
+#include "futex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/futex.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -518,8 +517,7 @@ static void slot_wait(struct slot *sl)
 		if (t == 0)
 			return;
 		/* A timeout as well, so a missed wake-up costs 10 ms, not a hang. */
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		syscall(SYS_futex, &sl->tid, FUTEX_WAIT, t, &ts, NULL, 0);
+		futex_wait(&sl->tid, t, 10 * 1000 * 1000);
 	}
 }
 

@@ -15,6 +15,12 @@
 
 #define SVCDIR_MAX_FILE (1024 * 1024)
 
+/* A 32-bit libc without large-file support fails readdir with EOVERFLOW
+ * on a file system with 64-bit inode numbers or directory offsets (ext4's
+ * hashes): no service would load. The Makefile asks for them. */
+_Static_assert(sizeof(off_t) == 8 && sizeof(ino_t) == 8,
+	       "build with -D_FILE_OFFSET_BITS=64 (large-file support)");
+
 /* OpenWrt init scripts share the directory; another module runs them. */
 static const char svcdir_rc_common[] = "#!/bin/sh /etc/rc.common";
 

@@ -104,6 +104,19 @@ int preinit_switch(struct preinit *p)
 	return 0;
 }
 
+/* MIPS has no kexec_file_load (no syscall number): there the
+ * configured kexec is one clear error, and init starts. */
+static long kexec_file_load(int kfd, int ifd, const char *cmd, unsigned long flags)
+{
+#ifdef SYS_kexec_file_load
+	return syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, flags);
+#else
+	(void)kfd, (void)ifd, (void)cmd, (void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /* kexec_file_load lets the kernel parse and (if it must) verify the image;
  * the paths are on the new root, so this runs after the switch. Any
  * failure is said and init starts instead. */
@@ -122,7 +135,7 @@ static void kexec_try(struct preinit *p)
 	if (c->kexec_initrd && (ifd = open(c->kexec_initrd, O_RDONLY | O_CLOEXEC)) < 0) {
 		preinit_error("kexec %s: %s; starting init instead", c->kexec_initrd,
 			      strerror(errno));
-	} else if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmd) + 1, cmd, flags) < 0) {
+	} else if (kexec_file_load(kfd, ifd, cmd, flags) < 0) {
 		preinit_error("kexec_file_load %s: %s; starting init instead", c->kexec_kernel,
 			      strerror(errno));
 	} else {
