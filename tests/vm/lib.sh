@@ -37,6 +37,10 @@ VM_APPEND=${VM_APPEND:-}
 VM_KEEL_ARGS=${VM_KEEL_ARGS-keel.verbose}
 VM_DISK=${VM_DISK:-}
 VM_QEMU_EXTRA=${VM_QEMU_EXTRA:-}
+# Another architecture (tests/vm/cross): its QEMU, machine and serial console.
+VM_QEMU=${VM_QEMU:-qemu-system-x86_64}
+VM_MACHINE=${VM_MACHINE:--machine pc}
+VM_TTY=${VM_TTY:-ttyS0}
 # virtio_blk for the data disk; the cloud kernel has ext4, i8042, atkbd and 8250 built in.
 VM_MODULES=${VM_MODULES:-virtio_pci virtio_blk}
 
@@ -283,10 +287,10 @@ vm_boot() {
 	VM_CAT_PID=$!
 	VM_BOOT_T0=$(vm_now_ms)
 	# shellcheck disable=SC2086
-	qemu-system-x86_64 -nodefaults -no-user-config -display none -machine pc \
+	$VM_QEMU -nodefaults -no-user-config -display none $VM_MACHINE \
 		-m "$VM_MEM" -smp "$VM_SMP" \
 		-kernel "$VM_KDIR/vmlinuz" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 quiet $VM_KEEL_ARGS panic=-1 $VM_APPEND" \
+		-append "console=$VM_TTY quiet $VM_KEEL_ARGS panic=-1 $VM_APPEND" \
 		-serial "pipe:$VM_WORK/ser" \
 		-monitor "unix:$VM_MON,server=on,wait=off" \
 		$extra $VM_QEMU_EXTRA >>"$VM_WORK/qemu.log" 2>&1 &

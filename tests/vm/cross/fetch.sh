@@ -1,8 +1,8 @@
 #!/bin/sh
-# fetch: Debian's kernel and busybox-static of one foreign architecture, unpacked into build/vm/cross-ARCH.
+# fetch: Debian's kernel and busybox-static of one foreign architecture, unpacked into build/vm/kernel-cross-ARCH.
 # SPDX-License-Identifier: MIT
 # Usage: tests/vm/cross/fetch.sh ARCH...   (aarch64 armhf mipsel mips64el)
-# Layout after it: build/vm/cross-ARCH/{vmlinuz,busybox,version}. Idempotent: an
+# Layout after it: build/vm/kernel-cross-ARCH/{vmlinuz,busybox,version}. Idempotent: an
 # architecture already unpacked is skipped (the packages are ~50 MB each: cached).
 # Needs `dpkg --add-architecture` of the Debian architecture (scripts/deps.sh does it).
 set -eu
@@ -17,7 +17,7 @@ for arch in "$@"; do
 	mips64el) deb=mips64el meta=linux-image-5kc-malta ;;
 	*) echo "fetch: unknown architecture $arch" >&2; exit 2 ;;
 	esac
-	dir="$out/cross-$arch"
+	dir="$out/kernel-cross-$arch"
 	if [ -f "$dir/vmlinuz" ] && [ -x "$dir/busybox" ]; then
 		echo "$dir"; continue
 	fi
