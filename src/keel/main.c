@@ -531,7 +531,7 @@ int main(int argc, char **argv)
 	if (in_container && !(o.log_given & LG_SYSLOG))
 		o.log.syslog = NULL;
 	if (loop_init() < 0)
-		log_msg("fatal: cannot set up the event loop: %m");
+		log_msg("fatal: epoll_create1: %m: no event loop (see \"Kernel features\" in keel(8))");
 	else
 		logd_init(&o.log);
 	log_info("keel " KEEL_VERSION " starting");

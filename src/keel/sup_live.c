@@ -219,8 +219,17 @@ void live_watch_pid(struct svc *s, pid_t pid)
 #endif
 	struct pidwatch *n = fd >= 0 ? realloc(pws, (npws + 1) * sizeof *n) : NULL;
 	if (!n || loop_add(fd, EPOLLIN, LOOP_PIDFD) < 0) {
-		log_msg("warning: %s: cannot watch pid %d (%s): its end is seen only if it becomes "
-			"keel's child", s->def->instance, (int)pid, strerror(errno));
+		/* A kernel without pidfd_open (before 5.3) is said once. */
+		static bool no_pidfd_said;
+		if (fd < 0 && errno == ENOSYS) {
+			if (!no_pidfd_said)
+				log_msg("warning: pidfd_open: %s: a main process that is not keel's "
+					"child is seen to end only if it becomes keel's child (see "
+					"\"Kernel features\" in keel(8))", strerror(errno));
+			no_pidfd_said = true;
+		} else
+			log_msg("warning: %s: cannot watch pid %d (%s): its end is seen only if "
+				"it becomes keel's child", s->def->instance, (int)pid, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
