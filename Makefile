@@ -203,9 +203,10 @@ endif
 
 # VARIANT is musl for the whole invocation (above): `make static install` works.
 static: all
-ARCH ?= $(foreach a,$(CROSS_ARCHS),$(firstword $(subst =, ,$(a))))
+# ARCH only from the command line: an ARCH in the environment is a kernel build's.
+CROSS_BUILD_ARCHS := $(if $(filter command line,$(origin ARCH)),$(ARCH),$(foreach a,$(CROSS_ARCHS),$(firstword $(subst =, ,$(a)))))
 cross:
-	@for a in $(ARCH); do \
+	@for a in $(CROSS_BUILD_ARCHS); do \
 		t=$$(echo ' $(CROSS_ARCHS) ' | sed -n "s/.* $$a=\([^ ]*\) .*/\1/p"); \
 		[ -n "$$t" ] || { echo "make cross: unknown ARCH $$a (one of: $(CROSS_ARCHS))" >&2; exit 2; }; \
 		$(MAKE) VARIANT=musl CROSS_COMPILE=$$t- all cross-tests || exit 1; \

@@ -22,7 +22,9 @@ done
 if [ -n "$missing" ]; then
 	echo "deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
+	# An index that fails (a foreign architecture's, mid-sync) is not fatal:
+	# apt uses the others, and the install below says what is really missing.
+	apt-get update -qq >/dev/null 2>&1 || echo "deps: apt-get update had errors; installing anyway" >&2
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
