@@ -218,12 +218,12 @@ static bool timer_by_epoll;
  * epoll_wait: -1, or with the fallback the milliseconds left. */
 static int timer_arm(int tfd, uint64_t deadline_ms)
 {
-	uint64_t now = sup_now_ms();
+	if (!timer_by_epoll && deadline_ms == timer_armed)
+		return -1;
+	uint64_t now = deadline_ms ? sup_now_ms() : 0;
 	uint64_t delta = deadline_ms > now ? deadline_ms - now : 1;
 	if (timer_by_epoll)
 		return !deadline_ms ? -1 : delta > INT_MAX ? INT_MAX : (int)delta;
-	if (deadline_ms == timer_armed)
-		return -1;
 	struct itimerspec its = { 0 };
 	if (deadline_ms) {
 		its.it_value.tv_sec = (time_t)(delta / 1000);

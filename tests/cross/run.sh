@@ -31,6 +31,20 @@ for a in aarch64:aarch64 armhf:arm mipsel:mipsel mips64el:mips64el; do
 	for t in "$@"; do
 		tap "$arch musl $(basename "$t")" "$q" "$t"
 	done
+	# The layout the Makefile asks for: code and read-only data in one
+	# segment, no RELRO, so the file holds no page-alignment padding (the
+	# default layout padded aarch64's keel by 60 KiB and more).
+	k=build/musl-$arch/keel
+	gap= end=
+	while read -r _ off _ _ fsz _; do
+		[ -z "$end" ] || gap=$((off - end))
+		end=$((off + fsz))
+	done < <(readelf -lW "$k" | grep ' LOAD ')
+	loads=$(readelf -lW "$k" | grep -c ' LOAD ')
+	relro=$(readelf -lW "$k" | grep -c 'GNU_RELRO')
+	[ "$loads" = 2 ] && [ "$relro" = 0 ] && [ -n "$gap" ] && [ "$gap" -lt 4096 ]
+	say $? "$arch: keel has 2 LOAD segments ($loads), no RELRO ($relro), ${gap:-?} bytes of padding (< 4096)"
+	echo "# $arch sizes (bytes, static, stripped):$(for p in keel keelctl logread uci preinit; do printf ' %s %s' $p "$(stat -c %s build/musl-"$arch"/$p 2>/dev/null)"; done)"
 done
 
 # 32-bit glibc, armhf and big-endian mips (Debian 12 has no musl, kernel or
