@@ -31,6 +31,10 @@ for a in aarch64:aarch64 armhf:arm mipsel:mipsel mips64el:mips64el; do
 	for t in "$@"; do
 		tap "$arch musl $(basename "$t")" "$q" "$t"
 	done
+	# The kernel's asm/ headers of the target, never the host's x86 ones.
+	asm=$(readlink build/musl-"$arch"/kernel-headers/asm)
+	case $asm in *x86_64*|'') r=1 ;; *) r=0 ;; esac
+	say $r "$arch: built with the target's asm headers (${asm:-none})"
 	# The layout the Makefile asks for: code and read-only data in one
 	# segment, no RELRO, so the file holds no page-alignment padding (the
 	# default layout padded aarch64's keel by 60 KiB and more).
