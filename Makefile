@@ -194,6 +194,7 @@ all: $(PROGS)
 
 ifneq ($(KHDR),)
 $(KHDR):
+	$(if $(MUSL_SPECS),@test -f '$(MUSL_SPECS)' || { echo 'no musl for $(CROSS_TRIPLET) ($(MUSL_SPECS)): install musl-dev:<arch> (scripts/deps.sh) or give a musl toolchain (CROSS_COMPILE=...-linux-musl-)' >&2; exit 1; })
 	@test -d '$(KHDR_ASM)' || { echo 'no kernel headers for $(or $(CROSS_TRIPLET),the host) ($(KHDR_ASM)): install linux-libc-dev-<arch>-cross (scripts/deps.sh)' >&2; exit 1; }
 	@mkdir -p $@
 	ln -sfn $(KHDR_ROOT)/linux $@/linux

@@ -63,6 +63,7 @@ while [ "$(cat /tmp/flaky.runs 2>/dev/null | wc -l)" -lt 2 ] && [ $i -lt 300 ]; 
 	i=$((i + 1))
 done
 { echo "TEST: json-begin"; keelctl --json status; echo; echo "TEST: json-end"; } >/dev/console 2>&1
+echo "TEST: pid1 $(grep -E 'VmRSS' /proc/1/status | tr -s ' \t' ' ')" >/dev/console
 exec keelctl poweroff
 EOF
 vm_service finale <<EOF
@@ -87,6 +88,7 @@ d = json.load(open(sys.argv[1]))
 text = json.dumps(d)
 assert all(n in text for n in ("first", "second", "flaky", "ticker")), text[:400]
 ' "$json"
+vm_note "$arch: PID 1 $(vm_console | sed -n 's/^TEST: pid1 //p' | head -n 1) (5 services)"
 check "the daemon is stopped at power-off" vm_wait 'TEST: stop ticker' 30
 check "QEMU exits by itself (power-off)" vm_wait_exit 60
 check "keel powers off cleanly" vm_seen 'reboot: Power down|System halted|Power off|reboot: System halted'
