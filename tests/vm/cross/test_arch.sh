@@ -24,7 +24,7 @@ command -v "$VM_QEMU" >/dev/null || vm_die "missing $VM_QEMU (run scripts/deps.s
 # The images load no module: the kernels have what keel needs built in.
 vm_modules() { :; }
 vm_setup "cross-$arch"
-file -b "$KEEL_BUILD/keel" | grep -q 'statically linked' || vm_die "$KEEL_BUILD/keel is not a static build (make cross ARCH=$arch)"
+readelf -lW "$KEEL_BUILD/keel" 2>/dev/null | grep -q ' LOAD ' && ! readelf -lW "$KEEL_BUILD/keel" | grep -q INTERP || vm_die "$KEEL_BUILD/keel is not a static build (make cross ARCH=$arch)"
 vm_root_new
 # The applet links were made from the host's busybox (the same Debian
 # configuration); the binary is the guest's.
