@@ -147,9 +147,9 @@ ifeq ($(VARIANT),musl)
   # No unwind tables (nothing unwinds: no C++, no backtraces) and one
   # segment for code and read-only data: both are pages of PID 1's memory.
   # No RELRO: musl protects it only in its dynamic linker, and in a static
-  # program it only pads the file up to a page boundary for the data (with
-  # aarch64's 64 KiB max-page-size, the default separate-code layout padded
-  # keel to 60 KiB more; measured in README.md "Sizes").
+  # program it only pads the file up to a page boundary for the data: 11 KiB
+  # of keel with aarch64's 64 KiB max-page-size (README.md "Architectures and
+  # sizes"; tests/cross/run.sh checks the layout).
   KEEL_OPT := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
               -fno-unwind-tables
   KEEL_LDFLAGS += -static -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro
