@@ -31,6 +31,13 @@ for a in aarch64:aarch64 armhf:arm mipsel:mipsel mips64el:mips64el; do
 	for t in "$@"; do
 		tap "$arch musl $(basename "$t")" "$q" "$t"
 	done
+	# The parser and the graph on this ABI: the same report as the host's
+	# musl build gives for the examples.
+	if [ -x build/musl/keel ]; then
+		diff <(build/musl/keel check examples/more 2>&1) \
+			<("$q" build/musl-"$arch"/keel check examples/more 2>&1) >/dev/null
+		say $? "$arch: keel check examples/more reports as on the host"
+	fi
 	# The kernel's asm/ headers of the target, never the host's x86 ones.
 	asm=$(readlink build/musl-"$arch"/kernel-headers/asm)
 	case $asm in *x86_64*|'') r=1 ;; *) r=0 ;; esac
@@ -75,6 +82,10 @@ for a in armhf:arm-linux-gnueabihf:arm mips:mips-linux-gnu:mips; do
 	r=$?
 	say $r "$arch glibc: keel check reads a 40-entry directory ($(stat -f -c %T "$d"))"
 	[ $r = 0 ] || printf '%s\n' "$out" | tail -n 3 | sed 's/^/# /'
+	if [ -x build/musl/keel ]; then
+		diff <(build/musl/keel check examples/more 2>&1) <($q $g/keel check examples/more 2>&1) >/dev/null
+		say $? "$arch glibc: keel check examples/more reports as on the host"
+	fi
 done
 rm -rf "$d"
 exit $fail
