@@ -63,7 +63,7 @@ expected() { # the files and links of a default install with PREFIX=/usr, plus "
 			'etc/init.d/preinit-format -> /usr/share/init/preinit-format' \
 			'etc/init.d/preinit-sync -> /usr/share/init/preinit-sync' \
 			etc/rc.common lib/functions.sh lib/config/uci.sh sbin/reload_config \
-			usr/share/man/man8/keel.8 usr/share/man/man8/keelctl.8 \
+			usr/share/man/man8/keel.8 usr/share/man/man8/keel-check.8 usr/share/man/man8/keelctl.8 \
 			usr/share/man/man5/keel-service.5 usr/share/man/man8/logread.8 \
 			usr/share/man/man8/preinit.8 usr/share/man/man5/preinit.conf.5 \
 			usr/share/man/man1/uci.1 usr/share/doc/keel/README.md
@@ -102,7 +102,7 @@ make -s BUILDDIR="$T/x" CROSS_COMPILE=$CROSS install DESTDIR="$T/min" PREFIX=/us
 min_expected() {
 	{
 		printf '%s\n' usr/sbin/keel usr/sbin/keelctl usr/bin/logread \
-			usr/man/man8/keel.8 usr/man/man8/keelctl.8 usr/man/man5/keel-service.5 \
+			usr/man/man8/keel.8 usr/man/man8/keel-check.8 usr/man/man8/keelctl.8 usr/man/man5/keel-service.5 \
 			usr/man/man8/logread.8 usr/share/doc/keel/README.md
 		for d in docs/*.md; do echo "usr/share/doc/keel/${d#docs/}"; done
 	} | sort
