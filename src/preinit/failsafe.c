@@ -19,6 +19,12 @@
 
 #include "preinit.h"
 
+/* The kernel writes two longs of time before type, code and value. A libc
+ * with a 64-bit time_t on a 32-bit ABI must say so (__USE_TIME_BITS64, as
+ * musl and glibc's _TIME_BITS=64 do), or every button event is misread. */
+_Static_assert(sizeof(struct input_event) == 2 * sizeof(long) + 8,
+	       "struct input_event is not the kernel's layout");
+
 static long long now_ms(void)
 {
 	struct timespec ts;
