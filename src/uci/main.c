@@ -1,6 +1,6 @@
 /* uci main: the `uci` command's entry point; everything else lives in uci_cli.c so tests can link it. */
 /* SPDX-License-Identifier: MIT */
-#include "uci.h"
+#include "uci_internal.h"
 
 int main(int argc, char **argv)
 {

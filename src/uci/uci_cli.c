@@ -1,14 +1,21 @@
-/* uci_cli: the `uci` command's verbs and options, printing exactly what OpenWrt's uci prints. */
+/* uci_cli: the `uci` command's verbs and options, printing exactly what OpenWrt's uci (built with musl) prints. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "uci_internal.h"
 
 #define CLI_MAX_ARGS 4 /* batch: command plus three arguments */
+
+/*
+ * Output goes through stdio exactly as OpenWrt's uci writes it (stdout
+ * buffered, stderr not), so the two streams interleave the same way when
+ * they share a file. The error prefix is argv[0] as typed. Exit statuses are
+ * OpenWrt's: 0, 1, 255 after the usage text for a malformed command, and
+ * for `add` the UCI_ERR_* number.
+ */
 
 enum cli_flag {
 	CLI_MERGE = 1 << 0,
@@ -76,111 +83,113 @@ static void cli_usage(const struct cli *c)
 static void cli_perror(const struct cli *c)
 {
 	if (!(c->flags & CLI_QUIET))
-		uci_error_print(c->ctx, c->appname);
+		uci_perror(c->ctx, c->appname);
 }
 
-static void cli_fail(const struct cli *c, int err)
+static void cli_error(const struct cli *c, const char *msg, const char *arg)
 {
-	c->ctx->err = err;
-	cli_perror(c);
+	if (!(c->flags & CLI_QUIET))
+		fprintf(stderr, msg, arg);
 }
 
-static void print_quoted(const char *v)
+static void print_value(const char *v)
 {
-	struct uci_buf b = { 0 };
-	uci_buf_quoted(&b, v);
-	if (b.data)
-		fputs(b.data, stdout);
-	free(b.data);
-}
-
-static void show_value(const struct cli *c, const struct uci_option *o, bool quote)
-{
-	if (o->type == UCI_OPTION_STRING) {
-		if (quote)
-			print_quoted(o->string);
+	putchar('\'');
+	for (; *v; v++) {
+		if (*v == '\'')
+			fputs("'\\''", stdout);
 		else
-			fputs(o->string, stdout);
-	} else {
-		for (size_t i = 0; i < o->n_items; i++) {
-			if (i)
-				fputs(c->delimiter, stdout);
-			/* `get` leaves plain items bare, quotes those with blanks */
-			if (!quote && !strpbrk(o->items[i], " \t\r\n"))
-				fputs(o->items[i], stdout);
-			else
-				print_quoted(o->items[i]);
-		}
+			putchar(*v);
+	}
+	putchar('\'');
+}
+
+static void show_value(const struct cli *c, struct uci_option *o, bool quote)
+{
+	struct uci_element *e;
+	bool sep = false;
+	if (o->type == UCI_TYPE_STRING) {
+		if (quote)
+			print_value(o->v.string);
+		else
+			fputs(o->v.string, stdout);
+		putchar('\n');
+		return;
+	}
+	uci_foreach_element(&o->v.list, e) {
+		if (sep)
+			fputs(c->delimiter, stdout);
+		if (!quote && !strpbrk(e->name, " \t\r\n"))
+			fputs(e->name, stdout);
+		else
+			print_value(e->name);
+		sep = true;
 	}
 	putchar('\n');
 }
 
-static void show_option(const struct cli *c, const struct uci_option *o, const char *secref)
+static void show_option(const struct cli *c, struct uci_option *o, const char *secref)
 {
-	printf("%s.%s.%s=", o->section->package->name, secref ? secref : o->section->name, o->name);
+	printf("%s.%s.%s=", o->section->package->e.name, secref ? secref : o->section->e.name, o->e.name);
 	show_value(c, o, true);
 }
 
-static void show_section(const struct cli *c, const struct uci_section *s, const char *secref)
+static void show_section(const struct cli *c, struct uci_section *s, const char *secref)
 {
-	printf("%s.%s=%s\n", s->package->name, secref ? secref : s->name, s->type);
-	for (size_t i = 0; i < s->n_options; i++)
-		show_option(c, s->options[i], secref);
+	struct uci_element *e;
+	printf("%s.%s=%s\n", s->package->e.name, secref ? secref : s->e.name, s->type);
+	uci_foreach_element(&s->options, e)
+		show_option(c, uci_to_option(e), secref);
 }
 
-/* Anonymous sections show as @type[N], N counting every section of the
- * type (named ones too) in file order. */
-static void show_package(const struct cli *c, const struct uci_package *p)
+/* Anonymous sections show as @type[N], N counting the sections of that
+ * type (named ones too) met so far. */
+static void show_package(const struct cli *c, struct uci_package *p)
 {
-	for (size_t i = 0; i < p->n_sections; i++) {
-		const struct uci_section *s = p->sections[i];
+	struct uci_element *e, *f;
+	uci_foreach_element(&p->sections, e) {
+		struct uci_section *s = uci_to_section(e);
 		if (!(c->flags & CLI_SHOW_EXT) || !s->anonymous) {
-			show_section(c, s, s->name);
+			show_section(c, s, e->name);
 			continue;
 		}
-		size_t idx = 0;
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(p->sections[j]->type, s->type))
+		int idx = 0;
+		for (f = list_to_element(p->sections.next); f != e; f = list_to_element(f->list.next))
+			if (!strcmp(uci_to_section(f)->type, s->type))
 				idx++;
-		struct uci_buf ref = { 0 };
-		char num[32];
-		snprintf(num, sizeof(num), "[%zu]", idx);
-		uci_buf_putc(&ref, '@');
-		uci_buf_puts(&ref, s->type);
-		uci_buf_puts(&ref, num);
-		show_section(c, s, ref.data ? ref.data : s->name);
-		free(ref.data);
+		size_t n = strlen(s->type) + 16;
+		char *ref = malloc(n);
+		if (ref)
+			snprintf(ref, n, "@%s[%d]", s->type, idx);
+		show_section(c, s, ref);
+		free(ref);
 	}
 }
 
-static void show_changes(const struct uci_package *p)
+static void show_changes(struct uci_package *p)
 {
-	for (size_t i = 0; i < p->n_saved_delta; i++) {
-		const struct uci_delta *d = &p->saved_delta[i];
+	struct uci_element *e;
+	uci_foreach_element(&p->saved_delta, e) {
+		struct uci_delta *d = uci_to_delta(e);
 		const char *op = d->cmd == UCI_CMD_LIST_ADD ? "+=" : d->cmd == UCI_CMD_LIST_DEL ? "-=" : "=";
-		printf("%s%s.%s", d->cmd == UCI_CMD_REMOVE ? "-" : "", p->name, d->section);
-		if (d->option)
-			printf(".%s", d->option);
+		printf("%s%s.%s", d->cmd == UCI_CMD_REMOVE ? "-" : "", p->e.name, d->section);
+		if (e->name)
+			printf(".%s", e->name);
 		if (d->cmd != UCI_CMD_REMOVE) {
 			fputs(op, stdout);
-			print_quoted(d->value);
+			print_value(d->value);
 		}
 		putchar('\n');
 	}
 }
 
-static int package_cmd(struct cli *c, enum cli_cmd cmd, const char *tuple)
+static int package_cmd(struct cli *c, enum cli_cmd cmd, char *tuple)
 {
-	struct uci_ptr ptr = { 0 };
-	char *str = strdup(tuple);
+	struct uci_ptr ptr;
 	int ret = 1;
-	if (!str) {
-		cli_fail(c, UCI_ERR_MEM);
-		return 1;
-	}
-	if (uci_ptr_lookup(c->ctx, &ptr, str, true)) {
+	if (uci_lookup_ptr(c->ctx, &ptr, tuple, true) != UCI_OK) {
 		cli_perror(c);
-		goto out;
+		return 1;
 	}
 	switch (cmd) {
 	case CMD_CHANGES:
@@ -189,68 +198,69 @@ static int package_cmd(struct cli *c, enum cli_cmd cmd, const char *tuple)
 	case CMD_COMMIT:
 		if (c->flags & CLI_NOCOMMIT)
 			break;
-		if (uci_package_commit(c->ctx, &ptr.p, false)) {
+		if (uci_commit(c->ctx, &ptr.p, false) != UCI_OK) {
 			cli_perror(c);
 			goto out;
 		}
 		break;
 	case CMD_EXPORT:
-		fflush(stdout);
-		if (uci_package_export(c->ctx, stdout, ptr.p, true))
+		if (uci_export(c->ctx, stdout, ptr.p, true) != UCI_OK)
 			goto out;
 		break;
-	case CMD_SHOW:
+	default: /* CMD_SHOW */
 		if (!(ptr.flags & UCI_LOOKUP_COMPLETE)) {
-			cli_fail(c, UCI_ERR_NOTFOUND);
+			c->ctx->err = UCI_ERR_NOTFOUND;
+			cli_perror(c);
 			goto out;
 		}
-		if (ptr.last == UCI_TYPE_PACKAGE)
-			show_package(c, ptr.p);
-		else if (ptr.last == UCI_TYPE_SECTION)
+		if (ptr.o)
+			show_option(c, ptr.o, NULL);
+		else if (ptr.s)
 			show_section(c, ptr.s, NULL);
 		else
-			show_option(c, ptr.o, NULL);
+			show_package(c, ptr.p);
 		break;
-	default:
-		goto out;
 	}
 	ret = 0;
 out:
-	uci_package_free(ptr.p);
-	free(str);
+	if (ptr.p)
+		uci_unload(c->ctx, ptr.p);
 	return ret;
-}
-
-static int read_input(struct cli *c, char **buf, size_t *len)
-{
-	int err = uci_file_read_all(fileno(c->input), buf, len);
-	if (err)
-		cli_fail(c, err);
-	return err;
 }
 
 static int do_import(struct cli *c, int argc, char **argv)
 {
-	struct uci_package *merge = NULL, **pkgs = NULL;
-	size_t n = 0, len;
-	char *name = argc == 2 ? argv[1] : NULL, *buf;
-	if (argc > 2 || (!name && (c->flags & CLI_MERGE)))
+	struct uci_package *package = NULL;
+	struct uci_element *e;
+	char *name = NULL;
+	bool merge = false;
+	int ret;
+	if (argc > 2)
 		return 255;
-	if (read_input(c, &buf, &len))
-		return 1;
-	if ((c->flags & CLI_MERGE) && uci_package_load(c->ctx, name, &merge))
-		merge = NULL;
-	int err = uci_package_import(c->ctx, buf ? buf : "", len, NULL, name, merge, &pkgs, &n);
-	if (!err && merge)
-		err = uci_package_save(c->ctx, merge);
-	for (size_t i = 0; !err && !merge && i < n; i++)
-		err = uci_package_commit(c->ctx, &pkgs[i], true);
-	for (size_t i = 0; i < n; i++)
-		uci_package_free(pkgs[i]);
-	free(pkgs);
-	uci_package_free(merge);
-	free(buf);
-	if (err) {
+	if (argc == 2)
+		name = argv[1];
+	else if (c->flags & CLI_MERGE)
+		return 255; /* merging needs a package */
+	if (c->flags & CLI_MERGE) {
+		if (uci_load(c->ctx, name, &package) != UCI_OK)
+			package = NULL;
+		else
+			merge = true;
+	}
+	ret = uci_import(c->ctx, c->input, name, &package, name != NULL);
+	if (ret == UCI_OK) {
+		if (merge) {
+			ret = uci_save(c->ctx, package);
+		} else {
+			/* every package read replaces its file; the last status counts */
+			struct uci_element *tmp;
+			uci_foreach_element_safe(&c->ctx->root, tmp, e) {
+				struct uci_package *p = uci_to_package(e);
+				ret = uci_commit(c->ctx, &p, true);
+			}
+		}
+	}
+	if (ret != UCI_OK) {
 		cli_perror(c);
 		return 1;
 	}
@@ -259,19 +269,19 @@ static int do_import(struct cli *c, int argc, char **argv)
 
 static int do_package_cmd(struct cli *c, enum cli_cmd cmd, int argc, char **argv)
 {
+	char **configs = NULL;
 	if (argc > 2)
 		return 255;
 	if (argc == 2)
 		return package_cmd(c, cmd, argv[1]);
-	char **names;
-	size_t n;
-	if (uci_list_configs(c->ctx, &names, &n)) {
+	if (uci_list_configs(c->ctx, &configs) != UCI_OK || !configs) {
 		cli_perror(c);
+		free(configs);
 		return 1;
 	}
-	for (size_t i = 0; i < n; i++)
-		package_cmd(c, cmd, names[i]);
-	uci_list_configs_free(names, n);
+	for (char **p = configs; *p; p++)
+		package_cmd(c, cmd, *p);
+	free(configs);
 	return 0;
 }
 
@@ -281,153 +291,141 @@ static int do_add(struct cli *c, int argc, char **argv)
 	struct uci_section *s = NULL;
 	if (argc != 3)
 		return 255;
-	int err = uci_package_load(c->ctx, argv[1], &p);
-	if (!err)
-		err = uci_section_add(c->ctx, p, argv[2], &s);
-	if (!err)
-		err = uci_package_save(c->ctx, p);
-	if (err)
+	int ret = uci_load(c->ctx, argv[1], &p);
+	if (ret == UCI_OK)
+		ret = uci_add_section(c->ctx, p, argv[2], &s);
+	if (ret == UCI_OK)
+		ret = uci_save(c->ctx, p);
+	if (ret != UCI_OK)
 		cli_perror(c);
 	else if (s)
-		printf("%s\n", s->name);
-	uci_package_free(p);
-	return err;
-}
-
-static int section_cmd_run(struct cli *c, enum cli_cmd cmd, struct uci_ptr *ptr)
-{
-	switch (cmd) {
-	case CMD_GET:
-		if (!(ptr->flags & UCI_LOOKUP_COMPLETE)) {
-			cli_fail(c, UCI_ERR_NOTFOUND);
-			return 1;
-		}
-		if (ptr->last == UCI_TYPE_SECTION)
-			printf("%s\n", ptr->s->type);
-		else if (ptr->last == UCI_TYPE_OPTION)
-			show_value(c, ptr->o, false);
-		return 0;
-	case CMD_REVERT:
-		uci_package_revert(c->ctx, ptr);
-		return 0;
-	case CMD_RENAME:
-		return uci_rename(c->ctx, ptr) ? -1 : 0;
-	case CMD_SET:
-		return uci_set(c->ctx, ptr) ? -1 : 0;
-	case CMD_ADD_LIST:
-		return uci_list_add(c->ctx, ptr) ? -1 : 0;
-	case CMD_DEL_LIST:
-		return uci_list_del(c->ctx, ptr) ? -1 : 0;
-	case CMD_REORDER:
-		if (!ptr->s || !ptr->value) {
-			cli_fail(c, UCI_ERR_NOTFOUND);
-			return 1;
-		}
-		return uci_section_reorder(c->ctx, ptr->s, (int)strtoul(ptr->value, NULL, 10)) ? -1 : 0;
-	case CMD_DEL: {
-		int dummy;
-		if (ptr->value && sscanf(ptr->value, "%d", &dummy) != 1)
-			return 1;
-		return uci_delete(c->ctx, ptr) ? -1 : 0;
-	}
-	default:
-		return 1;
-	}
+		printf("%s\n", s->e.name);
+	return ret;
 }
 
 static int do_section_cmd(struct cli *c, enum cli_cmd cmd, int argc, char **argv)
 {
-	struct uci_ptr ptr = { 0 };
+	struct uci_ptr ptr;
+	int ret = UCI_OK, dummy;
 	if (argc != 2)
 		return 255;
-	char *str = strdup(argv[1]);
-	if (!str) {
-		cli_fail(c, UCI_ERR_MEM);
-		return 1;
-	}
-	int ret = 1;
-	if (uci_ptr_lookup(c->ctx, &ptr, str, true)) {
+	if (uci_lookup_ptr(c->ctx, &ptr, argv[1], true) != UCI_OK) {
 		cli_perror(c);
-		goto out;
+		return 1;
 	}
 	if (ptr.value && cmd != CMD_SET && cmd != CMD_DEL && cmd != CMD_ADD_LIST &&
 	    cmd != CMD_DEL_LIST && cmd != CMD_RENAME && cmd != CMD_REORDER)
-		goto out;
-	ret = section_cmd_run(c, cmd, &ptr);
-	if (ret > 0 || cmd == CMD_GET || cmd == CMD_REVERT)
-		goto out;
+		return 1;
+	switch (cmd) {
+	case CMD_GET:
+		if (!(ptr.flags & UCI_LOOKUP_COMPLETE)) {
+			c->ctx->err = UCI_ERR_NOTFOUND;
+			cli_perror(c);
+			return 1;
+		}
+		if (ptr.o)
+			show_value(c, ptr.o, false);
+		else if (ptr.s)
+			printf("%s\n", ptr.s->type);
+		break;
+	case CMD_RENAME:
+		ret = uci_rename(c->ctx, &ptr);
+		break;
+	case CMD_REVERT:
+		ret = uci_revert(c->ctx, &ptr);
+		break;
+	case CMD_SET:
+		ret = uci_set(c->ctx, &ptr);
+		break;
+	case CMD_ADD_LIST:
+		ret = uci_add_list(c->ctx, &ptr);
+		break;
+	case CMD_DEL_LIST:
+		ret = uci_del_list(c->ctx, &ptr);
+		break;
+	case CMD_REORDER:
+		if (!ptr.s || !ptr.value) {
+			c->ctx->err = UCI_ERR_NOTFOUND;
+			cli_perror(c);
+			return 1;
+		}
+		ret = uci_reorder_section(c->ctx, ptr.s, (int)strtoul(ptr.value, NULL, 10));
+		break;
+	default: /* CMD_DEL */
+		/* only "not a number" stops here: an empty value goes on */
+		if (ptr.value && sscanf(ptr.value, "%d", &dummy) == 0)
+			return 1;
+		ret = uci_delete(c->ctx, &ptr);
+		break;
+	}
+	if (cmd == CMD_GET || cmd == CMD_REVERT)
+		return 0;
 	/* keep the change staged in the save dir; `commit` applies it */
-	if (ret < 0 || uci_package_save(c->ctx, ptr.p)) {
+	if (ret == UCI_OK)
+		ret = uci_save(c->ctx, ptr.p);
+	if (ret != UCI_OK) {
 		cli_perror(c);
-		ret = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* One line of batch input: 0, 254 for `exit`, or the command's status. */
+static int batch_cmd(struct cli *c)
+{
+	char *argv[CLI_MAX_ARGS + 1] = { 0 };
+	char *str = NULL;
+	int i, ret;
+	for (i = 0; i <= CLI_MAX_ARGS; i++) {
+		char *arg;
+		if (i == CLI_MAX_ARGS) {
+			cli_error(c, "Too many arguments\n", NULL);
+			ret = 1;
+			goto out;
+		}
+		if (uci_parse_argument(c->ctx, c->input, &str, &arg) != UCI_OK) {
+			cli_perror(c);
+			ret = 0;
+			goto out;
+		}
+		if (!arg[0])
+			break;
+		if (!(argv[i] = strdup(arg))) {
+			cli_error(c, "uci: %s", strerror(errno));
+			ret = 1;
+			goto out;
+		}
+	}
+	if (i == 0 || !argv[0]) {
+		ret = 0;
+	} else if (!strcasecmp(argv[0], "exit")) {
+		ret = 254;
+	} else {
+		int n = 0;
+		while (n < CLI_MAX_ARGS && argv[n])
+			n++;
+		ret = cli_cmd(c, n, argv);
 	}
 out:
-	uci_package_free(ptr.p);
-	free(str);
+	for (int j = 0; j < CLI_MAX_ARGS; j++)
+		free(argv[j]);
 	return ret;
 }
 
-/* Commands from input, one a line, words quoted like config files. */
 static int do_batch(struct cli *c)
 {
-	char *buf;
-	size_t len;
-	if (read_input(c, &buf, &len))
-		return 1;
-	struct uci_lexer lx;
-	uci_lex_init(&lx, buf ? buf : "", len);
 	c->flags |= CLI_BATCH;
-	while (!uci_lex_eof(&lx)) {
-		char *argv[CLI_MAX_ARGS + 1] = { 0 };
-		int argc = 0, ret = 0;
-		bool stop = false;
-		lx.line_start = lx.pos;
-		for (;;) {
-			int r = uci_lex_next_arg(&lx);
-			if (r) {
-				if (r == -1)
-					uci_lex_report(c->ctx, &lx, NULL);
-				else
-					c->ctx->err = UCI_ERR_MEM;
-				cli_perror(c);
-				lx.pos = r == -1 ? lx.err_pos : lx.pos;
-				lx.reason = NULL;
-				argc = 0;
-				break;
-			}
-			if (!lx.tok[0])
-				break;
-			if (argc == CLI_MAX_ARGS) {
-				if (!(c->flags & CLI_QUIET))
-					fprintf(stderr, "Too many arguments\n");
-				argc = -1;
-				break;
-			}
-			if (!(argv[argc++] = strdup(lx.tok))) {
-				argc--;
-				cli_fail(c, UCI_ERR_MEM);
-				argc = -1;
-				break;
-			}
-		}
-		if (argc > 0) {
-			if (!strcasecmp(argv[0], "exit"))
-				stop = true;
-			else
-				ret = cli_cmd(c, argc, argv);
-			if (ret == 255 && !(c->flags & CLI_QUIET))
-				fprintf(stderr, "Unknown command\n");
-		}
-		for (int i = 0; i < CLI_MAX_ARGS; i++)
-			free(argv[i]);
-		fflush(stdout);
-		if (stop)
-			break;
-		uci_lex_next_line(&lx);
+	while (!feof(c->input) && !ferror(c->input)) {
+		struct uci_element *e, *tmp;
+		int ret = batch_cmd(c);
+		if (ret == 254)
+			return 0;
+		if (ret == 255)
+			cli_error(c, "Unknown command\n", NULL);
+		uci_foreach_element_safe(&c->ctx->root, tmp, e)
+			uci_unload(c->ctx, uci_to_package(e));
 	}
 	c->flags &= ~(unsigned)CLI_BATCH;
-	uci_lex_fini(&lx);
-	free(buf);
 	return 0;
 }
 
@@ -471,87 +469,113 @@ static int cli_cmd(struct cli *c, int argc, char **argv)
 	return 255;
 }
 
-static int cli_options(struct cli *c, int argc, char **argv)
+/*
+ * getopt as musl implements it, whatever libc this is built with: no
+ * permutation (the first non-option ends the options, so `uci show -X`
+ * passes -X to the command), "--" ends them too, and the messages are
+ * musl's ("uci: unrecognized option: Z").
+ */
+struct cli_getopt {
+	int ind;      /* next argv index */
+	size_t pos;   /* offset in a cluster like -qX */
+	char *arg;
+};
+
+static int cli_getopt(struct cli_getopt *g, int argc, char **argv, const char *optstring)
 {
-	int opt;
-	optind = 1;
-	opterr = 0; /* print musl's wording (OpenWrt's libc) whatever libc we have */
-	while ((opt = getopt(argc, argv, "c:d:f:LmnNp:P:qsSt:X")) != -1) {
-		int err = 0;
-		switch (opt) {
-		case 'c': err = uci_context_set_confdir(c->ctx, optarg); break;
-		case 'd': c->delimiter = optarg; break;
-		case 'f':
-			if (c->input != stdin) {
-				fprintf(stderr, "Too many input files.\n");
-				return 1;
-			}
-			if (!(c->input = fopen(optarg, "re"))) {
-				c->input = stdin;
-				fprintf(stderr, "uci: %s\n", strerror(errno));
-				return 1;
-			}
-			break;
-		case 'L': break; /* no plugins to skip */
-		case 'm': c->flags |= CLI_MERGE; break;
-		case 's': c->ctx->flags |= UCI_FLAG_STRICT; break;
-		case 'S':
-			c->ctx->flags &= ~(unsigned)UCI_FLAG_STRICT;
-			c->ctx->flags |= UCI_FLAG_PERROR;
-			break;
-		case 'n': c->ctx->flags |= UCI_FLAG_EXPORT_NAME; break;
-		case 'N': c->ctx->flags &= ~(unsigned)UCI_FLAG_EXPORT_NAME; break;
-		case 'p': err = uci_context_add_delta_path(c->ctx, optarg); break;
-		case 'P':
-			/* stage into DIR, still see the default save dir, never commit */
-			err = uci_context_add_delta_path(c->ctx, c->ctx->savedir);
-			if (!err || err == UCI_ERR_DUPLICATE)
-				err = uci_context_set_savedir(c->ctx, optarg);
-			c->flags |= CLI_NOCOMMIT;
-			break;
-		case 'q': c->flags |= CLI_QUIET; break;
-		case 't': err = uci_context_set_savedir(c->ctx, optarg); break;
-		case 'X': c->flags &= ~(unsigned)CLI_SHOW_EXT; break;
-		default:
-			fprintf(stderr, optopt && strchr("cdfpPt", optopt) ?
-				"%s: option requires an argument: %c\n" : "%s: unrecognized option: %c\n",
-				c->appname, optopt);
-			cli_usage(c);
-			return 0;
-		}
-		if (err == UCI_ERR_MEM) {
-			cli_perror(c);
-			return 1;
+	if (g->ind >= argc || !argv[g->ind])
+		return -1;
+	char *a = argv[g->ind];
+	if (a[0] != '-' || !a[1])
+		return -1;
+	if (a[1] == '-' && !a[2]) {
+		g->ind++;
+		return -1;
+	}
+	if (!g->pos)
+		g->pos = 1;
+	char c = a[g->pos++];
+	if (!a[g->pos]) {
+		g->ind++;
+		g->pos = 0;
+	}
+	const char *o = c != ':' ? strchr(optstring, c) : NULL;
+	if (!o) {
+		fprintf(stderr, "%s: unrecognized option: %c\n", argv[0], c);
+		return '?';
+	}
+	if (o[1] == ':') {
+		g->arg = g->ind < argc ? argv[g->ind] + g->pos : NULL;
+		g->ind++;
+		g->pos = 0;
+		if (g->ind > argc) {
+			fprintf(stderr, "%s: option requires an argument: %c\n", argv[0], c);
+			return '?';
 		}
 	}
-	return -1;
+	return c;
 }
 
 int uci_cli_main(int argc, char **argv)
 {
 	struct cli c = { .delimiter = " ", .flags = CLI_SHOW_EXT, .input = stdin };
-	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
-	c.appname = slash ? slash + 1 : argc > 0 ? argv[0] : "uci";
-	c.ctx = uci_context_new();
+	struct cli_getopt g = { .ind = 1 };
+	int opt;
+	c.appname = argc > 0 ? argv[0] : "uci";
+	c.ctx = uci_alloc_context();
 	if (!c.ctx) {
-		fprintf(stderr, "Out of memory\n");
+		cli_error(&c, "Out of memory\n", NULL);
 		return 1;
 	}
-	int ret = cli_options(&c, argc, argv);
-	if (ret < 0) {
-		if (argc - optind < 1) {
+	while ((opt = cli_getopt(&g, argc, argv, "c:d:f:LmnNp:P:qsSt:X")) != -1) {
+		switch (opt) {
+		case 'c': uci_set_confdir(c.ctx, g.arg); break;
+		case 'd': c.delimiter = g.arg; break;
+		case 'f':
+			if (c.input != stdin) {
+				fclose(c.input);
+				cli_error(&c, "Too many input files.\n", NULL);
+				return 1;
+			}
+			if (!(c.input = fopen(g.arg, "re"))) {
+				/* no newline, as OpenWrt's */
+				cli_error(&c, "uci: %s", strerror(errno));
+				return 1;
+			}
+			break;
+		case 'm': c.flags |= CLI_MERGE; break;
+		case 's': c.ctx->flags |= UCI_FLAG_STRICT; break;
+		case 'S':
+			c.ctx->flags &= ~UCI_FLAG_STRICT;
+			c.ctx->flags |= UCI_FLAG_PERROR;
+			break;
+		case 'n': c.ctx->flags |= UCI_FLAG_EXPORT_NAME; break;
+		case 'N': c.ctx->flags &= ~UCI_FLAG_EXPORT_NAME; break;
+		case 'p': uci_add_delta_path(c.ctx, g.arg); break;
+		case 'P':
+			/* stage into DIR, still read the default save dir, never commit */
+			uci_set_savedir(c.ctx, g.arg);
+			c.flags |= CLI_NOCOMMIT;
+			break;
+		case 'q': c.flags |= CLI_QUIET; break;
+		case 't': uci_set_savedir(c.ctx, g.arg); break;
+		case 'X': c.flags &= ~(unsigned)CLI_SHOW_EXT; break;
+		default: /* and -L, in the option string but not handled (OpenWrt's) */
 			cli_usage(&c);
-			ret = 0;
-		} else {
-			ret = cli_cmd(&c, argc - optind, argv + optind);
-			if (ret == 255)
-				cli_usage(&c);
+			return 0;
 		}
+	}
+	int ret;
+	if (argc - g.ind < 1) {
+		cli_usage(&c);
+		ret = 0;
+	} else {
+		ret = cli_cmd(&c, argc - g.ind, argv + g.ind);
+		if (ret == 255)
+			cli_usage(&c);
 	}
 	if (c.input != stdin)
 		fclose(c.input);
-	if (fflush(stdout) != 0 && ret == 0)
-		ret = 1;
-	uci_context_free(c.ctx);
+	uci_free_context(c.ctx);
 	return ret;
 }

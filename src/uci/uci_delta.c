@@ -1,323 +1,317 @@
-/* uci_delta: staged changes in SAVEDIR/NAME (libuci's +-@^|~ line syntax): read, append, revert. */
+/* uci_delta: staged changes in SAVEDIR/NAME (libuci's +-@^|~ line syntax): save, replay, revert. */
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "uci_internal.h"
 
-/* indexed by enum uci_cmd; CHANGE has no prefix */
-const char uci_delta_prefix[] = { '+', '-', 0, '@', '^', '|', '~' };
+/*
+ * A package's deltas are replayed from every directory of ctx->delta_path
+ * in order; the save dir is always the last entry (uci_set_savedir moves it
+ * there, the default /tmp/.uci stays before it). A line that does not parse
+ * or does not apply is skipped, as libuci does, and still shows in
+ * `uci changes` when its package name is right.
+ */
 
-void uci_delta_write(struct uci_buf *b, const char *pkg, const struct uci_delta *d)
+char const uci_command_char[] = {
+	[UCI_CMD_ADD] = '+',
+	[UCI_CMD_REMOVE] = '-',
+	[UCI_CMD_CHANGE] = 0,
+	[UCI_CMD_RENAME] = '@',
+	[UCI_CMD_REORDER] = '^',
+	[UCI_CMD_LIST_ADD] = '|',
+	[UCI_CMD_LIST_DEL] = '~',
+};
+
+static void delta_write(FILE *f, const char *name, const struct uci_delta *d)
 {
-	if (uci_delta_prefix[d->cmd])
-		uci_buf_putc(b, uci_delta_prefix[d->cmd]);
-	uci_buf_puts(b, pkg);
-	uci_buf_putc(b, '.');
-	uci_buf_puts(b, d->section);
-	if (d->option) {
-		uci_buf_putc(b, '.');
-		uci_buf_puts(b, d->option);
+	if (d->cmd <= __UCI_CMD_LAST && uci_command_char[d->cmd])
+		putc(uci_command_char[d->cmd], f);
+	fprintf(f, "%s.%s", name, d->section);
+	if (d->e.name)
+		fprintf(f, ".%s", d->e.name);
+	if (d->cmd == UCI_CMD_REMOVE && !d->value) {
+		putc('\n', f);
+		return;
 	}
-	if (d->cmd != UCI_CMD_REMOVE || d->value) {
-		uci_buf_putc(b, '=');
-		uci_buf_quoted(b, d->value);
+	fputs("='", f);
+	for (const char *v = d->value; *v; v++) {
+		if (*v == '\'')
+			fputs("'\\''", f);
+		else
+			putc(*v, f);
 	}
-	uci_buf_putc(b, '\n');
+	fputs("'\n", f);
 }
 
-/* Parse one delta line: returns the command and fills ptr (pointing into
- * *word, which the caller frees), or -1 if the line is not a valid delta. */
-static int delta_parse_line(struct uci_lexer *lx, struct uci_ptr *ptr, char **word)
+/* The current line as one delta: its command, ptr filled. */
+static int parse_tuple(struct uci_context *ctx, struct uci_ptr *ptr, int *cmd)
 {
-	*word = NULL;
-	if (uci_lex_next_arg(lx))
-		return -1;
-	bool more;
-	if (!uci_lex_at_end(lx, &more) || more)
-		return -1;
-	if (!(*word = strdup(lx->tok)))
-		return -1;
-	char *s = *word;
-	int cmd = UCI_CMD_CHANGE;
-	for (int c = 0; c <= UCI_CMD_LIST_DEL; c++) {
-		if (uci_delta_prefix[c] && uci_delta_prefix[c] == *s) {
-			cmd = c;
-			s++;
-			break;
-		}
-	}
-	if (uci_ptr_parse(NULL, ptr, s))
-		return -1;
-	if (!ptr->section || (ptr->flags & UCI_LOOKUP_EXTENDED))
-		return -1;
-	if (cmd != UCI_CMD_REMOVE && !ptr->value)
-		return -1;
-	if (cmd == UCI_CMD_REORDER && ptr->option)
-		return -1;
-	if (cmd == UCI_CMD_RENAME && !uci_validate_name(ptr->value))
-		return -1;
-	if ((cmd == UCI_CMD_LIST_ADD || cmd == UCI_CMD_LIST_DEL) && !ptr->option)
-		return -1;
-	return cmd;
-}
-
-static void delta_apply(struct uci_context *ctx, struct uci_package *p, int cmd, struct uci_ptr *ptr)
-{
-	ptr->p = p;
-	ptr->s = uci_section_find(p, ptr->section);
-	ptr->o = ptr->s && ptr->option ? uci_option_find(ptr->s, ptr->option) : NULL;
-	ptr->flags |= UCI_LOOKUP_DONE;
-	if (ptr->s && (!ptr->option || ptr->o))
-		ptr->flags |= UCI_LOOKUP_COMPLETE;
-	int saved = ctx->err;
-	switch (cmd) {
-	case UCI_CMD_REORDER:
-		if (ptr->s)
-			uci_op_reorder(ctx, ptr->s, (long)strtoul(ptr->value, NULL, 10), false);
-		break;
-	case UCI_CMD_RENAME:
-		uci_op_rename(ctx, ptr, false);
-		break;
-	case UCI_CMD_REMOVE:
-		uci_op_delete(ctx, ptr, false);
-		break;
-	case UCI_CMD_LIST_ADD:
-		uci_op_list_add(ctx, ptr, false);
-		break;
-	case UCI_CMD_LIST_DEL:
-		uci_op_list_del(ctx, ptr, false);
-		break;
-	default:
-		if (uci_op_set(ctx, ptr, false) == UCI_OK && !ptr->option && ptr->s && cmd == UCI_CMD_ADD)
-			ptr->s->anonymous = true;
-		break;
-	}
-	ctx->err = saved; /* a line that does not apply is skipped, as libuci does */
-}
-
-static void delta_apply_buffer(struct uci_context *ctx, struct uci_package *p,
-			       const char *buf, size_t len)
-{
-	struct uci_lexer lx;
-	uci_lex_init(&lx, buf, len);
-	while (!uci_lex_eof(&lx)) {
-		lx.line_start = lx.pos;
-		struct uci_ptr ptr;
-		char *word;
-		int cmd = delta_parse_line(&lx, &ptr, &word);
-		if (cmd >= 0 && !strcmp(ptr.package, p->name)) {
-			if (ctx->flags & UCI_FLAG_SAVED_DELTA)
-				uci_delta_append(&p->saved_delta, &p->n_saved_delta, (enum uci_cmd)cmd,
-						 ptr.section, ptr.option, ptr.value);
-			delta_apply(ctx, p, cmd, &ptr);
-		}
-		free(word);
-		if (lx.reason)
-			lx.pos = lx.err_pos;
-		lx.reason = NULL;
-		uci_lex_next_line(&lx);
-	}
-	uci_lex_fini(&lx);
-}
-
-/* Read one delta file under a shared lock; a missing file is no change. */
-static int delta_read_file(const char *path, char **buf, size_t *len)
-{
-	*buf = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? UCI_OK : UCI_ERR_IO;
-	if (flock(fd, LOCK_SH) < 0 && errno != ENOSYS) {
-		close(fd);
-		return UCI_ERR_IO;
-	}
-	int err = uci_file_read_all(fd, buf, len);
-	close(fd);
-	return err;
-}
-
-int uci_delta_load_fd(struct uci_context *ctx, struct uci_package *p, int save_fd)
-{
-	if (!p->has_delta)
-		return UCI_OK;
-	for (size_t i = 0; i <= ctx->n_delta_paths; i++) {
-		const char *dir = i < ctx->n_delta_paths ? ctx->delta_paths[i] : ctx->savedir;
-		bool is_save = i == ctx->n_delta_paths;
-		if (!is_save && !strcmp(dir, ctx->savedir))
-			continue; /* savedir is read last, once */
-		char *buf = NULL;
-		size_t len = 0;
-		int err;
-		if (is_save && save_fd >= 0) {
-			/* the caller holds this file's lock: read it through its fd */
-			err = lseek(save_fd, 0, SEEK_SET) < 0 ? UCI_ERR_IO
-							       : uci_file_read_all(save_fd, &buf, &len);
-		} else {
-			char *path = uci_path_join(dir, p->name);
-			if (!path)
-				return uci_fail(ctx, UCI_ERR_MEM);
-			err = delta_read_file(path, &buf, &len);
-			free(path);
-		}
-		if (err == UCI_ERR_MEM)
-			return uci_fail(ctx, err);
-		if (!err && buf)
-			delta_apply_buffer(ctx, p, buf, len);
-		free(buf);
-	}
-	return UCI_OK;
-}
-
-int uci_delta_load(struct uci_context *ctx, struct uci_package *p)
-{
-	return uci_delta_load_fd(ctx, p, -1);
-}
-
-int uci_savedir_prepare(struct uci_context *ctx)
-{
-	struct stat st;
-	if (stat(ctx->savedir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? UCI_OK : uci_fail(ctx, UCI_ERR_IO);
-	if (mkdir(ctx->savedir, 0700) < 0 && errno != EEXIST)
-		return uci_fail(ctx, UCI_ERR_IO);
-	return UCI_OK;
-}
-
-int uci_package_save(struct uci_context *ctx, struct uci_package *p)
-{
-	if (!p)
-		return uci_fail(ctx, UCI_ERR_INVAL);
-	if (!p->has_delta)
-		return uci_package_commit(ctx, &p, false);
-	if (!p->n_delta)
-		return UCI_OK;
-	int err = uci_savedir_prepare(ctx);
+	struct uci_parse_context *pctx = ctx->pctx;
+	char *str = pctx_str(pctx, pctx->pos), *arg;
+	int err = uci_parse_argument(ctx, pctx->file, &str, &arg);
 	if (err)
 		return err;
-	struct uci_buf b = { 0 };
-	for (size_t i = 0; i < p->n_delta; i++)
-		uci_delta_write(&b, p->name, &p->delta[i]);
-	if (b.oom) {
-		free(b.data);
-		return uci_fail(ctx, UCI_ERR_MEM);
-	}
-	char *path = uci_path_join(ctx->savedir, p->name);
-	if (!path) {
-		free(b.data);
-		return uci_fail(ctx, UCI_ERR_MEM);
-	}
-	/* O_APPEND under an exclusive lock: concurrent `uci set` calls each
-	 * add whole lines */
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	free(path);
-	err = UCI_ERR_IO;
-	if (fd >= 0) {
-		if ((flock(fd, LOCK_EX) == 0 || errno == ENOSYS) &&
-		    uci_file_write_all(fd, b.data, b.len) == 0)
-			err = UCI_OK;
-		if (close(fd) < 0)
-			err = UCI_ERR_IO;
-	}
-	free(b.data);
-	if (err)
-		return uci_fail(ctx, err);
-	uci_delta_free_all(p->delta, p->n_delta);
-	p->delta = NULL;
-	p->n_delta = 0;
+	if (str && *str)
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	int c;
+	for (c = 0; c <= __UCI_CMD_LAST; c++)
+		if (uci_command_char[c] == *arg)
+			break;
+	if (c > __UCI_CMD_LAST)
+		c = UCI_CMD_CHANGE;
+	if (c != UCI_CMD_CHANGE)
+		arg++;
+	if ((err = uci_parse_ptr(ctx, ptr, arg)))
+		return err;
+	if (!ptr->section || (ptr->flags & UCI_LOOKUP_EXTENDED) || (c != UCI_CMD_REMOVE && !ptr->value) ||
+	    (c == UCI_CMD_REORDER && ptr->option) ||
+	    (c == UCI_CMD_RENAME && !uci_validate_name(ptr->value)) ||
+	    ((c == UCI_CMD_LIST_ADD || c == UCI_CMD_LIST_DEL) && !ptr->option))
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	*cmd = c;
 	return UCI_OK;
 }
 
-/* Drop the lines of SAVEDIR/NAME that touch section[.option]. */
-static int delta_filter(struct uci_context *ctx, const char *name, const char *section, const char *option)
+static int apply_line(struct uci_context *ctx, struct uci_package *p)
 {
+	struct uci_ptr ptr;
+	int cmd, err;
+	if ((err = parse_tuple(ctx, &ptr, &cmd)))
+		return err;
+	if (strcmp(ptr.package, p->e.name))
+		return uci_fail(ctx, UCI_ERR_PARSE);
+	if ((ctx->flags & UCI_FLAG_SAVED_DELTA) &&
+	    (err = uci_add_delta(ctx, &p->saved_delta, cmd, ptr.section, ptr.option, ptr.value)))
+		return err;
+	ptr.p = p;
+	switch (cmd) {
+	case UCI_CMD_REORDER:
+		if ((err = uci_expand_ptr(ctx, &ptr, true, NULL)))
+			return err;
+		if (!ptr.s)
+			return uci_fail(ctx, UCI_ERR_NOTFOUND);
+		return uci_do_reorder(ctx, ptr.s, (int)strtoul(ptr.value, NULL, 10), false);
+	case UCI_CMD_RENAME:
+		return uci_do_rename(ctx, &ptr, false);
+	case UCI_CMD_REMOVE:
+		return uci_do_delete(ctx, &ptr, false);
+	case UCI_CMD_LIST_ADD:
+		return uci_do_add_list(ctx, &ptr, false);
+	case UCI_CMD_LIST_DEL:
+		return uci_do_del_list(ctx, &ptr, false);
+	case UCI_CMD_ADD:
+		if ((err = uci_do_set(ctx, &ptr, false)))
+			return err;
+		if (!ptr.option && ptr.s)
+			ptr.s->anonymous = true;
+		return UCI_OK;
+	default:
+		return uci_do_set(ctx, &ptr, false);
+	}
+}
+
+/* Replay one stream; the number of lines that applied. */
+int uci_parse_delta(struct uci_context *ctx, FILE *stream, struct uci_package *p, int *changes)
+{
+	int err;
+	uci_cleanup(ctx);
+	if ((err = uci_alloc_parse_context(ctx)))
+		return err;
+	ctx->pctx->file = stream;
+	while (!feof(stream) && !ferror(stream)) {
+		ctx->pctx->pos = 0;
+		if ((err = uci_getln(ctx, 0)))
+			return err;
+		if (!ctx->pctx->buf[0])
+			continue;
+		err = apply_line(ctx, p);
+		if (err == UCI_ERR_MEM)
+			return err;
+		if (!err)
+			(*changes)++;
+	}
+	uci_cleanup(ctx);
+	return UCI_OK;
+}
+
+int uci_load_delta(struct uci_context *ctx, struct uci_package *p, bool flush, int *changes)
+{
+	struct uci_element *e;
+	FILE *f = NULL;
+	int err;
+	*changes = 0;
+	if (!p->has_delta)
+		return UCI_OK;
+	uci_foreach_element(&ctx->delta_path, e) {
+		char *path = uci_path_join(e->name, p->e.name);
+		if (!path)
+			return uci_fail(ctx, UCI_ERR_MEM);
+		err = uci_open_stream(ctx, path, SEEK_SET, false, false, &f);
+		free(path);
+		if (err)
+			continue; /* no delta there */
+		err = uci_parse_delta(ctx, f, p, changes);
+		uci_close_stream(f);
+		if (err)
+			return err;
+	}
+	char *path = uci_path_join(ctx->savedir, p->e.name);
+	if (!path)
+		return uci_fail(ctx, UCI_ERR_MEM);
+	err = uci_open_stream(ctx, path, SEEK_SET, flush, false, &f);
+	free(path);
+	if (!err) {
+		if (flush && *changes > 0 && ftruncate(fileno(f), 0) < 0) {
+			uci_close_stream(f);
+			return uci_fail(ctx, UCI_ERR_IO);
+		}
+		uci_close_stream(f);
+	}
+	ctx->err = 0;
+	return UCI_OK;
+}
+
+/* Keep the lines of SAVEDIR/NAME that do not touch section[.option]. An
+ * unreadable line ends the filtering with the file as it was (libuci). */
+static int filter_delta(struct uci_context *ctx, const char *name, const char *section,
+			const char *option)
+{
+	struct uci_list keep;
+	struct uci_element *e, *tmp;
+	FILE *f = NULL;
+	uci_list_init(&keep);
+	uci_cleanup(ctx);
+	int err = uci_alloc_parse_context(ctx);
+	if (err)
+		return err;
 	char *path = uci_path_join(ctx->savedir, name);
 	if (!path)
 		return uci_fail(ctx, UCI_ERR_MEM);
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	err = uci_open_stream(ctx, path, SEEK_SET, true, true, &f);
 	free(path);
-	if (fd < 0)
-		return errno == ENOENT ? UCI_OK : uci_fail(ctx, UCI_ERR_IO);
-	char *buf = NULL;
-	size_t len = 0;
-	struct uci_buf out = { 0 };
-	int err = UCI_ERR_IO;
-	if (flock(fd, LOCK_EX) < 0 && errno != ENOSYS)
+	if (err)
 		goto done;
-	if ((err = uci_file_read_all(fd, &buf, &len)))
-		goto done;
-	struct uci_lexer lx;
-	uci_lex_init(&lx, buf, len);
-	while (!uci_lex_eof(&lx)) {
-		lx.line_start = lx.pos;
+	ctx->pctx->file = f;
+	while (!feof(f) && !ferror(f)) {
 		struct uci_ptr ptr;
-		char *word;
-		int cmd = delta_parse_line(&lx, &ptr, &word);
-		if (cmd >= 0) {
-			bool match = !section || !strcmp(section, ptr.section);
-			if (match && option)
-				match = ptr.option && !strcmp(option, ptr.option);
-			if (!match) {
-				struct uci_delta d = { (enum uci_cmd)cmd, (char *)ptr.section,
-						       (char *)ptr.option, (char *)ptr.value };
-				uci_delta_write(&out, name, &d);
-			}
-		}
-		free(word);
-		if (lx.reason)
-			lx.pos = lx.err_pos;
-		lx.reason = NULL;
-		uci_lex_next_line(&lx);
+		int c;
+		ctx->pctx->pos = 0;
+		if ((err = uci_getln(ctx, 0)))
+			goto done;
+		if (!ctx->pctx->buf[0])
+			continue;
+		if ((err = parse_tuple(ctx, &ptr, &c)))
+			goto done;
+		bool match = !section || (ptr.section && !strcmp(section, ptr.section));
+		if (match && option)
+			match = ptr.option && !strcmp(option, ptr.option);
+		if (!match && ptr.section &&
+		    (err = uci_add_delta(ctx, &keep, c, ptr.section, ptr.option, ptr.value)))
+			goto done;
 	}
-	uci_lex_fini(&lx);
-	err = UCI_ERR_MEM;
-	if (out.oom)
+	rewind(f);
+	if (ftruncate(fileno(f), 0) < 0) {
+		err = uci_fail(ctx, UCI_ERR_IO);
 		goto done;
-	err = UCI_ERR_IO;
-	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
-	    uci_file_write_all(fd, out.data ? out.data : "", out.len))
-		goto done;
-	err = UCI_OK;
+	}
+	uci_foreach_element(&keep, e)
+		delta_write(f, name, uci_to_delta(e));
 done:
-	if (close(fd) < 0 && !err)
-		err = UCI_ERR_IO;
-	free(buf);
-	free(out.data);
-	return err ? uci_fail(ctx, err) : UCI_OK;
+	if (f)
+		uci_close_stream(f);
+	uci_foreach_element_safe(&keep, tmp, e)
+		uci_free_delta(uci_to_delta(e));
+	uci_cleanup(ctx);
+	return err;
 }
 
-int uci_package_revert(struct uci_context *ctx, struct uci_ptr *ptr)
+int uci_revert(struct uci_context *ctx, struct uci_ptr *ptr)
 {
-	if (!ptr->p || !ptr->p->has_delta)
-		return uci_fail(ctx, UCI_ERR_INVAL);
-	int err = uci_package_save(ctx, ptr->p);
-	if (err)
+	int err;
+	if (!ctx)
+		return UCI_ERR_INVAL;
+	ctx->err = 0;
+	if ((err = uci_expand_ptr(ctx, ptr, false, NULL)))
 		return err;
-	char *name = strdup(ptr->p->name);
+	if (!ptr->p->has_delta)
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	if ((err = uci_do_save(ctx, ptr->p)))
+		return err;
+	char *package = strdup(ptr->p->e.name);
 	char *section = ptr->section ? strdup(ptr->section) : NULL;
 	char *option = ptr->option ? strdup(ptr->option) : NULL;
-	if (!name || (ptr->section && !section) || (ptr->option && !option)) {
+	if (!package || (ptr->section && !section) || (ptr->option && !option)) {
 		err = uci_fail(ctx, UCI_ERR_MEM);
 		goto out;
 	}
-	uci_package_free(ptr->p);
-	ptr->p = NULL;
+	uci_free_package(&ptr->p);
 	ptr->s = NULL;
 	ptr->o = NULL;
-	if ((err = delta_filter(ctx, name, section, option)))
-		goto out;
-	err = uci_package_load(ctx, name, &ptr->p);
-	ptr->section = NULL; /* may have pointed into the freed package */
+	ptr->last = NULL;
+	ptr->section = NULL;
 	ptr->option = NULL;
+	/* a failed filter leaves the deltas as they were; libuci reloads anyway */
+	filter_delta(ctx, package, section, option);
+	err = uci_do_load(ctx, package, &ptr->p);
+	if (!err) {
+		ptr->package = ptr->p->e.name;
+		ctx->err = 0;
+	}
 out:
-	free(name);
+	free(package);
 	free(section);
 	free(option);
 	return err;
+}
+
+int uci_do_save(struct uci_context *ctx, struct uci_package *p)
+{
+	struct uci_element *e, *tmp;
+	struct stat st;
+	FILE *f;
+	int err;
+	if (!p)
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	if (!p->has_delta)
+		return uci_do_commit(ctx, &p, false);
+	if (uci_list_empty(&p->delta))
+		return UCI_OK;
+	/* the save dir gets the config dir's mode (OpenWrt's rule) */
+	if (stat(ctx->savedir, &st) < 0) {
+		mode_t mode = UCI_DIRMODE;
+		if (stat(ctx->confdir, &st) == 0)
+			mode = st.st_mode & 07777;
+		if (mkdir(ctx->savedir, mode) < 0 && errno != EEXIST) {
+			/* libuci ignores this; the open below fails */
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		return uci_fail(ctx, UCI_ERR_IO);
+	}
+	char *path = uci_path_join(ctx->savedir, p->e.name);
+	if (!path)
+		return uci_fail(ctx, UCI_ERR_MEM);
+	err = uci_open_stream(ctx, path, SEEK_END, true, true, &f);
+	free(path);
+	if (err)
+		return err;
+	uci_foreach_element_safe(&p->delta, tmp, e) {
+		delta_write(f, p->e.name, uci_to_delta(e));
+		uci_free_delta(uci_to_delta(e));
+	}
+	if (fflush(f) != 0)
+		err = uci_fail(ctx, UCI_ERR_IO);
+	uci_close_stream(f);
+	return err;
+}
+
+int uci_save(struct uci_context *ctx, struct uci_package *p)
+{
+	if (!ctx)
+		return UCI_ERR_INVAL;
+	ctx->err = 0;
+	return uci_do_save(ctx, p);
 }

@@ -1,9 +1,8 @@
-/* uci_file: load packages from the config dir, export them, and commit atomically (temp, fsync, rename, fsync dir). */
+/* uci_file: the file backend: open with locks, load, list configs, and commit atomically (temp, fsync, rename). */
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -13,14 +12,18 @@
 #include "uci_internal.h"
 
 /*
- * Commit invariant: the config file is only ever replaced by rename() of a
- * complete, fsync'ed temp file in the same directory, and the directory is
- * fsync'ed after. A power cut leaves the old file or the new one. The delta
- * file is emptied only after that, under its own exclusive lock held since
- * it was read, so no concurrent `uci set` is lost. A cut between the rename
- * and the truncation leaves deltas that are already in the file; they are
- * re-applied on the next load (harmless for set/delete/rename, duplicates
- * list additions): the one window we accept.
+ * Commit, as libuci: lock the config file (created if missing, with the
+ * mode rule below), flush our own changes to the delta file, re-read the
+ * file and replay every delta (other processes may have changed either),
+ * empty the save dir's delta file, and rewrite the config only if some
+ * delta applied. The new text goes to a temp file in the target's
+ * directory, which is fsync'ed, given the old file's mode and renamed over
+ * the target (through a symlink to what it points to); keel also fsyncs the
+ * directory. A cut at any instant leaves the old or the new complete file.
+ *
+ * Modes, as OpenWrt: a file the library creates (a delta file, a config
+ * written by `import`) gets the mode of CONFDIR/NAME if that exists, else
+ * 0600; the save dir gets the config dir's mode; the umask applies to both.
  */
 
 char *uci_path_join(const char *dir, const char *name)
@@ -35,350 +38,274 @@ char *uci_path_join(const char *dir, const char *name)
 	return p;
 }
 
-int uci_file_read_all(int fd, char **buf, size_t *len)
+int uci_open_stream(struct uci_context *ctx, const char *filename, int whence, bool write,
+		    bool create, FILE **out)
 {
-	struct uci_buf b = { 0 };
-	char chunk[4096];
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			free(b.data);
-			return UCI_ERR_IO;
-		}
-		if (n == 0)
-			break;
-		uci_buf_add(&b, chunk, (size_t)n);
+	struct stat st;
+	mode_t mode = UCI_FILEMODE;
+	*out = NULL;
+	if (create) {
+		const char *base = strrchr(filename, '/');
+		char *model = uci_path_join(ctx->confdir, base ? base + 1 : filename);
+		if (!model)
+			return uci_fail(ctx, UCI_ERR_MEM);
+		if (stat(model, &st) == 0)
+			mode = st.st_mode & 07777;
+		free(model);
 	}
-	if (b.oom) {
-		free(b.data);
-		return UCI_ERR_MEM;
+	if (!write && (stat(filename, &st) < 0 || !S_ISREG(st.st_mode)))
+		return uci_fail(ctx, UCI_ERR_NOTFOUND);
+	int fd = open(filename, (write ? O_RDWR : O_RDONLY) | (create ? O_CREAT : 0) | O_CLOEXEC, mode);
+	if (fd < 0)
+		return uci_fail(ctx, UCI_ERR_IO);
+	if ((flock(fd, write ? LOCK_EX : LOCK_SH) < 0 && errno != ENOSYS) || lseek(fd, 0, whence) < 0 ||
+	    !(*out = fdopen(fd, write ? "r+" : "r"))) {
+		close(fd);
+		return uci_fail(ctx, UCI_ERR_IO);
 	}
-	*buf = b.data;
-	*len = b.len;
 	return UCI_OK;
 }
 
-int uci_file_write_all(int fd, const char *buf, size_t len)
+void uci_close_stream(FILE *f)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	if (!f)
+		return;
+	fflush(f);
+	flock(fileno(f), LOCK_UN);
+	fclose(f);
 }
 
-/* Read and parse one config file (no deltas). A missing file gives
- * UCI_ERR_NOTFOUND unless missing_ok, then an empty package. */
-static int load_file(struct uci_context *ctx, const char *path, const char *name,
-		     bool missing_ok, struct uci_package **out)
+int uci_do_load(struct uci_context *ctx, const char *name, struct uci_package **out)
 {
-	*out = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && missing_ok)
-			return uci_package_parse(ctx, "", 0, path, name, out);
-		return uci_fail(ctx, errno == ENOENT || errno == ENOTDIR ? UCI_ERR_NOTFOUND : UCI_ERR_IO);
-	}
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int err = UCI_ERR_IO;
-	if (fstat(fd, &st) < 0)
-		goto done;
-	err = UCI_ERR_NOTFOUND;
-	if (!S_ISREG(st.st_mode))
-		goto done;
-	err = UCI_ERR_IO;
-	if (flock(fd, LOCK_SH) < 0 && errno != ENOSYS)
-		goto done;
-	if ((err = uci_file_read_all(fd, &buf, &len)))
-		goto done;
-	err = uci_package_parse(ctx, buf ? buf : "", len, path, name, out);
-done:
-	close(fd);
-	free(buf);
-	return err ? uci_fail(ctx, err) : UCI_OK;
-}
-
-int uci_package_load(struct uci_context *ctx, const char *name, struct uci_package **out)
-{
-	char *path;
+	char *filename;
 	bool confdir = true;
+	FILE *f;
+	int err;
 	*out = NULL;
-	if (name[0] == '/' || (name[0] == '.' && name[1] == '/')) {
+	if (name[0] == '.' && name[1] != '/')
+		return uci_fail(ctx, UCI_ERR_NOTFOUND);
+	if (name[0] == '.' || name[0] == '/') {
 		/* a file outside the config dir: changes go straight to it */
-		path = strdup(name);
+		filename = strdup(name);
 		name = strrchr(name, '/') + 1;
 		confdir = false;
-		if (!uci_validate_package(name)) {
-			free(path);
-			return uci_fail(ctx, UCI_ERR_INVAL);
-		}
 	} else {
 		if (!uci_validate_package(name))
 			return uci_fail(ctx, UCI_ERR_INVAL);
-		path = uci_path_join(ctx->confdir, name);
+		filename = uci_path_join(ctx->confdir, name);
 	}
-	if (!path)
+	if (!filename)
 		return uci_fail(ctx, UCI_ERR_MEM);
-	struct uci_package *p;
-	int err = load_file(ctx, path, name, false, &p);
-	if (err) {
-		free(path);
+	if ((err = uci_open_stream(ctx, filename, SEEK_SET, false, false, &f))) {
+		free(filename);
 		return err;
 	}
-	p->path = path;
-	p->has_delta = confdir;
-	if ((err = uci_delta_load(ctx, p))) {
-		uci_package_free(p);
+	ctx->err = 0;
+	struct uci_package *p = NULL;
+	err = uci_do_import(ctx, f, name, &p, true);
+	uci_close_stream(f);
+	if (err) {
+		free(filename);
+		return err;
+	}
+	if (p) {
+		p->path = filename;
+		p->has_delta = confdir;
+		int changes;
+		if ((err = uci_load_delta(ctx, p, false, &changes))) {
+			uci_free_package(&p);
+			return err;
+		}
+	} else {
+		free(filename);
+	}
+	/* non-strict errors skipped in a file outside the config dir fail
+	 * the load (libuci: and double-frees its path; keel unloads) */
+	if (ctx->err) {
+		err = ctx->err;
+		uci_free_package(&p);
 		return err;
 	}
 	*out = p;
 	return UCI_OK;
 }
 
-/* libuci's escape: ' becomes '\'' (the caller writes the outer quotes) */
-static void buf_escaped(struct uci_buf *b, const char *s)
+static int write_temp(struct uci_context *ctx, struct uci_package *p, const char *target,
+		      char **tmp_out)
 {
-	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
-		uci_buf_add(b, s, (size_t)(q - s));
-		uci_buf_puts(b, "'\\''");
-	}
-	uci_buf_puts(b, s);
-}
-
-static void export_package(struct uci_context *ctx, struct uci_buf *b,
-			   const struct uci_package *p, bool header)
-{
-	if (header) {
-		uci_buf_puts(b, "package ");
-		buf_escaped(b, p->name);
-		uci_buf_putc(b, '\n');
-	}
-	for (size_t i = 0; i < p->n_sections; i++) {
-		const struct uci_section *s = p->sections[i];
-		uci_buf_puts(b, "\nconfig ");
-		buf_escaped(b, s->type);
-		if (!s->anonymous || (ctx->flags & UCI_FLAG_EXPORT_NAME)) {
-			uci_buf_puts(b, " '");
-			buf_escaped(b, s->name);
-			uci_buf_putc(b, '\'');
-		}
-		uci_buf_putc(b, '\n');
-		for (size_t j = 0; j < s->n_options; j++) {
-			const struct uci_option *o = s->options[j];
-			size_t n = o->type == UCI_OPTION_STRING ? 1 : o->n_items;
-			for (size_t k = 0; k < n; k++) {
-				uci_buf_puts(b, o->type == UCI_OPTION_STRING ? "\toption " : "\tlist ");
-				buf_escaped(b, o->name);
-				uci_buf_puts(b, " '");
-				buf_escaped(b, o->type == UCI_OPTION_STRING ? o->string : o->items[k]);
-				uci_buf_puts(b, "'\n");
-			}
-		}
-	}
-	uci_buf_putc(b, '\n');
-}
-
-char *uci_package_export_string(struct uci_context *ctx, const struct uci_package *p,
-				bool header, size_t *len)
-{
-	struct uci_buf b = { 0 };
-	export_package(ctx, &b, p, header);
-	if (b.oom) {
-		free(b.data);
-		uci_fail(ctx, UCI_ERR_MEM);
-		return NULL;
-	}
-	if (len)
-		*len = b.len;
-	return b.data;
-}
-
-int uci_package_export(struct uci_context *ctx, FILE *f, const struct uci_package *p, bool header)
-{
-	size_t len;
-	char *s = uci_package_export_string(ctx, p, header, &len);
-	if (!s)
-		return ctx->err;
-	int err = fwrite(s, 1, len, f) == len ? UCI_OK : UCI_ERR_IO;
-	free(s);
-	return err ? uci_fail(ctx, err) : UCI_OK;
-}
-
-/* Write data to a temp file next to target, fsync it, rename it over
- * target, fsync the directory. */
-static int replace_file(const char *target, const char *dir, int dirfd,
-			const char *name, const char *data, size_t len)
-{
-	char *tmpl = malloc(strlen(dir) + strlen(name) + 16);
-	if (!tmpl)
-		return UCI_ERR_MEM;
-	sprintf(tmpl, "%s/.%s.uci-XXXXXX", dir, name);
-	int fd = mkostemp(tmpl, O_CLOEXEC);
+	const char *slash = strrchr(target, '/');
+	size_t dlen = slash ? (size_t)(slash - target) : 1;
+	size_t n = dlen + strlen(p->e.name) + 16;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return uci_fail(ctx, UCI_ERR_MEM);
+	snprintf(tmp, n, "%.*s/.%s.uci-XXXXXX", (int)dlen, slash ? target : ".", p->e.name);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		free(tmpl);
-		return UCI_ERR_IO;
+		free(tmp);
+		return uci_fail(ctx, UCI_ERR_IO);
 	}
-	struct stat st;
-	mode_t mode = stat(target, &st) == 0 ? (st.st_mode & 07777) : 0600;
-	int err = UCI_ERR_IO;
-	if (uci_file_write_all(fd, data, len) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0)
-		err = UCI_OK;
-	if (close(fd) < 0)
-		err = UCI_ERR_IO;
-	if (!err && rename(tmpl, target) < 0)
-		err = UCI_ERR_IO;
-	if (err)
-		unlink(tmpl);
-	else if (fsync(dirfd) < 0 && errno != EINVAL)
-		err = UCI_ERR_IO;
-	free(tmpl);
-	return err;
-}
-
-int uci_package_commit(struct uci_context *ctx, struct uci_package **pp, bool overwrite)
-{
-	struct uci_package *p = pp ? *pp : NULL;
-	if (!p)
-		return uci_fail(ctx, UCI_ERR_INVAL);
-	char *path = p->path ? strdup(p->path)
-			     : overwrite ? uci_path_join(ctx->confdir, p->name) : NULL;
-	if (!path)
-		return uci_fail(ctx, p->path || overwrite ? UCI_ERR_MEM : UCI_ERR_INVAL);
-	int err = UCI_ERR_MEM;
-	int dirfd = -1, save_fd = -1;
-	char *target = NULL, *dir = NULL, *data = NULL, *save_path = NULL;
-	/* follow a symlinked config file: replace what it points to */
-	char *real = realpath(path, NULL);
-	target = real ? real : strdup(path);
-	if (!target)
-		goto out;
-	if (!(dir = strdup(target)))
-		goto out;
-	char *slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = 0;
-	else if (slash)
-		*slash = 0;
-	else
-		strcpy(dir, ".");
-	err = UCI_ERR_IO;
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		goto out;
-	/* one committer at a time per directory */
-	if (flock(dirfd, LOCK_EX) < 0 && errno != ENOSYS)
-		goto out;
-	if (p->has_delta && !overwrite) {
-		if ((err = uci_package_save(ctx, p)))
-			goto out;
-		if ((err = uci_savedir_prepare(ctx)))
-			goto out;
-		err = UCI_ERR_MEM;
-		if (!(save_path = uci_path_join(ctx->savedir, p->name)))
-			goto out;
-		err = UCI_ERR_IO;
-		save_fd = open(save_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (save_fd < 0 || (flock(save_fd, LOCK_EX) < 0 && errno != ENOSYS))
-			goto out;
-		/* others may have changed file or deltas: reload both */
-		struct uci_package *fresh;
-		unsigned saved_flags = ctx->flags;
-		ctx->flags &= ~(unsigned)UCI_FLAG_SAVED_DELTA;
-		err = load_file(ctx, path, p->name, true, &fresh);
-		if (!err) {
-			fresh->has_delta = true;
-			err = uci_delta_load_fd(ctx, fresh, save_fd);
-			if (err)
-				uci_package_free(fresh);
-		}
-		ctx->flags = saved_flags;
-		if (err)
-			goto out;
-		fresh->path = p->path;
-		p->path = NULL;
-		uci_package_free(p);
-		*pp = p = fresh;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return uci_fail(ctx, UCI_ERR_IO);
 	}
-	size_t len;
-	err = UCI_ERR_MEM;
-	if (!(data = uci_package_export_string(ctx, p, false, &len)))
-		goto out;
-	if ((err = replace_file(target, dir, dirfd, p->name, data, len)))
-		goto out;
-	if (!p->path && !(p->path = strdup(path))) {
-		err = UCI_ERR_MEM;
-		goto out;
+	uci_do_export(ctx, f, p, false);
+	bool ok = fflush(f) == 0 && !ferror(f) && fsync(fd) == 0;
+	if (fclose(f) != 0)
+		ok = false;
+	if (!ok) {
+		unlink(tmp);
+		free(tmp);
+		return uci_fail(ctx, UCI_ERR_IO);
 	}
-	if (save_fd >= 0 && ftruncate(save_fd, 0) < 0)
-		err = UCI_ERR_IO;
-out:
-	if (save_fd >= 0)
-		close(save_fd);
-	if (dirfd >= 0)
-		close(dirfd);
-	free(save_path);
-	free(data);
-	free(dir);
-	free(target);
-	free(path);
-	return err ? uci_fail(ctx, err) : UCI_OK;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int uci_list_configs(struct uci_context *ctx, char ***names, size_t *n)
-{
-	*names = NULL;
-	*n = 0;
-	DIR *d = opendir(ctx->confdir);
-	if (!d)
-		return uci_fail(ctx, UCI_ERR_NOTFOUND);
-	int dfd = dirfd(d);
-	char **v = NULL;
-	size_t cnt = 0;
-	struct dirent *de;
-	int err = UCI_OK;
-	while ((de = readdir(d))) {
-		struct stat st;
-		if (!uci_validate_package(de->d_name))
-			continue;
-		if (fstatat(dfd, de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		char **nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv || !(nv[cnt] = strdup(de->d_name))) {
-			v = nv ? nv : v;
-			err = UCI_ERR_MEM;
-			break;
-		}
-		v = nv;
-		cnt++;
-	}
-	closedir(d);
-	if (err) {
-		uci_list_configs_free(v, cnt);
-		return uci_fail(ctx, err);
-	}
-	qsort(v, cnt, sizeof(*v), cmp_names);
-	*names = v;
-	*n = cnt;
+	*tmp_out = tmp;
 	return UCI_OK;
 }
 
-void uci_list_configs_free(char **names, size_t n)
+static void fsync_dir_of(const char *path)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	char *dir = strdup(path);
+	if (!dir)
+		return;
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
 }
+
+int uci_do_commit(struct uci_context *ctx, struct uci_package **package, bool overwrite)
+{
+	struct uci_package *p = *package;
+	FILE *f1 = NULL;
+	char *name = NULL, *path = NULL, *tmp = NULL, *real = NULL;
+	int err;
+	if (!p->path) {
+		if (!overwrite)
+			return uci_fail(ctx, UCI_ERR_INVAL);
+		if (!uci_validate_package(p->e.name))
+			return uci_fail(ctx, UCI_ERR_INVAL);
+		if (!(p->path = uci_path_join(ctx->confdir, p->e.name)))
+			return uci_fail(ctx, UCI_ERR_MEM);
+	}
+	/* open (and lock) the config now: this also creates a missing one */
+	if ((err = uci_open_stream(ctx, p->path, SEEK_SET, true, true, &f1)))
+		return err;
+	if (p->has_delta) {
+		if (!overwrite) {
+			name = strdup(p->e.name);
+			path = strdup(p->path);
+			err = UCI_ERR_MEM;
+			if (!name || !path)
+				goto fail;
+			if (!uci_list_empty(&p->delta) && (err = uci_do_save(ctx, p)))
+				goto fail;
+			/* others may have changed file or deltas: re-read both */
+			uci_free_package(&p);
+			*package = NULL;
+			if ((err = uci_do_import(ctx, f1, name, &p, true)))
+				goto fail;
+			ctx->err = 0;
+			p->path = path;
+			path = NULL;
+			p->has_delta = true;
+			*package = p;
+		}
+		int changes;
+		if ((err = uci_load_delta(ctx, p, true, &changes)))
+			goto fail;
+		if (!changes)
+			goto done; /* nothing staged: the file stays as it is */
+	}
+	if (!(real = realpath(p->path, NULL))) {
+		err = uci_fail(ctx, UCI_ERR_IO);
+		goto fail;
+	}
+	if ((err = write_temp(ctx, p, real, &tmp)))
+		goto fail;
+	struct stat st;
+	if (stat(real, &st) < 0 || chmod(tmp, st.st_mode & 07777) < 0 || rename(tmp, real) < 0) {
+		unlink(tmp);
+		err = uci_fail(ctx, UCI_ERR_IO);
+		goto fail;
+	}
+	fsync_dir_of(real);
+done:
+	err = UCI_OK;
+fail:
+	uci_close_stream(f1);
+	free(name);
+	free(path);
+	free(tmp);
+	free(real);
+	return err ? uci_fail(ctx, err) : UCI_OK;
+}
+
+/* Every CONFDIR entry as glob sorts it; directories, names with a dot and invalid
+ * package names are left out. An empty or missing dir is an error
+ * (UCI_ERR_NOTFOUND), as libuci's glob failure is. */
+static char **list_config_files(struct uci_context *ctx)
+{
+	glob_t g;
+	char *pattern = uci_path_join(ctx->confdir, "*");
+	if (!pattern) {
+		uci_fail(ctx, UCI_ERR_MEM);
+		return NULL;
+	}
+	int r = glob(pattern, GLOB_MARK, NULL, &g);
+	free(pattern);
+	if (r != 0) {
+		if (r != GLOB_NOMATCH)
+			globfree(&g);
+		uci_fail(ctx, UCI_ERR_NOTFOUND);
+		return NULL;
+	}
+	size_t size = sizeof(char *) * (g.gl_pathc + 1);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		size += strlen(g.gl_pathv[i]) + 1;
+	char **list = calloc(1, size);
+	if (!list) {
+		globfree(&g);
+		uci_fail(ctx, UCI_ERR_MEM);
+		return NULL;
+	}
+	char *buf = (char *)&list[g.gl_pathc + 1];
+	size_t j = 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *base = strrchr(g.gl_pathv[i], '/');
+		base = base ? base + 1 : g.gl_pathv[i];
+		if (!*base || strchr(base, '.') || !uci_validate_package(base))
+			continue;
+		list[j++] = strcpy(buf, base);
+		buf += strlen(base) + 1;
+	}
+	globfree(&g);
+	return list;
+}
+
+static struct uci_package *file_load(struct uci_context *ctx, const char *name)
+{
+	struct uci_package *p = NULL;
+	uci_do_load(ctx, name, &p);
+	return p;
+}
+
+static void file_commit(struct uci_context *ctx, struct uci_package **p, bool overwrite)
+{
+	uci_do_commit(ctx, p, overwrite);
+}
+
+struct uci_backend uci_file_backend = {
+	.e = { .list = { &uci_file_backend.e.list, &uci_file_backend.e.list },
+	       .type = UCI_TYPE_BACKEND, .name = (char *)"file" },
+	.list_configs = list_config_files,
+	.load = file_load,
+	.commit = file_commit,
+};

@@ -1,252 +1,221 @@
-/* uci_lex: libuci's word syntax (quotes, escapes, continuation, comments) and a growable buffer. */
+/* uci_lex: libuci's line reader and word syntax (quotes, escapes, continuation, comments), decoded in place. */
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "uci_internal.h"
 
-void uci_buf_add(struct uci_buf *b, const char *s, size_t n)
+#define LINEBUF 32
+
+int uci_alloc_parse_context(struct uci_context *ctx)
 {
-	if (b->oom)
+	ctx->pctx = calloc(1, sizeof(*ctx->pctx));
+	return ctx->pctx ? UCI_OK : uci_fail(ctx, UCI_ERR_MEM);
+}
+
+void uci_cleanup(struct uci_context *ctx)
+{
+	free(ctx->buf);
+	ctx->buf = NULL;
+	ctx->bufsz = 0;
+	struct uci_parse_context *pctx = ctx->pctx;
+	if (!pctx)
 		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d) {
-			b->oom = true;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
+	ctx->pctx = NULL;
+	uci_free_package(&pctx->package);
+	free(pctx->buf);
+	free(pctx);
+}
+
+int uci_parse_error(struct uci_context *ctx, const char *reason)
+{
+	ctx->pctx->reason = reason;
+	ctx->pctx->byte = (int)ctx->pctx->pos;
+	return uci_fail(ctx, UCI_ERR_PARSE);
+}
+
+static int grow(struct uci_context *ctx, struct uci_parse_context *pctx)
+{
+	char *b = realloc(pctx->buf, pctx->bufsz * 2);
+	if (!b)
+		return uci_fail(ctx, UCI_ERR_MEM);
+	pctx->buf = b;
+	pctx->bufsz *= 2;
+	return UCI_OK;
+}
+
+/* Read the next line (through its newline) into buf at offset, the way
+ * libuci does with fgets: a line counts only once its newline is read. */
+int uci_getln(struct uci_context *ctx, size_t offset)
+{
+	struct uci_parse_context *pctx = ctx->pctx;
+	if (!pctx->buf) {
+		if (!(pctx->buf = malloc(LINEBUF)))
+			return uci_fail(ctx, UCI_ERR_MEM);
+		pctx->bufsz = LINEBUF;
 	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = 0;
-}
-
-void uci_buf_puts(struct uci_buf *b, const char *s)
-{
-	uci_buf_add(b, s, strlen(s));
-}
-
-void uci_buf_putc(struct uci_buf *b, char c)
-{
-	uci_buf_add(b, &c, 1);
-}
-
-void uci_buf_quoted(struct uci_buf *b, const char *s)
-{
-	uci_buf_putc(b, '\'');
-	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
-		uci_buf_add(b, s, (size_t)(q - s));
-		uci_buf_puts(b, "'\\''");
-	}
-	uci_buf_puts(b, s);
-	uci_buf_putc(b, '\'');
-}
-
-void uci_lex_init(struct uci_lexer *lx, const char *buf, size_t len)
-{
-	memset(lx, 0, sizeof(*lx));
-	lx->buf = buf;
-	lx->len = len;
-}
-
-void uci_lex_fini(struct uci_lexer *lx)
-{
-	free(lx->tok);
-	lx->tok = NULL;
-}
-
-bool uci_lex_eof(const struct uci_lexer *lx)
-{
-	return lx->pos >= lx->len;
-}
-
-static int cur(const struct uci_lexer *lx)
-{
-	return lx->pos < lx->len ? (unsigned char)lx->buf[lx->pos] : -1;
-}
-
-static int peek(const struct uci_lexer *lx, size_t off)
-{
-	return lx->pos + off < lx->len ? (unsigned char)lx->buf[lx->pos + off] : -1;
-}
-
-/* Blanks that separate words; a newline ends the command instead. A NUL
- * byte counts as a blank so binary junk cannot cut a line in two. */
-static bool is_blank(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == 0;
-}
-
-/* backslash + newline (or CR LF, or end of input) joins lines: true if one
- * was skipped */
-static bool skip_continuation(struct uci_lexer *lx)
-{
-	if (cur(lx) != '\\')
-		return false;
-	if (peek(lx, 1) == '\n') {
-		lx->pos += 2;
-		return true;
-	}
-	if (peek(lx, 1) == '\r' && peek(lx, 2) == '\n') {
-		lx->pos += 3;
-		return true;
-	}
-	if (peek(lx, 1) == -1) {
-		lx->pos += 1;
-		return true;
-	}
-	return false;
-}
-
-static void skip_blanks(struct uci_lexer *lx)
-{
+	if (offset >= pctx->bufsz - 1 && grow(ctx, pctx))
+		return UCI_ERR_MEM;
+	size_t ofs = offset;
 	for (;;) {
-		if (is_blank(cur(lx)))
-			lx->pos++;
-		else if (!skip_continuation(lx))
-			return;
-	}
-}
-
-static void tok_add(struct uci_lexer *lx, char c)
-{
-	if (lx->oom)
-		return;
-	if (lx->tok_len + 2 > lx->tok_cap) {
-		size_t cap = lx->tok_cap ? lx->tok_cap * 2 : 64;
-		char *t = realloc(lx->tok, cap);
-		if (!t) {
-			lx->oom = true;
-			return;
+		char *p = &pctx->buf[ofs];
+		p[0] = 0;
+		if (!fgets(p, (int)(pctx->bufsz - ofs), pctx->file) || !*p)
+			return UCI_OK;
+		ofs += strlen(p);
+		pctx->buf_filled = ofs;
+		if (pctx->buf[ofs - 1] == '\n') {
+			pctx->line++;
+			return UCI_OK;
 		}
-		lx->tok = t;
-		lx->tok_cap = cap;
+		if (grow(ctx, pctx))
+			return UCI_ERR_MEM;
 	}
-	lx->tok[lx->tok_len++] = c;
-	lx->tok[lx->tok_len] = 0;
 }
 
-void uci_lex_error(struct uci_lexer *lx, const char *reason)
+/* After a backslash: 1 if the next byte is taken literally, 0 if the
+ * backslash ended the line and the next line was read onto it. */
+static int parse_backslash(struct uci_context *ctx)
 {
-	lx->reason = reason;
-	lx->err_pos = lx->pos;
-}
-
-static int lex_single(struct uci_lexer *lx)
-{
-	lx->pos++;
-	for (;;) {
-		int c = cur(lx);
-		if (c == -1) {
-			uci_lex_error(lx, "EOF with unterminated '");
+	struct uci_parse_context *pctx = ctx->pctx;
+	pctx->pos++;
+	char c = pctx_cur(pctx);
+	if (!c || c == '\n' ||
+	    (c == '\r' && pctx->buf[pctx->pos + 1] == '\n' && !pctx->buf[pctx->pos + 2])) {
+		if (uci_getln(ctx, pctx->pos))
 			return -1;
+		return 0;
+	}
+	return 1;
+}
+
+static void skip_whitespace(struct uci_parse_context *pctx)
+{
+	while (pctx_cur(pctx) && isspace((unsigned char)pctx_cur(pctx)))
+		pctx->pos++;
+}
+
+static void addc(struct uci_parse_context *pctx, size_t *target)
+{
+	pctx->buf[(*target)++] = pctx->buf[pctx->pos++];
+}
+
+static int parse_quoted(struct uci_context *ctx, size_t *target, char quote)
+{
+	struct uci_parse_context *pctx = ctx->pctx;
+	pctx->pos++;
+	for (;;) {
+		char c = pctx_cur(pctx);
+		if (c == quote) {
+			pctx->pos++;
+			return UCI_OK;
 		}
-		lx->pos++;
-		if (c == '\'')
-			return 0;
-		tok_add(lx, (char)c);
+		if (!c) {
+			/* the value goes on on the next line */
+			if (uci_getln(ctx, pctx->pos))
+				return UCI_ERR_MEM;
+			if (!pctx_cur(pctx))
+				return uci_parse_error(ctx, quote == '"' ? "EOF with unterminated \""
+									 : "EOF with unterminated '");
+			continue;
+		}
+		if (c == '\\' && quote == '"') {
+			int r = parse_backslash(ctx);
+			if (r < 0)
+				return UCI_ERR_MEM;
+			if (!r)
+				continue;
+		}
+		addc(pctx, target);
 	}
 }
 
-static int lex_double(struct uci_lexer *lx)
+/* One word, its parts concatenated, written over the input from *target. */
+static int parse_str(struct uci_context *ctx, size_t *target)
 {
-	lx->pos++;
-	for (;;) {
-		int c = cur(lx);
-		if (c == -1) {
-			uci_lex_error(lx, "EOF with unterminated \"");
-			return -1;
+	struct uci_parse_context *pctx = ctx->pctx;
+	bool next = true;
+	int err;
+	do {
+		char c = pctx_cur(pctx);
+		if (c == '\'' || c == '"') {
+			if ((err = parse_quoted(ctx, target, c)))
+				return err;
+			continue;
 		}
-		if (c == '"') {
-			lx->pos++;
-			return 0;
+		if (c == '#')
+			pctx_cur(pctx) = 0;
+		if (c == '#' || c == 0)
+			break;
+		if (c == ';') {
+			next = false;
+			break;
 		}
 		if (c == '\\') {
-			if (skip_continuation(lx))
+			int r = parse_backslash(ctx);
+			if (r < 0)
+				return UCI_ERR_MEM;
+			if (!r)
 				continue;
-			lx->pos++; /* backslash takes the next byte as it is */
-			c = cur(lx);
 		}
-		lx->pos++;
-		tok_add(lx, (char)c);
+		addc(pctx, target);
+	} while (pctx_cur(pctx) && !isspace((unsigned char)pctx_cur(pctx)));
+	/* the blank that ended the word is overwritten by the terminator:
+	 * step over it. A ';' right after a bare word is overwritten too and
+	 * the rest of the line is lost: libuci does the same. */
+	if (pctx_cur(pctx) && next)
+		pctx->pos++;
+	pctx->buf[*target] = 0;
+	return UCI_OK;
+}
+
+int uci_next_arg(struct uci_context *ctx, bool required, bool name, bool package, size_t *val)
+{
+	struct uci_parse_context *pctx = ctx->pctx;
+	skip_whitespace(pctx);
+	size_t ptr = pctx->pos;
+	*val = ptr;
+	if (pctx_cur(pctx) == ';') {
+		pctx_cur(pctx) = 0;
+		pctx->pos++;
+	} else {
+		int err = parse_str(ctx, &ptr);
+		if (err)
+			return err;
 	}
+	if (!pctx->buf[*val])
+		return required ? uci_parse_error(ctx, "insufficient arguments") : UCI_OK;
+	if (name && !uci_validate_str(pctx_str(pctx, *val), name, package))
+		return uci_parse_error(ctx, "invalid character in name field");
+	return UCI_OK;
 }
 
-int uci_lex_next_arg(struct uci_lexer *lx)
+int uci_parse_argument(struct uci_context *ctx, FILE *stream, char **str, char **result)
 {
-	lx->tok_len = 0;
-	tok_add(lx, 0);
-	lx->tok_len = 0;
-	skip_blanks(lx);
-	int c = cur(lx);
-	if (c == -1 || c == '\n' || c == '#' || c == ';')
-		return lx->oom ? -2 : 0;
-	while ((c = cur(lx)) != -1 && !is_blank(c) && c != '\n' && c != '#' && c != ';') {
-		if (c == '\'') {
-			if (lex_single(lx))
-				return -1;
-		} else if (c == '"') {
-			if (lex_double(lx))
-				return -1;
-		} else if (c == '\\') {
-			if (skip_continuation(lx))
-				continue;
-			lx->pos++;
-			tok_add(lx, (char)cur(lx));
-			lx->pos++;
-		} else {
-			tok_add(lx, (char)c);
-			lx->pos++;
-		}
+	int err;
+	if (!ctx)
+		return UCI_ERR_INVAL;
+	ctx->err = 0;
+	if (!str || !result)
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	if (ctx->pctx && ctx->pctx->file != stream)
+		uci_cleanup(ctx);
+	if (!ctx->pctx && (err = uci_alloc_parse_context(ctx)))
+		return err;
+	struct uci_parse_context *pctx = ctx->pctx;
+	pctx->file = stream;
+	if (!*str) {
+		pctx->pos = 0;
+		if ((err = uci_getln(ctx, 0)))
+			return err;
 	}
-	return lx->oom ? -2 : 0;
-}
-
-bool uci_lex_at_end(struct uci_lexer *lx, bool *more)
-{
-	*more = false;
-	skip_blanks(lx);
-	int c = cur(lx);
-	if (c == ';') {
-		lx->pos++;
-		*more = true;
-		return true;
-	}
-	return c == -1 || c == '\n' || c == '#';
-}
-
-void uci_lex_next_line(struct uci_lexer *lx)
-{
-	while (lx->pos < lx->len && lx->buf[lx->pos] != '\n')
-		lx->pos++;
-	if (lx->pos < lx->len)
-		lx->pos++;
-	lx->line_start = lx->pos;
-}
-
-int uci_lex_report(struct uci_context *ctx, const struct uci_lexer *lx, const char *label)
-{
-	/* OpenWrt counts the lines it has read, and it reads a whole line
-	 * (through its newline) before parsing it. */
-	size_t end = lx->err_pos;
-	while (end < lx->len && lx->buf[end] != '\n')
-		end++;
-	int line = 0;
-	for (size_t i = 0; i < end && i < lx->len; i++)
-		if (lx->buf[i] == '\n')
-			line++;
-	if (end < lx->len)
-		line++;
-	free(ctx->perr.file);
-	ctx->perr.file = label ? strdup(label) : NULL;
-	ctx->perr.reason = lx->reason ? lx->reason : "unknown";
-	ctx->perr.line = line;
-	ctx->perr.byte = lx->err_pos >= lx->line_start ? lx->err_pos - lx->line_start : 0;
-	ctx->has_perr = true;
-	return uci_fail(ctx, UCI_ERR_PARSE);
+	if (!pctx->buf && (err = uci_getln(ctx, 0)))
+		return err;
+	size_t ofs;
+	if ((err = uci_next_arg(ctx, false, false, false, &ofs)))
+		return err;
+	*result = pctx_str(pctx, ofs);
+	*str = pctx_str(pctx, pctx->pos);
+	return UCI_OK;
 }

@@ -1,455 +1,302 @@
-/* uci_parse: config file grammar (package/config/option/list) into packages, plus context and error text. */
+/* uci_parse: the config grammar (package/config/option/list) into packages, import and export. */
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
 
 #include "uci_internal.h"
 
-#ifndef UCI_CONFDIR
-#define UCI_CONFDIR "/etc/config"
-#endif
-#ifndef UCI_SAVEDIR
-#define UCI_SAVEDIR "/tmp/.uci"
-#endif
+/*
+ * Recovery follows libuci: in strict mode the first error fails the import;
+ * otherwise the rest of the erroneous line is dropped (printed first with
+ * UCI_FLAG_PERROR) and parsing goes on with the next line. In non-strict
+ * mode a line's surplus arguments are consumed and what follows them is
+ * read as further commands.
+ */
 
-static const char *const uci_errstr[UCI_ERR_LAST] = {
-	[UCI_OK] = "Success",
-	[UCI_ERR_MEM] = "Out of memory",
-	[UCI_ERR_INVAL] = "Invalid argument",
-	[UCI_ERR_NOTFOUND] = "Entry not found",
-	[UCI_ERR_IO] = "I/O error",
-	[UCI_ERR_PARSE] = "Parse error",
-	[UCI_ERR_DUPLICATE] = "Duplicate entry",
-	[UCI_ERR_UNKNOWN] = "Unknown error",
-};
-
-struct uci_context *uci_context_new(void)
+/* Hand the package being filled to ctx->root and start `name` (if any). */
+static int switch_config(struct uci_context *ctx)
 {
-	struct uci_context *ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
-		return NULL;
-	ctx->flags = UCI_FLAG_STRICT | UCI_FLAG_SAVED_DELTA;
-	ctx->confdir = strdup(UCI_CONFDIR);
-	ctx->savedir = strdup(UCI_SAVEDIR);
-	if (!ctx->confdir || !ctx->savedir) {
-		uci_context_free(ctx);
-		return NULL;
+	struct uci_parse_context *pctx = ctx->pctx;
+	if (pctx->package) {
+		pctx->package->backend = ctx->backend;
+		uci_list_add(&ctx->root, &pctx->package->e.list);
+		pctx->package = NULL;
+		pctx->section = NULL;
 	}
-	return ctx;
-}
-
-void uci_context_free(struct uci_context *ctx)
-{
-	if (!ctx)
-		return;
-	free(ctx->confdir);
-	free(ctx->savedir);
-	for (size_t i = 0; i < ctx->n_delta_paths; i++)
-		free(ctx->delta_paths[i]);
-	free(ctx->delta_paths);
-	free(ctx->perr.file);
-	free(ctx);
-}
-
-static int replace_str(struct uci_context *ctx, char **dst, const char *src)
-{
-	char *s = strdup(src);
-	if (!s)
+	if (!pctx->name)
+		return UCI_OK;
+	if (uci_lookup_list(&ctx->root, pctx->name))
+		return uci_fail(ctx, UCI_ERR_DUPLICATE);
+	if (!(pctx->package = uci_alloc_package(ctx, pctx->name)))
 		return uci_fail(ctx, UCI_ERR_MEM);
-	free(*dst);
-	*dst = s;
 	return UCI_OK;
 }
 
-int uci_context_set_confdir(struct uci_context *ctx, const char *dir)
+/* Step over the keyword (terminated by the word split) to its arguments. */
+static int skip_keyword(struct uci_context *ctx, const char *reason)
 {
-	return replace_str(ctx, &ctx->confdir, dir);
-}
-
-int uci_context_set_savedir(struct uci_context *ctx, const char *dir)
-{
-	return replace_str(ctx, &ctx->savedir, dir);
-}
-
-int uci_context_add_delta_path(struct uci_context *ctx, const char *dir)
-{
-	for (size_t i = 0; i < ctx->n_delta_paths; i++)
-		if (!strcmp(ctx->delta_paths[i], dir))
-			return uci_fail(ctx, UCI_ERR_DUPLICATE);
-	char **v = realloc(ctx->delta_paths, (ctx->n_delta_paths + 1) * sizeof(*v));
-	if (!v)
-		return uci_fail(ctx, UCI_ERR_MEM);
-	ctx->delta_paths = v;
-	if (!(v[ctx->n_delta_paths] = strdup(dir)))
-		return uci_fail(ctx, UCI_ERR_MEM);
-	ctx->n_delta_paths++;
+	struct uci_parse_context *pctx = ctx->pctx;
+	size_t add = strlen(pctx_str(pctx, pctx->pos)) + 1;
+	if (pctx->pos + add > pctx->buf_filled)
+		return uci_parse_error(ctx, reason);
+	pctx->pos += add;
 	return UCI_OK;
 }
 
-char *uci_error_string(const struct uci_context *ctx, const char *prefix)
+static int assert_eol(struct uci_context *ctx)
 {
-	int err = ctx ? ctx->err : UCI_ERR_INVAL;
-	if (err < 0 || err >= UCI_ERR_LAST)
-		err = UCI_ERR_UNKNOWN;
-	struct uci_buf b = { 0 };
-	if (prefix) {
-		uci_buf_puts(&b, prefix);
-		uci_buf_puts(&b, ": ");
-	}
-	uci_buf_puts(&b, uci_errstr[err]);
-	if (err == UCI_ERR_PARSE && ctx && ctx->has_perr) {
-		char tail[96];
-		snprintf(tail, sizeof(tail), " at line %d, byte %zu", ctx->perr.line, ctx->perr.byte);
-		uci_buf_puts(&b, " (");
-		uci_buf_puts(&b, ctx->perr.reason);
-		uci_buf_puts(&b, ")");
-		uci_buf_puts(&b, tail);
-	}
-	if (b.oom) {
-		free(b.data);
-		return NULL;
-	}
-	return b.data;
+	size_t ofs;
+	int err = uci_next_arg(ctx, false, false, false, &ofs);
+	if (err)
+		return err;
+	if (*pctx_str(ctx->pctx, ofs) && (ctx->flags & UCI_FLAG_STRICT))
+		return uci_parse_error(ctx, "too many arguments");
+	return UCI_OK;
 }
 
-void uci_error_print(const struct uci_context *ctx, const char *prefix)
+static int parse_package(struct uci_context *ctx, bool single)
 {
-	char *s = uci_error_string(ctx, prefix);
-	fprintf(stderr, "%s\n", s ? s : "Out of memory");
-	free(s);
-}
-
-char *uci_error_location(const struct uci_context *ctx)
-{
-	if (!ctx->has_perr)
-		return NULL;
-	struct uci_buf b = { 0 };
-	char num[32];
-	snprintf(num, sizeof(num), ":%d: ", ctx->perr.line);
-	uci_buf_puts(&b, ctx->perr.file ? ctx->perr.file : "-");
-	uci_buf_puts(&b, num);
-	uci_buf_puts(&b, ctx->perr.reason);
-	if (b.oom) {
-		free(b.data);
-		return NULL;
-	}
-	return b.data;
-}
-
-/* ---- parser ---- */
-
-struct parser {
-	struct uci_context *ctx;
-	struct uci_lexer lx;
-	const char *name;  /* package name given by the caller, or NULL */
-	bool single;       /* "package" lines are checked and ignored */
-	bool merge;        /* changes are recorded as deltas */
-	struct uci_package *pkg;
-	struct uci_section *section;
-	struct uci_package **done;
-	size_t n_done;
-	int hard_err;      /* non-parse error: stops even in non-strict mode */
-	size_t kw_pos;     /* offset of the current command word */
-};
-
-static int syntax(struct parser *ps, const char *reason)
-{
-	uci_lex_error(&ps->lx, reason);
-	return -1;
-}
-
-/* next argument; -1 on syntax error (reason set), -2 hard error */
-static int arg(struct parser *ps, bool required, const char **out)
-{
-	int r = uci_lex_next_arg(&ps->lx);
-	if (r == -2) {
-		ps->hard_err = UCI_ERR_MEM;
-		return -2;
-	}
-	if (r)
-		return -1;
-	*out = ps->lx.tok;
-	if (required && !**out)
-		return syntax(ps, "insufficient arguments");
-	return 0;
-}
-
-/* Arguments share the lexer's token buffer, so keep copies. */
-static int arg_dup(struct parser *ps, bool required, char **out)
-{
-	const char *t;
-	int r = arg(ps, required, &t);
-	if (r)
-		return r;
-	if (!(*out = strdup(t))) {
-		ps->hard_err = UCI_ERR_MEM;
-		return -2;
-	}
-	return 0;
-}
-
-static int end_of_command(struct parser *ps, bool *more)
-{
-	if (uci_lex_at_end(&ps->lx, more))
-		return 0;
-	const char *extra;
-	int r = arg(ps, false, &extra);
-	if (r)
-		return r;
-	if (ps->ctx->flags & UCI_FLAG_STRICT)
-		return syntax(ps, "too many arguments");
-	/* non-strict: the rest of the line is ignored */
-	*more = false;
-	return 0;
-}
-
-static int switch_package(struct parser *ps, const char *name)
-{
-	if (ps->pkg) {
-		struct uci_package **v = realloc(ps->done, (ps->n_done + 1) * sizeof(*v));
-		if (!v) {
-			ps->hard_err = UCI_ERR_MEM;
-			return -2;
-		}
-		ps->done = v;
-		ps->done[ps->n_done++] = ps->pkg;
-		ps->pkg = NULL;
-		ps->section = NULL;
-	}
+	struct uci_parse_context *pctx = ctx->pctx;
+	size_t ofs;
+	int err;
+	if ((err = skip_keyword(ctx, "package without name")) ||
+	    (err = uci_next_arg(ctx, true, true, true, &ofs)) || (err = assert_eol(ctx)))
+		return err;
+	if (single)
+		return UCI_OK;
+	char *name = strdup(pctx_str(pctx, ofs));
 	if (!name)
-		return 0;
-	for (size_t i = 0; i < ps->n_done; i++) {
-		if (!strcmp(ps->done[i]->name, name)) {
-			ps->hard_err = UCI_ERR_DUPLICATE;
-			return -2;
-		}
-	}
-	if (!(ps->pkg = uci_package_new(name))) {
-		ps->hard_err = UCI_ERR_MEM;
-		return -2;
-	}
-	return 0;
-}
-
-static int op_result(struct parser *ps, int err)
-{
-	if (err == UCI_OK)
-		return 0;
-	if (err == UCI_ERR_MEM) {
-		ps->hard_err = err;
-		return -2;
-	}
-	return syntax(ps, "invalid value");
-}
-
-static int cmd_package(struct parser *ps, bool *more)
-{
-	char *name = NULL;
-	int r = arg_dup(ps, true, &name);
-	if (!r && !uci_validate_package(name))
-		r = syntax(ps, "invalid character in name field");
-	if (!r)
-		r = end_of_command(ps, more);
-	if (!r && !ps->single)
-		r = switch_package(ps, name);
+		return uci_fail(ctx, UCI_ERR_MEM);
+	pctx->name = name;
+	err = switch_config(ctx);
+	pctx->name = NULL;
 	free(name);
-	return r;
+	return err;
 }
 
-static int cmd_config(struct parser *ps, bool *more)
+static int parse_config(struct uci_context *ctx)
 {
-	char *type = NULL, *name = NULL;
-	int r = 0;
-	if (!ps->pkg) {
-		if (!ps->name)
-			return syntax(ps, "attempting to import a file without a package name");
-		if ((r = switch_package(ps, ps->name)))
-			return r;
+	struct uci_parse_context *pctx = ctx->pctx;
+	size_t ofs_type, ofs_name;
+	int err;
+	if (!pctx->package) {
+		if (!pctx->name)
+			return uci_parse_error(ctx, "attempting to import a file without a package name");
+		if ((err = switch_config(ctx)))
+			return err;
 	}
-	if ((r = arg_dup(ps, true, &type)))
-		goto out;
-	if (!uci_validate_type(type)) {
-		r = syntax(ps, "invalid character in type field");
-		goto out;
-	}
-	if ((r = arg_dup(ps, false, &name)))
-		goto out;
-	if (*name && !uci_validate_name(name)) {
-		r = syntax(ps, "invalid character in name field");
-		goto out;
-	}
-	if ((r = end_of_command(ps, more)))
-		goto out;
-	if (!*name) {
-		r = op_result(ps, uci_op_section_add(ps->ctx, ps->pkg, type, &ps->section, ps->merge));
-		goto out;
-	}
+	if ((err = skip_keyword(ctx, "config without name")) ||
+	    (err = uci_next_arg(ctx, true, false, false, &ofs_type)))
+		return err;
+	if (!uci_validate_type(pctx_str(pctx, ofs_type)))
+		return uci_parse_error(ctx, "invalid character in type field");
+	if ((err = uci_next_arg(ctx, false, true, false, &ofs_name)) || (err = assert_eol(ctx)))
+		return err;
+	const char *type = pctx_str(pctx, ofs_type), *name = pctx_str(pctx, ofs_name);
+	if (!name[0])
+		return uci_do_add_section(ctx, pctx->package, type, &pctx->section, pctx->merge);
 	struct uci_ptr ptr;
-	memset(&ptr, 0, sizeof(ptr));
-	ptr.p = ps->pkg;
-	ptr.package = ps->pkg->name;
+	uci_fill_ptr(&ptr, &pctx->package->e);
+	struct uci_element *e = uci_lookup_list(&pctx->package->sections, name);
+	if (e) {
+		ptr.s = uci_to_section(e);
+		if ((ctx->flags & UCI_FLAG_STRICT) && strcmp(ptr.s->type, type))
+			return uci_parse_error(ctx, "section of different type overwrites prior section with same name");
+	}
 	ptr.section = name;
 	ptr.value = type;
-	ptr.s = uci_section_find(ps->pkg, name);
-	if (ptr.s && (ps->ctx->flags & UCI_FLAG_STRICT) && strcmp(ptr.s->type, type)) {
-		r = syntax(ps, "section of different type overwrites prior section with same name");
-		goto out;
-	}
-	if (ptr.s)
-		ptr.flags |= UCI_LOOKUP_COMPLETE;
-	r = op_result(ps, uci_op_set(ps->ctx, &ptr, ps->merge));
-	ps->section = ptr.s;
-out:
-	free(type);
-	free(name);
-	return r;
+	err = uci_do_set(ctx, &ptr, pctx->merge);
+	pctx->section = ptr.s;
+	return err;
 }
 
-static int cmd_option(struct parser *ps, bool list, bool *more)
+static int parse_option(struct uci_context *ctx, bool list)
 {
-	char *name = NULL, *value = NULL;
-	int r;
-	if (!ps->section) {
-		ps->lx.pos = ps->kw_pos;
-		return syntax(ps, "option/list command found before the first section");
-	}
-	if ((r = arg_dup(ps, true, &name)))
-		goto out;
-	if (!uci_validate_name(name)) {
-		r = syntax(ps, "invalid character in name field");
-		goto out;
-	}
-	if ((r = arg_dup(ps, false, &value)) || (r = end_of_command(ps, more)))
-		goto out;
+	struct uci_parse_context *pctx = ctx->pctx;
+	size_t ofs_name, ofs_value;
+	int err;
+	if (!pctx->section)
+		return uci_parse_error(ctx, "option/list command found before the first section");
+	if ((err = skip_keyword(ctx, "option without name")) ||
+	    (err = uci_next_arg(ctx, true, true, false, &ofs_name)) ||
+	    (err = uci_next_arg(ctx, false, false, false, &ofs_value)) || (err = assert_eol(ctx)))
+		return err;
 	struct uci_ptr ptr;
-	uci_ptr_from_section(&ptr, ps->section);
-	ptr.option = name;
-	ptr.value = value;
-	ptr.o = uci_option_find(ps->section, name);
-	ptr.flags &= ~(unsigned)UCI_LOOKUP_COMPLETE; /* libuci: an empty value never deletes here */
-	r = op_result(ps, list ? uci_op_list_add(ps->ctx, &ptr, ps->merge)
-			       : uci_op_set(ps->ctx, &ptr, ps->merge));
-out:
-	free(name);
-	free(value);
-	return r;
+	uci_fill_ptr(&ptr, &pctx->section->e);
+	struct uci_element *e = uci_lookup_list(&pctx->section->options, pctx_str(pctx, ofs_name));
+	if (e)
+		ptr.o = uci_to_option(e);
+	ptr.option = pctx_str(pctx, ofs_name);
+	ptr.value = pctx_str(pctx, ofs_value);
+	return list ? uci_do_add_list(ctx, &ptr, pctx->merge) : uci_do_set(ctx, &ptr, pctx->merge);
 }
 
 static bool keyword(const char *w, const char *full)
 {
-	return (w[0] == full[0] && w[1] == 0) || !strcmp(w, full);
+	return w[0] == full[0] && (w[1] == 0 || !strcmp(w + 1, full + 1));
 }
 
-/* One physical line (which may hold several ';'-separated commands). */
-static int parse_line(struct parser *ps)
+/* The first word of each command is split at a blank or tab like strtok
+ * does (a keyword at the very end of a line keeps its newline and is not
+ * recognised); commands on one line are separated by ';'. */
+static int parse_line(struct uci_context *ctx, bool single)
 {
-	bool more = true;
-	while (more) {
-		more = false;
-		const char *w;
-		size_t word_pos = ps->lx.pos;
-		while (word_pos < ps->lx.len && (ps->lx.buf[word_pos] == ' ' || ps->lx.buf[word_pos] == '\t'))
-			word_pos++;
-		int r = arg(ps, false, &w);
-		if (r)
-			return r;
+	struct uci_parse_context *pctx = ctx->pctx;
+	while (pctx_cur(pctx) && strchr(" \t\n\r\v\f", pctx_cur(pctx)))
+		pctx->pos++;
+	for (;;) {
+		char *w = pctx_str(pctx, pctx->pos);
+		w += strspn(w, " \t");
 		if (!*w)
-			return 0; /* blank, comment or lone ';' */
-		ps->kw_pos = word_pos;
+			return UCI_OK;
+		w[strcspn(w, " \t")] = 0;
+		if (*w == '#')
+			return UCI_OK;
+		int err;
 		if (keyword(w, "package"))
-			r = cmd_package(ps, &more);
+			err = parse_package(ctx, single);
 		else if (keyword(w, "config"))
-			r = cmd_config(ps, &more);
+			err = parse_config(ctx);
 		else if (keyword(w, "option"))
-			r = cmd_option(ps, false, &more);
+			err = parse_option(ctx, false);
 		else if (keyword(w, "list"))
-			r = cmd_option(ps, true, &more);
-		else {
-			ps->lx.pos = word_pos; /* OpenWrt reports the command word's offset */
-			r = syntax(ps, "invalid command");
-		}
-		if (r)
-			return r;
+			err = parse_option(ctx, true);
+		else
+			err = uci_parse_error(ctx, "invalid command");
+		if (err)
+			return err;
 	}
-	return 0;
 }
 
-static void parser_cleanup(struct parser *ps, bool keep_pkg)
+int uci_do_import(struct uci_context *ctx, FILE *stream, const char *name,
+		  struct uci_package **package, bool single)
 {
-	for (size_t i = 0; i < ps->n_done; i++)
-		uci_package_free(ps->done[i]);
-	free(ps->done);
-	if (!keep_pkg)
-		uci_package_free(ps->pkg);
-	uci_lex_fini(&ps->lx);
-}
-
-int uci_package_import(struct uci_context *ctx, const char *buf, size_t len,
-		       const char *label, const char *name, struct uci_package *merge,
-		       struct uci_package ***pkgs, size_t *n_pkgs)
-{
-	struct parser ps = { .ctx = ctx, .name = name, .single = name != NULL };
-	ctx->has_perr = false;
-	if (name && !uci_validate_package(name))
-		return uci_fail(ctx, UCI_ERR_INVAL);
-	if (merge) {
-		if (!name)
+	int err;
+	uci_cleanup(ctx);
+	if ((err = uci_alloc_parse_context(ctx)))
+		return err;
+	struct uci_parse_context *pctx = ctx->pctx;
+	pctx->file = stream;
+	if (package && *package && single) {
+		pctx->package = *package;
+		pctx->merge = true;
+	}
+	if (name) {
+		if (!uci_validate_package(name))
 			return uci_fail(ctx, UCI_ERR_INVAL);
-		ps.pkg = merge;
-		ps.merge = true;
+		pctx->name = name;
 	}
-	uci_lex_init(&ps.lx, buf, len);
-	while (!uci_lex_eof(&ps.lx)) {
-		ps.lx.line_start = ps.lx.pos;
-		int r = parse_line(&ps);
-		if (r == -2)
-			break;
-		if (r == -1) {
-			if (!(ctx->flags & UCI_FLAG_STRICT) && (ctx->flags & UCI_FLAG_PERROR)) {
-				struct uci_context tmp = *ctx;
-				tmp.perr.file = NULL;
-				uci_lex_report(&tmp, &ps.lx, label);
-				uci_error_print(&tmp, NULL);
-				free(tmp.perr.file);
-			}
-			if (ctx->flags & UCI_FLAG_STRICT) {
-				int err = uci_lex_report(ctx, &ps.lx, label);
-				if (merge)
-					ps.pkg = NULL;
-				parser_cleanup(&ps, false);
-				return err;
-			}
-			ps.lx.pos = ps.lx.err_pos;
+	while (!feof(stream) && !ferror(stream)) {
+		pctx->pos = 0;
+		if ((err = uci_getln(ctx, 0)))
+			return err;
+		if (!pctx->buf[0] || !(err = parse_line(ctx, single)))
+			continue;
+		if (ctx->flags & UCI_FLAG_PERROR)
+			uci_perror(ctx, NULL);
+		if (err != UCI_ERR_PARSE || (ctx->flags & UCI_FLAG_STRICT)) {
+			if (pctx->merge)
+				pctx->package = NULL; /* the caller's, not ours to free */
+			return uci_fail(ctx, err);
 		}
-		uci_lex_next_line(&ps.lx);
 	}
-	if (!ps.hard_err && !ps.pkg && name && !merge)
-		switch_package(&ps, name);
-	if (merge)
-		ps.pkg = NULL;
-	if (!ps.hard_err)
-		switch_package(&ps, NULL);
-	if (ps.hard_err) {
-		parser_cleanup(&ps, false);
-		return uci_fail(ctx, ps.hard_err);
-	}
-	uci_lex_fini(&ps.lx);
-	*pkgs = ps.done;
-	*n_pkgs = ps.n_done;
+	/* libuci leaves a skipped error in ctx->err: loaders clear it */
+	int skipped = ctx->err;
+	if (!pctx->package && name && (err = switch_config(ctx)))
+		return err;
+	if (package)
+		*package = pctx->package;
+	if (pctx->merge)
+		pctx->package = NULL;
+	pctx->name = NULL;
+	if ((err = switch_config(ctx)))
+		return err;
+	uci_cleanup(ctx);
+	ctx->err = skipped;
 	return UCI_OK;
 }
 
-int uci_package_parse(struct uci_context *ctx, const char *buf, size_t len,
-		      const char *label, const char *name, struct uci_package **out)
+int uci_import(struct uci_context *ctx, FILE *stream, const char *name,
+	       struct uci_package **package, bool single)
 {
-	struct uci_package **v = NULL;
-	size_t n = 0;
-	int err = uci_package_import(ctx, buf, len, label, name, NULL, &v, &n);
-	if (err)
-		return err;
-	*out = n ? v[0] : NULL;
-	for (size_t i = 1; i < n; i++)
-		uci_package_free(v[i]);
-	free(v);
-	return *out ? UCI_OK : uci_fail(ctx, UCI_ERR_NOTFOUND);
+	if (!ctx)
+		return UCI_ERR_INVAL;
+	ctx->err = 0;
+	if (!stream)
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	int err = uci_do_import(ctx, stream, name, package, single);
+	return err ? err : UCI_OK;
+}
+
+/* libuci's escape: ' becomes '\'' (the caller writes the outer quotes) */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			putc(*s, f);
+	}
+}
+
+static void export_package(struct uci_context *ctx, struct uci_package *p, FILE *f, bool header)
+{
+	struct uci_element *se, *oe, *ie;
+	if (header) {
+		fputs("package ", f);
+		put_escaped(f, p->e.name);
+		putc('\n', f);
+	}
+	uci_foreach_element(&p->sections, se) {
+		struct uci_section *s = uci_to_section(se);
+		fputs("\nconfig ", f);
+		put_escaped(f, s->type);
+		if (!s->anonymous || (ctx->flags & UCI_FLAG_EXPORT_NAME)) {
+			fputs(" '", f);
+			put_escaped(f, se->name);
+			putc('\'', f);
+		}
+		putc('\n', f);
+		uci_foreach_element(&s->options, oe) {
+			struct uci_option *o = uci_to_option(oe);
+			if (o->type == UCI_TYPE_STRING) {
+				fputs("\toption ", f);
+				put_escaped(f, oe->name);
+				fputs(" '", f);
+				put_escaped(f, o->v.string);
+				fputs("'\n", f);
+				continue;
+			}
+			uci_foreach_element(&o->v.list, ie) {
+				fputs("\tlist ", f);
+				put_escaped(f, oe->name);
+				fputs(" '", f);
+				put_escaped(f, ie->name);
+				fputs("'\n", f);
+			}
+		}
+	}
+	putc('\n', f);
+}
+
+int uci_do_export(struct uci_context *ctx, FILE *stream, struct uci_package *p, bool header)
+{
+	struct uci_element *e;
+	if (p) {
+		export_package(ctx, p, stream, header);
+	} else {
+		uci_foreach_element(&ctx->root, e)
+			export_package(ctx, uci_to_package(e), stream, header);
+	}
+	return UCI_OK;
+}
+
+int uci_export(struct uci_context *ctx, FILE *stream, struct uci_package *package, bool header)
+{
+	if (!ctx)
+		return UCI_ERR_INVAL;
+	ctx->err = 0;
+	if (!stream)
+		return uci_fail(ctx, UCI_ERR_INVAL);
+	return uci_do_export(ctx, stream, package, header);
 }

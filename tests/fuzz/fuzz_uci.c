@@ -1,59 +1,72 @@
-/* fuzz_uci: libFuzzer target: parse arbitrary bytes as a config file and a delta file, export, re-parse. */
+/* fuzz_uci: libFuzzer target: parse arbitrary bytes as a config file, export, re-parse; and as a uci_ptr. */
 /* SPDX-License-Identifier: MIT */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "uci.h"
+#include "uci_internal.h"
+
+static char *export_all(struct uci_context *ctx, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	if (!f)
+		return NULL;
+	uci_export(ctx, f, NULL, true);
+	fclose(f);
+	return buf;
+}
 
 /* Types are exported unquoted, as OpenWrt does: a type holding quote,
- * comment or escape characters does not read back the same. */
-static int types_round_trip(const struct uci_package *p)
+ * comment, escape or separator characters does not read back the same. */
+static int round_trips(struct uci_context *ctx)
 {
-	for (size_t i = 0; i < p->n_sections; i++)
-		if (strpbrk(p->sections[i]->type, "'\"#;\\"))
-			return 0;
+	struct uci_element *pe, *se;
+	uci_foreach_element(&ctx->root, pe)
+		uci_foreach_element(&uci_to_package(pe)->sections, se)
+			if (strpbrk(uci_to_section(se)->type, "'\"#;\\"))
+				return 0;
 	return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct uci_context *ctx = uci_context_new();
+	struct uci_context *ctx = uci_alloc_context();
 	if (!ctx)
 		return 0;
 	/* odd sizes try non-strict mode too */
 	if (size & 1)
-		ctx->flags &= ~(unsigned)UCI_FLAG_STRICT;
-	struct uci_package **pkgs = NULL;
-	size_t n = 0;
-	if (uci_package_import(ctx, (const char *)data, size, "fuzz", NULL, NULL, &pkgs, &n) == UCI_OK) {
-		for (size_t i = 0; i < n; i++) {
-			/* what we export must parse back to the same text */
-			size_t len;
-			char *out = uci_package_export_string(ctx, pkgs[i], false, &len);
-			struct uci_package *again = NULL;
-			if (out && uci_package_parse(ctx, out, len, "re", pkgs[i]->name, &again) == UCI_OK) {
-				size_t len2;
-				char *out2 = uci_package_export_string(ctx, again, false, &len2);
-				if (out2 && types_round_trip(pkgs[i]) && (len2 != len || memcmp(out, out2, len)))
-					abort();
-				free(out2);
-			}
-			uci_package_free(again);
-			free(out);
-			uci_package_free(pkgs[i]);
+		ctx->flags &= ~UCI_FLAG_STRICT;
+	FILE *in = fmemopen((void *)data, size, "r");
+	if (in && size && uci_import(ctx, in, NULL, NULL, false) == UCI_OK && round_trips(ctx)) {
+		/* what we export must parse back to the same text */
+		size_t len, len2;
+		char *out = export_all(ctx, &len);
+		struct uci_context *again = uci_alloc_context();
+		FILE *in2 = out ? fmemopen(out, len, "r") : NULL;
+		if (again && in2 && len && uci_import(again, in2, NULL, NULL, false) == UCI_OK) {
+			char *out2 = export_all(again, &len2);
+			if (out2 && (len2 != len || memcmp(out, out2, len)))
+				abort();
+			free(out2);
 		}
-		free(pkgs);
+		if (in2)
+			fclose(in2);
+		uci_free_context(again);
+		free(out);
 	}
+	if (in)
+		fclose(in);
 	/* the same bytes as `uci_ptr` text */
 	char *s = malloc(size + 1);
 	if (s) {
 		memcpy(s, data, size);
 		s[size] = 0;
 		struct uci_ptr ptr;
-		uci_ptr_parse(ctx, &ptr, s);
+		uci_parse_ptr(ctx, &ptr, s);
 		free(s);
 	}
-	uci_context_free(ctx);
+	uci_free_context(ctx);
 	return 0;
 }

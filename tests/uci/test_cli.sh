@@ -17,11 +17,14 @@ if [ ! -x "$BIN" ]; then
 	echo "not ok - uci binary present ($BIN)"
 	exit 1
 fi
+# called as plain "uci", as on a device: messages start with argv[0]
+mkdir "$TMP/bin" && ln -s "$BIN" "$TMP/bin/uci" || exit 1
+PATH=$TMP/bin:$PATH
 
 # u ARGS: the command under test, with the case's config and save dirs;
 # prints the exit code after the output so it is checked too.
 u() {
-	"$BIN" -c "$TMP/c" -t "$TMP/s" "$@"
+	uci -c "$TMP/c" -t "$TMP/s" "$@"
 	echo "rc=$?"
 }
 
@@ -168,12 +171,12 @@ c_commit() {
 c_savedir_P() {
 	u set network.lan.ipaddr=1.1.1.1
 	mkdir -p p
-	"$BIN" -c c -t s -P p set network.lan.proto=pppoe; echo "rc=$?"
-	"$BIN" -c c -t s -P p changes network; echo "rc=$?"
-	"$BIN" -c c -t s -P p commit network; echo "rc=$?"
+	uci -c c -t s -P p set network.lan.proto=pppoe; echo "rc=$?"
+	uci -c c -t s -P p changes network; echo "rc=$?"
+	uci -c c -t s -P p commit network; echo "rc=$?"
 	cat p/network
 	u changes network
-	"$BIN" -c c -t s -p p commit network; echo "rc=$?"
+	uci -c c -t s -p p commit network; echo "rc=$?"
 	cat c/network
 }
 # ---- import / export / batch ----
