@@ -33,6 +33,8 @@ BINDIR   ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/keel
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 DESTDIR  ?=
 # Where logread goes: SBINDIR, as on OpenWrt (LOGREAD_DIR=$(BINDIR) for /usr/bin).
 LOGREAD_DIR ?= $(SBINDIR)
@@ -183,11 +185,16 @@ KEEL_MALLOC ?= own
 KEEL_BINOBJS := $(if $(filter own,$(KEEL_MALLOC)),$(KEEL_OBJS),$(filter-out $(O)/src/keel/malloc.o,$(KEEL_OBJS)))
 
 on = $(filter 1 yes y,$($(1)))
+# The UCI library (libuci's API): libuci.a, and libuci.so except in static
+# builds; the uci command links the same objects.
+UCI_LIB_SRCS := $(filter-out src/uci/main.c src/uci/uci_cli.c,$(UCI_SRCS))
+UCI_LIB_OBJS := $(UCI_LIB_SRCS:%.c=$(O)/%.o)
+UCI_LIBS := $(O)/libuci.a $(if $(filter musl,$(VARIANT)),,$(O)/libuci.so) $(O)/uci.pc
 PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
-         $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci)) \
+         $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci $(UCI_LIBS))) \
          $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit))
 
-.PHONY: all static cross cross-tests asan musl clean install install-strip unit-tests fuzz check test \
+.PHONY: all static cross cross-tests asan musl clean install install-strip install-libuci unit-tests fuzz check test \
         man dist version
 
 all: $(PROGS)
@@ -235,8 +242,24 @@ $(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
 $(O)/logread: $(LOGREAD_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/uci: $(UCI_OBJS) $(LIB_OBJS)
+$(O)/uci: $(O)/src/uci/main.o $(O)/src/uci/uci_cli.o $(O)/libuci.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/libuci.a: $(UCI_LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/pic/%.o: %.c | $(KHDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -MMD -MP -c $< -o $@
+
+$(O)/libuci.so: $(UCI_LIB_SRCS:%.c=$(O)/pic/%.o)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,libuci.so -o $@ $^ $(LDLIBS)
+
+$(O)/uci.pc: Makefile
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+		'Name: uci' "Description: keel's libuci-compatible UCI library" 'Version: $(VERSION)' \
+		'Libs: -L$${libdir} -luci' 'Cflags: -I$${includedir}' >$@
 
 $(O)/preinit: $(PRE_OBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -273,6 +296,14 @@ INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
 # the preinit-format services: the files in SHARE_DIR, enabled by links
 PREINIT_SERVICES := preinit-format preinit-sync
 
+# libuci for C programs: header, libraries, pkg-config file (uci.pc)
+install-libuci: $(UCI_LIBS)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0644 src/uci/uci.h $(DESTDIR)$(INCLUDEDIR)/uci.h
+	install -m 0644 $(O)/libuci.a $(DESTDIR)$(LIBDIR)/libuci.a
+	$(if $(filter %.so,$(UCI_LIBS)),install -m 0755 $(O)/libuci.so $(DESTDIR)$(LIBDIR)/libuci.so)
+	install -m 0644 $(O)/uci.pc $(DESTDIR)$(LIBDIR)/pkgconfig/uci.pc
+
 install-strip: INSTALL_STRIP := 1
 install-strip: install
 
@@ -282,6 +313,7 @@ install: all
 	install -m 0755 $(O)/keelctl $(DESTDIR)$(SBINDIR)/keelctl
 	install -m 0755 $(O)/logread $(DESTDIR)$(LOGREAD_DIR)/logread
 	$(if $(filter $(O)/uci,$(PROGS)),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
+	$(if $(filter $(O)/uci,$(PROGS)),$(MAKE) --no-print-directory install-libuci)
 	$(if $(filter $(O)/preinit,$(PROGS)),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
 	$(if $(INSTALL_STRIP),$(STRIP) $(INSTALLED_PROGS))
 	$(if $(call on,WITH_INIT_LINK),ln -sfn keel $(DESTDIR)$(SBINDIR)/init)

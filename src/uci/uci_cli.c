@@ -520,7 +520,7 @@ int uci_cli_main(int argc, char **argv)
 {
 	struct cli c = { .delimiter = " ", .flags = CLI_SHOW_EXT, .input = stdin };
 	struct cli_getopt g = { .ind = 1 };
-	int opt;
+	int opt, ret;
 	c.appname = argc > 0 ? argv[0] : "uci";
 	c.ctx = uci_alloc_context();
 	if (!c.ctx) {
@@ -533,14 +533,16 @@ int uci_cli_main(int argc, char **argv)
 		case 'd': c.delimiter = g.arg; break;
 		case 'f':
 			if (c.input != stdin) {
-				fclose(c.input);
 				cli_error(&c, "Too many input files.\n", NULL);
-				return 1;
+				ret = 1;
+				goto done;
 			}
 			if (!(c.input = fopen(g.arg, "re"))) {
+				c.input = stdin;
 				/* no newline, as OpenWrt's */
 				cli_error(&c, "uci: %s", strerror(errno));
-				return 1;
+				ret = 1;
+				goto done;
 			}
 			break;
 		case 'm': c.flags |= CLI_MERGE; break;
@@ -562,10 +564,10 @@ int uci_cli_main(int argc, char **argv)
 		case 'X': c.flags &= ~(unsigned)CLI_SHOW_EXT; break;
 		default: /* and -L, in the option string but not handled (OpenWrt's) */
 			cli_usage(&c);
-			return 0;
+			ret = 0;
+			goto done;
 		}
 	}
-	int ret;
 	if (argc - g.ind < 1) {
 		cli_usage(&c);
 		ret = 0;
@@ -574,6 +576,7 @@ int uci_cli_main(int argc, char **argv)
 		if (ret == 255)
 			cli_usage(&c);
 	}
+done:
 	if (c.input != stdin)
 		fclose(c.input);
 	uci_free_context(c.ctx);

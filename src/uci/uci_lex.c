@@ -69,7 +69,10 @@ int uci_getln(struct uci_context *ctx, size_t offset)
 			pctx->line++;
 			return UCI_OK;
 		}
-		if (grow(ctx, pctx))
+		/* libuci doubles here even when a NUL byte hid the rest of a
+		 * line that did fit: a file of such lines would take memory
+		 * exponential in its length. Grow only when full. */
+		if (ofs + 1 >= pctx->bufsz && grow(ctx, pctx))
 			return UCI_ERR_MEM;
 	}
 }

@@ -10,6 +10,13 @@ case $KEEL_BUILD in /*) ;; *) KEEL_BUILD=$KEEL_SRC/$KEEL_BUILD ;; esac
 BIN=$KEEL_BUILD/uci
 HERE=$KEEL_SRC/tests/uci
 EXP=$HERE/expected
+# libuci always reads the default save dir (/tmp/.uci) too: as root, run in
+# a mount namespace with a private /tmp so the host's staged changes cannot
+# leak in.
+if [ -z "$UCI_TEST_NS" ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	exec env UCI_TEST_NS=1 unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp && exec "$@"' \
+		sh bash "$0" "$@"
+fi
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
@@ -217,6 +224,122 @@ c_usage() {
 	u -Z show network
 	u show network network
 }
+# ---- OpenWrt's behaviours pinned one by one ----
+c_set_keeps_place() {
+	u set network.lan.type=bridgeX          # other length: re-created in place
+	u set network.lan.proto=dhcp_           # other length
+	u set network.lan.ifname=eth0.2         # same length: overwritten in place
+	u set network.lan.dns=9.9.9.9           # a list becomes a string, in place
+	u show network.lan
+	u add_list network.lan.proto=second     # a string becomes a list: at the end
+	u show network.lan
+	u set network.globals=globalz           # same length type: stays named
+	u set network.@switch[0]=sw             # other length: an anonymous section gets named
+	u set network.@switch_vlan[0]=switch_vlaN
+	u show network
+	u commit network
+	cat c/network
+}
+c_commit_noop() {
+	printf '# keep me\nconfig a x\n\toption k v # and me\n' >c/commented
+	chmod 0604 c/commented
+	u commit commented
+	u commit
+	cat c/commented
+	ls -A s
+	u set commented.x.k=v                   # same value: no change, no delta
+	ls -A s
+	u revert commented                      # libuci's revert creates the delta file
+	ls -A s; wc -c <s/commented
+	u commit commented
+	cat c/commented
+	u set commented.x.k=w
+	u commit commented
+	cat c/commented
+	stat -c '%a %n' c/commented s/commented
+}
+c_modes() {
+	umask 022
+	rm -rf s
+	chmod 0750 c
+	chmod 0604 c/network
+	u set network.lan.x=1
+	stat -c '%a %n' s s/network
+	u commit network
+	stat -c '%a %n' c/network
+	printf 'config t\n' | u import fresh
+	chmod 0644 c/odd
+	printf 'config t\n' | u import odd
+	stat -c '%a %n' c/fresh c/odd
+	chmod 0700 c
+	u -t s2 set network.lan.y=1
+	stat -c '%a %n' s2 s2/network
+}
+c_getopt() {
+	u show -X network.lan
+	u -L show network.lan
+	u -- show network.lan.ifname
+	u -qX show network.nope
+	u -d, get network.lan.dns
+	u -Z
+	uci -c
+	echo "rc=$?"
+	u get network.lan.dns -d,
+}
+c_empty_confdir() {
+	mkdir e
+	uci -c e -t s show; echo "rc=$?"
+	uci -c e -t s export; echo "rc=$?"
+	uci -c e -t s changes; echo "rc=$?"
+	uci -c e -t s commit; echo "rc=$?"
+	mkdir d d/sub
+	: >d/.hidden; : >d/with.dot; : >d/'bad name'
+	uci -c d -t s show; echo "rc=$?"
+	uci -c missing -t s show; echo "rc=$?"
+	echo "config a" >d/ok
+	uci -c d -t s show; echo "rc=$?"
+}
+c_no_validation() {
+	u rename network.lan='bad name'         # accepted, staged, skipped on load
+	u add network 'bad type'
+	u set 'network.@nosuch[3]=x'
+	u changes network
+	cat s/network
+	u show network.lan
+	u add 'bad name' x
+	u add nope x
+	u delete network.lan.dns=
+	u delete network.lan.ifname=x
+	u delete network.lan.proto=1
+	u changes network
+}
+c_parser() {
+	printf 'config\n' >c/p1
+	printf "'config' a\n" >c/p2
+	printf 'config a b # c\n\toption x y#z\n\toption w "a#b"\n' >c/p3
+	printf 'config a b\n\toption x 1;option y 2\n\toption p 3 ;option q 4\n' >c/p4
+	printf 'config a b c d\n\toption k v w\nbogus\n\toption z 1\n' >c/p5
+	printf 'config a\\\n b\n\toption v "1\\\n2" x\n' >c/p6
+	printf 'config a b\n\toption v "x' >c/p7
+	printf 'config a b\noption' >c/p8
+	for f in p1 p2 p3 p4 p5 p6 p7 p8; do
+		u show $f
+		u -S show $f
+	done
+}
+c_import_merge() {
+	printf 'config interface lan\n\toption proto static\n\toption mtu 1500\nconfig rule\nconfig interface wan\n' |
+		u -m import network
+	u changes network
+	cat s/network
+	printf 'config t x\n' | u -m import brandnew
+	cat c/brandnew
+	stat -c '%a' c/brandnew
+	printf 'config t x\n' | u -m import
+	printf 'bogus\n' | u -m import network
+	u changes network
+}
+
 # ---- malformed files: error names line and byte, never a crash ----
 c_broken() {
 	for f in broken_cmd broken_quote broken_order broken_args broken_type broken_name broken_dup; do
