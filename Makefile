@@ -288,7 +288,7 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS)
 # installed programs with $(STRIP) (the cross toolchain's, not install -s).
 MAN_PAGES := man/keel.8 man/keel-check.8 man/keelctl.8 man/keel-service.5 man/logread.8 \
              $(if $(call on,WITH_PREINIT),man/preinit.8 man/preinit.conf.5) \
-             $(if $(call on,WITH_UCI),man/uci.1)
+             $(if $(call on,WITH_UCI),man/uci.1 man/libuci.3)
 INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
                   $(DESTDIR)$(LOGREAD_DIR)/logread \
                   $(if $(filter $(O)/uci,$(PROGS)),$(DESTDIR)$(SBINDIR)/uci) \

@@ -66,7 +66,9 @@ expected() { # the files and links of a default install with PREFIX=/usr, plus "
 			usr/share/man/man8/keel.8 usr/share/man/man8/keel-check.8 usr/share/man/man8/keelctl.8 \
 			usr/share/man/man5/keel-service.5 usr/share/man/man8/logread.8 \
 			usr/share/man/man8/preinit.8 usr/share/man/man5/preinit.conf.5 \
-			usr/share/man/man1/uci.1 usr/share/doc/keel/README.md
+			usr/share/man/man1/uci.1 usr/share/doc/keel/README.md \
+			usr/share/man/man3/libuci.3 usr/include/uci.h usr/lib/libuci.a usr/lib/libuci.so \
+			usr/lib/pkgconfig/uci.pc
 		for d in docs/*.md; do echo "usr/share/doc/keel/${d#docs/}"; done
 		printf '%s\n' "$@"
 	} | sort
@@ -116,7 +118,7 @@ fi
 make -s BUILDDIR="$T/x" CROSS_COMPILE=$CROSS install DESTDIR="$T/nouci" PREFIX=/usr \
 	WITH_UCI=0 >"$T/nouci.log" 2>&1 || { fail "make install WITH_UCI=0"; cat "$T/nouci.log"; }
 check "WITH_UCI=0: no uci, no uci(1), the rest there" bash -c \
-	"[ ! -e '$T/nouci/sbin/uci' ] && [ ! -e '$T/nouci/usr/share/man/man1/uci.1' ] && [ -x '$T/nouci/sbin/preinit' ] && [ -f '$T/nouci/etc/rc.common' ]"
+	"[ ! -e '$T/nouci/sbin/uci' ] && [ ! -e '$T/nouci/usr/share/man/man1/uci.1' ] && [ ! -e '$T/nouci/usr/include/uci.h' ] && [ -x '$T/nouci/sbin/preinit' ] && [ -f '$T/nouci/etc/rc.common' ]"
 check "no /sbin/init link unless WITH_INIT_LINK=1" test ! -e "$T/nouci/sbin/init" -a ! -L "$T/nouci/sbin/init"
 check "WITH_UCI=0: uci is not built" bash -c "make -n -s BUILDDIR='$T/u0' WITH_UCI=0 all | grep -q 'o $T/u0/uci ' && exit 1 || exit 0"
 
