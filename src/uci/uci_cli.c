@@ -4,15 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "uci_internal.h"
 
 #define CLI_MAX_ARGS 4 /* batch: command plus three arguments */
 
 /*
- * Output goes through stdio exactly as OpenWrt's uci writes it (stdout
- * buffered, stderr not), so the two streams interleave the same way when
- * they share a file. The error prefix is argv[0] as typed. Exit statuses are
+ * stdout is buffered as musl buffers it (below), stderr is not, so the two
+ * streams interleave as on a device when they share a file. The error
+ * prefix is argv[0] as typed. Exit statuses are
  * OpenWrt's: 0, 1, 255 after the usage text for a malformed command, and
  * for `add` the UCI_ERR_* number.
  */
@@ -92,16 +95,109 @@ static void cli_error(const struct cli *c, const char *msg, const char *arg)
 		fprintf(stderr, msg, arg);
 }
 
+/*
+ * stdout written as musl's stdio writes it, whatever libc this is: a 1024
+ * byte buffer; a piece that does not fit goes out with the buffer in one
+ * writev; the stream is line buffered until its first write finds it is not
+ * a terminal. Pieces are what OpenWrt's printf calls make (each literal run
+ * and each %s apart), so with stdout and stderr in one file the error
+ * messages land at the same byte offsets as on a device.
+ */
+static struct {
+	char buf[1024];
+	size_t len;
+	int lbf;      /* '\n' while line buffered, -1 once known not a tty */
+	bool probed;
+	bool failed;
+} out = { .lbf = '\n' };
+
+static void out_flush_with(const char *s, size_t n)
+{
+	if (!out.probed) {
+		struct winsize ws;
+		out.probed = true;
+		if (ioctl(1, TIOCGWINSZ, &ws) < 0)
+			out.lbf = -1;
+	}
+	struct iovec iov[2] = { { out.buf, out.len }, { (void *)s, n } };
+	int cnt = 2;
+	struct iovec *v = iov;
+	while (cnt && !out.failed) {
+		if (!v->iov_len) {
+			v++;
+			cnt--;
+			continue;
+		}
+		ssize_t w = writev(1, v, cnt);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			out.failed = true;
+			break;
+		}
+		for (size_t k = (size_t)w; k && cnt;) {
+			size_t t = k < v->iov_len ? k : v->iov_len;
+			v->iov_base = (char *)v->iov_base + t;
+			v->iov_len -= t;
+			k -= t;
+			if (!v->iov_len) {
+				v++;
+				cnt--;
+			}
+		}
+	}
+	out.len = 0;
+}
+
+static void out_write(const char *s, size_t n)
+{
+	if (n > sizeof(out.buf) - out.len) {
+		out_flush_with(s, n);
+		return;
+	}
+	if (out.lbf >= 0) {
+		size_t i = n;
+		while (i && s[i - 1] != '\n')
+			i--;
+		if (i) {
+			out_flush_with(s, i);
+			s += i;
+			n -= i;
+		}
+	}
+	memcpy(out.buf + out.len, s, n);
+	out.len += n;
+}
+
+static void out_str(const char *s)
+{
+	out_write(s, strlen(s));
+}
+
+static void out_putc(char c)
+{
+	if (c != out.lbf && out.len < sizeof(out.buf))
+		out.buf[out.len++] = c;
+	else
+		out_flush_with(&c, 1);
+}
+
+static void out_put(void *arg, const char *s, size_t n)
+{
+	(void)arg;
+	out_write(s, n);
+}
+
 static void print_value(const char *v)
 {
-	putchar('\'');
+	out_str("'");
 	for (; *v; v++) {
 		if (*v == '\'')
-			fputs("'\\''", stdout);
+			out_str("'\\''");
 		else
-			putchar(*v);
+			out_putc(*v);
 	}
-	putchar('\'');
+	out_str("'");
 }
 
 static void show_value(const struct cli *c, struct uci_option *o, bool quote)
@@ -112,32 +208,41 @@ static void show_value(const struct cli *c, struct uci_option *o, bool quote)
 		if (quote)
 			print_value(o->v.string);
 		else
-			fputs(o->v.string, stdout);
-		putchar('\n');
+			out_str(o->v.string);
+		out_str("\n");
 		return;
 	}
 	uci_foreach_element(&o->v.list, e) {
-		if (sep)
-			fputs(c->delimiter, stdout);
+		out_str(sep ? c->delimiter : "");
 		if (!quote && !strpbrk(e->name, " \t\r\n"))
-			fputs(e->name, stdout);
+			out_str(e->name);
 		else
 			print_value(e->name);
 		sep = true;
 	}
-	putchar('\n');
+	out_str("\n");
 }
 
 static void show_option(const struct cli *c, struct uci_option *o, const char *secref)
 {
-	printf("%s.%s.%s=", o->section->package->e.name, secref ? secref : o->section->e.name, o->e.name);
+	out_str(o->section->package->e.name);
+	out_str(".");
+	out_str(secref ? secref : o->section->e.name);
+	out_str(".");
+	out_str(o->e.name);
+	out_str("=");
 	show_value(c, o, true);
 }
 
 static void show_section(const struct cli *c, struct uci_section *s, const char *secref)
 {
 	struct uci_element *e;
-	printf("%s.%s=%s\n", s->package->e.name, secref ? secref : s->e.name, s->type);
+	out_str(s->package->e.name);
+	out_str(".");
+	out_str(secref ? secref : s->e.name);
+	out_str("=");
+	out_str(s->type);
+	out_str("\n");
 	uci_foreach_element(&s->options, e)
 		show_option(c, uci_to_option(e), secref);
 }
@@ -172,14 +277,19 @@ static void show_changes(struct uci_package *p)
 	uci_foreach_element(&p->saved_delta, e) {
 		struct uci_delta *d = uci_to_delta(e);
 		const char *op = d->cmd == UCI_CMD_LIST_ADD ? "+=" : d->cmd == UCI_CMD_LIST_DEL ? "-=" : "=";
-		printf("%s%s.%s", d->cmd == UCI_CMD_REMOVE ? "-" : "", p->e.name, d->section);
-		if (e->name)
-			printf(".%s", e->name);
+		out_str(d->cmd == UCI_CMD_REMOVE ? "-" : "");
+		out_str(p->e.name);
+		out_str(".");
+		out_str(d->section);
+		if (e->name) {
+			out_str(".");
+			out_str(e->name);
+		}
 		if (d->cmd != UCI_CMD_REMOVE) {
-			fputs(op, stdout);
+			out_str(op);
 			print_value(d->value);
 		}
-		putchar('\n');
+		out_str("\n");
 	}
 }
 
@@ -203,10 +313,12 @@ static int package_cmd(struct cli *c, enum cli_cmd cmd, char *tuple)
 			goto out;
 		}
 		break;
-	case CMD_EXPORT:
-		if (uci_export(c->ctx, stdout, ptr.p, true) != UCI_OK)
+	case CMD_EXPORT: {
+		struct uci_writer w = { out_put, NULL };
+		if (uci_export_to(c->ctx, &w, ptr.p, true) != UCI_OK)
 			goto out;
 		break;
+	}
 	default: /* CMD_SHOW */
 		if (!(ptr.flags & UCI_LOOKUP_COMPLETE)) {
 			c->ctx->err = UCI_ERR_NOTFOUND;
@@ -298,8 +410,10 @@ static int do_add(struct cli *c, int argc, char **argv)
 		ret = uci_save(c->ctx, p);
 	if (ret != UCI_OK)
 		cli_perror(c);
-	else if (s)
-		printf("%s\n", s->e.name);
+	else if (s) {
+		out_str(s->e.name);
+		out_str("\n");
+	}
 	return ret;
 }
 
@@ -325,8 +439,10 @@ static int do_section_cmd(struct cli *c, enum cli_cmd cmd, int argc, char **argv
 		}
 		if (ptr.o)
 			show_value(c, ptr.o, false);
-		else if (ptr.s)
-			printf("%s\n", ptr.s->type);
+		else if (ptr.s) {
+			out_str(ptr.s->type);
+			out_str("\n");
+		}
 		break;
 	case CMD_RENAME:
 		ret = uci_rename(c->ctx, &ptr);
@@ -580,5 +696,7 @@ done:
 	if (c.input != stdin)
 		fclose(c.input);
 	uci_free_context(c.ctx);
+	if (out.len)
+		out_flush_with(NULL, 0);
 	return ret;
 }

@@ -87,6 +87,12 @@ int uci_open_stream(struct uci_context *ctx, const char *filename, int whence, b
 		    bool create, FILE **out);
 void uci_close_stream(FILE *f);
 int uci_do_export(struct uci_context *ctx, FILE *stream, struct uci_package *p, bool header);
+/* export through a writer: pieces as libuci's fprintf calls make them */
+struct uci_writer {
+	void (*put)(void *arg, const char *s, size_t n);
+	void *arg;
+};
+int uci_export_to(struct uci_context *ctx, const struct uci_writer *w, struct uci_package *p, bool header);
 char *uci_path_join(const char *dir, const char *name);
 
 extern struct uci_backend uci_file_backend;

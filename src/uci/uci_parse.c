@@ -228,67 +228,105 @@ int uci_import(struct uci_context *ctx, FILE *stream, const char *name,
 	return err ? err : UCI_OK;
 }
 
-/* libuci's escape: ' becomes '\'' (the caller writes the outer quotes) */
-static void put_escaped(FILE *f, const char *s)
+/* Export goes out in the pieces libuci's fprintf calls produce (each literal
+ * run and each %s apart), so that a writer that buffers like musl's stdio
+ * (the CLI's) flushes at the same points. */
+static void put(const struct uci_writer *w, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			putc(*s, f);
-	}
+	w->put(w->arg, s, strlen(s));
 }
 
-static void export_package(struct uci_context *ctx, struct uci_package *p, FILE *f, bool header)
+/* libuci's escape: ' becomes '\'' (the caller writes the outer quotes) */
+static void put_escaped(struct uci_context *ctx, const struct uci_writer *w, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	for (const char *q = s; (q = strchr(q, '\'')); q++)
+		n += 3;
+	if ((size_t)ctx->bufsz < n) {
+		char *b = realloc(ctx->buf, n);
+		if (!b) {
+			/* libuci would print the text unescaped here */
+			for (; *s; s++)
+				w->put(w->arg, *s == '\'' ? "'\\''" : s, *s == '\'' ? 4 : 1);
+			return;
+		}
+		ctx->buf = b;
+		ctx->bufsz = (int)n;
+	}
+	char *d = ctx->buf;
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(d, "'\\''", 4);
+			d += 4;
+		} else {
+			*d++ = *s;
+		}
+	}
+	w->put(w->arg, ctx->buf, (size_t)(d - ctx->buf));
+}
+
+static void export_package(struct uci_context *ctx, struct uci_package *p,
+			   const struct uci_writer *w, bool header)
 {
 	struct uci_element *se, *oe, *ie;
 	if (header) {
-		fputs("package ", f);
-		put_escaped(f, p->e.name);
-		putc('\n', f);
+		put(w, "package ");
+		put_escaped(ctx, w, p->e.name);
+		put(w, "\n");
 	}
 	uci_foreach_element(&p->sections, se) {
 		struct uci_section *s = uci_to_section(se);
-		fputs("\nconfig ", f);
-		put_escaped(f, s->type);
+		put(w, "\nconfig ");
+		put_escaped(ctx, w, s->type);
 		if (!s->anonymous || (ctx->flags & UCI_FLAG_EXPORT_NAME)) {
-			fputs(" '", f);
-			put_escaped(f, se->name);
-			putc('\'', f);
+			put(w, " '");
+			put_escaped(ctx, w, se->name);
+			put(w, "'");
 		}
-		putc('\n', f);
+		put(w, "\n");
 		uci_foreach_element(&s->options, oe) {
 			struct uci_option *o = uci_to_option(oe);
 			if (o->type == UCI_TYPE_STRING) {
-				fputs("\toption ", f);
-				put_escaped(f, oe->name);
-				fputs(" '", f);
-				put_escaped(f, o->v.string);
-				fputs("'\n", f);
+				put(w, "\toption ");
+				put_escaped(ctx, w, oe->name);
+				put(w, " '");
+				put_escaped(ctx, w, o->v.string);
+				put(w, "'\n");
 				continue;
 			}
 			uci_foreach_element(&o->v.list, ie) {
-				fputs("\tlist ", f);
-				put_escaped(f, oe->name);
-				fputs(" '", f);
-				put_escaped(f, ie->name);
-				fputs("'\n", f);
+				put(w, "\tlist ");
+				put_escaped(ctx, w, oe->name);
+				put(w, " '");
+				put_escaped(ctx, w, ie->name);
+				put(w, "'\n");
 			}
 		}
 	}
-	putc('\n', f);
+	put(w, "\n");
+}
+
+int uci_export_to(struct uci_context *ctx, const struct uci_writer *w, struct uci_package *p, bool header)
+{
+	struct uci_element *e;
+	if (p) {
+		export_package(ctx, p, w, header);
+	} else {
+		uci_foreach_element(&ctx->root, e)
+			export_package(ctx, uci_to_package(e), w, header);
+	}
+	return UCI_OK;
+}
+
+static void put_file(void *arg, const char *s, size_t n)
+{
+	fwrite(s, 1, n, arg);
 }
 
 int uci_do_export(struct uci_context *ctx, FILE *stream, struct uci_package *p, bool header)
 {
-	struct uci_element *e;
-	if (p) {
-		export_package(ctx, p, stream, header);
-	} else {
-		uci_foreach_element(&ctx->root, e)
-			export_package(ctx, uci_to_package(e), stream, header);
-	}
-	return UCI_OK;
+	struct uci_writer w = { put_file, stream };
+	return uci_export_to(ctx, &w, p, header);
 }
 
 int uci_export(struct uci_context *ctx, FILE *stream, struct uci_package *package, bool header)

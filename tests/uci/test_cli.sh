@@ -339,6 +339,15 @@ c_import_merge() {
 	printf 'bogus\n' | u -m import network
 	u changes network
 }
+c_interleave() {
+	# stdout is buffered as musl does (first line at once, then 1024-byte
+	# blocks): the error for zz_broken lands where it does on a device
+	i=1
+	while [ $i -le 40 ]; do printf 'config s s%d\n\toption o %s\n' $i "value_$i"; i=$((i + 1)); done >c/big
+	cp c/broken_cmd c/zz_broken
+	u show
+	u -q show
+}
 
 # ---- malformed files: error names line and byte, never a crash ----
 c_broken() {
