@@ -25,6 +25,7 @@ extern "C" {
 
 #define UCI_CONFDIR "/etc/config"
 #define UCI_SAVEDIR "/tmp/.uci"
+#define UCI_CONF2DIR "/var/run/uci"
 #define UCI_DIRMODE 0700
 #define UCI_FILEMODE 0600
 
@@ -104,6 +105,7 @@ struct uci_context {
 	enum uci_flags flags;
 	char *confdir;
 	char *savedir;
+	char *conf2dir;                   /* overrides: CONF2DIR/NAME wins over CONFDIR/NAME */
 	struct uci_list delta_path;       /* delta dirs read in order; savedir last */
 	/* private: */
 	int err;
@@ -118,6 +120,7 @@ struct uci_package {
 	struct uci_list sections;
 	struct uci_context *ctx;
 	bool has_delta;   /* lives in confdir: changes go to the save dir */
+	bool uses_conf2;  /* loaded from (and committed to) the override dir */
 	char *path;
 	/* private: */
 	struct uci_backend *backend;
@@ -193,6 +196,8 @@ struct uci_parse_option {
 struct uci_context *uci_alloc_context(void);
 void uci_free_context(struct uci_context *ctx);
 int uci_set_confdir(struct uci_context *ctx, const char *dir);
+/* the override dir (default /var/run/uci); NULL turns overrides off */
+int uci_set_conf2dir(struct uci_context *ctx, const char *dir);
 /* also moves (or adds) dir to the end of the delta path */
 int uci_set_savedir(struct uci_context *ctx, const char *dir);
 /* a delta dir read before the save dir; UCI_ERR_DUPLICATE if listed */

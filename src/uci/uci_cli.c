@@ -67,6 +67,7 @@ static void cli_usage(const struct cli *c)
 		"\n"
 		"Options:\n"
 		"\t-c <path>  set the search path for config files (default: /etc/config)\n"
+		"\t-C <path>  set the search path for config override files (default: /var/run/uci)\n"
 		"\t-d <str>   set the delimiter for list values in uci show\n"
 		"\t-f <file>  use <file> as input instead of stdin\n"
 		"\t-m         when importing, merge data into an existing package\n"
@@ -643,9 +644,10 @@ int uci_cli_main(int argc, char **argv)
 		cli_error(&c, "Out of memory\n", NULL);
 		return 1;
 	}
-	while ((opt = cli_getopt(&g, argc, argv, "c:d:f:LmnNp:P:qsSt:X")) != -1) {
+	while ((opt = cli_getopt(&g, argc, argv, "c:C:d:f:LmnNp:P:qsSt:X")) != -1) {
 		switch (opt) {
 		case 'c': uci_set_confdir(c.ctx, g.arg); break;
+		case 'C': uci_set_conf2dir(c.ctx, g.arg); break;
 		case 'd': c.delimiter = g.arg; break;
 		case 'f':
 			if (c.input != stdin) {

@@ -11,6 +11,9 @@
 #ifndef KEEL_UCI_SAVEDIR
 #define KEEL_UCI_SAVEDIR UCI_SAVEDIR
 #endif
+#ifndef KEEL_UCI_CONF2DIR
+#define KEEL_UCI_CONF2DIR UCI_CONF2DIR
+#endif
 
 static const char *const uci_errstr[UCI_ERR_LAST] = {
 	[UCI_OK] = "Success",
@@ -48,9 +51,10 @@ struct uci_context *uci_alloc_context(void)
 	struct uci_element *save = alloc_path(KEEL_UCI_SAVEDIR);
 	ctx->confdir = strdup(KEEL_UCI_CONFDIR);
 	ctx->savedir = strdup(KEEL_UCI_SAVEDIR);
+	ctx->conf2dir = strdup(KEEL_UCI_CONF2DIR);
 	if (save)
 		uci_list_add(&ctx->delta_path, &save->list);
-	if (!save || !ctx->confdir || !ctx->savedir) {
+	if (!save || !ctx->confdir || !ctx->savedir || !ctx->conf2dir) {
 		uci_free_context(ctx);
 		return NULL;
 	}
@@ -64,6 +68,7 @@ void uci_free_context(struct uci_context *ctx)
 		return;
 	free(ctx->confdir);
 	free(ctx->savedir);
+	free(ctx->conf2dir);
 	uci_cleanup(ctx);
 	uci_foreach_element_safe(&ctx->root, tmp, e) {
 		struct uci_package *p = uci_to_package(e);
@@ -88,6 +93,19 @@ int uci_set_confdir(struct uci_context *ctx, const char *dir)
 		return uci_fail(ctx, UCI_ERR_MEM);
 	free(ctx->confdir);
 	ctx->confdir = d;
+	return UCI_OK;
+}
+
+int uci_set_conf2dir(struct uci_context *ctx, const char *dir)
+{
+	if (!ctx)
+		return UCI_ERR_INVAL;
+	ctx->err = 0;
+	char *d = dir ? strdup(dir) : NULL;
+	if (dir && !d)
+		return uci_fail(ctx, UCI_ERR_MEM);
+	free(ctx->conf2dir);
+	ctx->conf2dir = d;
 	return UCI_OK;
 }
 

@@ -78,7 +78,7 @@ void uci_close_stream(FILE *f)
 int uci_do_load(struct uci_context *ctx, const char *name, struct uci_package **out)
 {
 	char *filename;
-	bool confdir = true;
+	bool confdir = true, conf2 = false;
 	FILE *f;
 	int err;
 	*out = NULL;
@@ -92,7 +92,14 @@ int uci_do_load(struct uci_context *ctx, const char *name, struct uci_package **
 	} else {
 		if (!uci_validate_package(name))
 			return uci_fail(ctx, UCI_ERR_INVAL);
-		filename = uci_path_join(ctx->confdir, name);
+		/* an entry of that name in the override dir wins */
+		struct stat st;
+		filename = ctx->conf2dir ? uci_path_join(ctx->conf2dir, name) : NULL;
+		conf2 = filename && stat(filename, &st) == 0;
+		if (!conf2) {
+			free(filename);
+			filename = uci_path_join(ctx->confdir, name);
+		}
 	}
 	if (!filename)
 		return uci_fail(ctx, UCI_ERR_MEM);
@@ -111,6 +118,7 @@ int uci_do_load(struct uci_context *ctx, const char *name, struct uci_package **
 	if (p) {
 		p->path = filename;
 		p->has_delta = confdir;
+		p->uses_conf2 = conf2;
 		int changes;
 		if ((err = uci_load_delta(ctx, p, false, &changes))) {
 			uci_free_package(&p);
@@ -192,7 +200,8 @@ int uci_do_commit(struct uci_context *ctx, struct uci_package **package, bool ov
 			return uci_fail(ctx, UCI_ERR_INVAL);
 		if (!uci_validate_package(p->e.name))
 			return uci_fail(ctx, UCI_ERR_INVAL);
-		if (!(p->path = uci_path_join(ctx->confdir, p->e.name)))
+		const char *dir = p->uses_conf2 && ctx->conf2dir ? ctx->conf2dir : ctx->confdir;
+		if (!(p->path = uci_path_join(dir, p->e.name)))
 			return uci_fail(ctx, UCI_ERR_MEM);
 	}
 	/* open (and lock) the config now: this also creates a missing one */
@@ -200,6 +209,7 @@ int uci_do_commit(struct uci_context *ctx, struct uci_package **package, bool ov
 		return err;
 	if (p->has_delta) {
 		if (!overwrite) {
+			bool uses_conf2 = p->uses_conf2;
 			name = strdup(p->e.name);
 			path = strdup(p->path);
 			err = UCI_ERR_MEM;
@@ -216,6 +226,7 @@ int uci_do_commit(struct uci_context *ctx, struct uci_package **package, bool ov
 			p->path = path;
 			path = NULL;
 			p->has_delta = true;
+			p->uses_conf2 = uses_conf2;
 			*package = p;
 		}
 		int changes;

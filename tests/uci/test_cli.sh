@@ -14,8 +14,8 @@ EXP=$HERE/expected
 # a mount namespace with a private /tmp so the host's staged changes cannot
 # leak in.
 if [ -z "$UCI_TEST_NS" ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
-	exec env UCI_TEST_NS=1 unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp && exec "$@"' \
-		sh bash "$0" "$@"
+	exec env UCI_TEST_NS=1 unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp &&
+		{ [ ! -d /var/run/uci ] || mount -t tmpfs tmpfs /var/run/uci; } && exec "$@"' sh bash "$0" "$@"
 fi
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
@@ -347,6 +347,20 @@ c_interleave() {
 	cp c/broken_cmd c/zz_broken
 	u show
 	u -q show
+}
+c_conf2dir() {
+	mkdir o
+	sed 's/static/dhcp/' c/network >o/network
+	chmod 0640 o/network
+	u -C o get network.lan.proto           # the override wins
+	u -C o get odd.named.k1                # else the config dir
+	u get network.lan.proto
+	u -C o set network.lan.mtu=1400
+	u -C o commit network                  # written back to the override
+	grep -c mtu o/network c/network
+	stat -c '%a %n' o/network s/network
+	mkdir o/quoting
+	u -C o show quoting                    # any entry of that name counts
 }
 
 # ---- malformed files: error names line and byte, never a crash ----
