@@ -761,10 +761,9 @@ void uci_parse_section(struct uci_section *s, const struct uci_parse_option *opt
 	uci_foreach_element(&s->options, e) {
 		struct uci_option *o = uci_to_option(e);
 		for (int i = 0; i < n_opts; i++) {
-			if (tb[i] || strcmp(opts[i].name, e->name))
+			if (tb[i] || strcmp(opts[i].name, e->name) || opts[i].type != o->type)
 				continue;
-			if (opts[i].type == o->type)
-				tb[i] = o;
+			tb[i] = o;
 			break;
 		}
 	}

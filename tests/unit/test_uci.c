@@ -189,6 +189,20 @@ static void test_set_and_export(void **state)
 	assert_string_equal(out, "package pkg\n\nconfig t 's'\n\toption a 'it'\\''s'\n"
 				 "\toption b '2'\n\nconfig longer 'cfg02b617'\n\n");
 	free(out);
+	/* netifd's way: options by name and type, then a hash to compare */
+	static const struct uci_parse_option opts[] = {
+		{ "a", UCI_TYPE_STRING }, { "b", UCI_TYPE_LIST }, { "b", UCI_TYPE_STRING }, { "z", UCI_TYPE_STRING },
+	};
+	struct uci_option *tb[4];
+	uci_parse_section(uci_lookup_section(ctx, p, "s"), opts, 4, tb);
+	assert_non_null(tb[0]);
+	assert_null(tb[1]);
+	assert_string_equal(tb[2]->v.string, "2");
+	assert_null(tb[3]);
+	uint32_t h = uci_hash_options(tb, 4);
+	assert_int_equal(h, uci_hash_options(tb, 4));
+	tb[2] = NULL;
+	assert_int_not_equal(h, uci_hash_options(tb, 4));
 	assert_int_equal(uci_unload(ctx, p), UCI_OK);
 	assert_true(uci_list_empty(&ctx->root));
 	uci_free_context(ctx);
