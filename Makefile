@@ -365,4 +365,4 @@ test: all
 clean:
 	rm -rf build
 
--include $(wildcard $(O)/src/*/*.d $(O)/tests/*.d)
+-include $(wildcard $(O)/src/*/*.d $(O)/tests/*.d $(O)/pic/src/*/*.d)
