@@ -8,7 +8,8 @@ case $KEEL_BUILD in /*) ;; *) KEEL_BUILD=$KEEL_SRC/$KEEL_BUILD ;; esac
 HERE=$KEEL_SRC/tests/uci
 # libuci always reads /tmp/.uci and /var/run/uci too: as root, run with
 # private ones so the host's cannot leak in
-if [ -z "$UCI_TEST_NS" ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+if [ -z "$UCI_TEST_NS" ] && [ "$(id -u)" = 0 ] &&
+	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp' 2>/dev/null; then
 	exec env UCI_TEST_NS=1 unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp &&
 		{ [ ! -d /var/run/uci ] || mount -t tmpfs tmpfs /var/run/uci; } && exec "$@"' sh sh "$0" "$@"
 fi

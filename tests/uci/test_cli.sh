@@ -13,7 +13,8 @@ EXP=$HERE/expected
 # libuci always reads the default save dir (/tmp/.uci) too: as root, run in
 # a mount namespace with a private /tmp so the host's staged changes cannot
 # leak in.
-if [ -z "$UCI_TEST_NS" ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+if [ -z "$UCI_TEST_NS" ] && [ "$(id -u)" = 0 ] &&
+	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp' 2>/dev/null; then
 	exec env UCI_TEST_NS=1 unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /tmp &&
 		{ [ ! -d /var/run/uci ] || mount -t tmpfs tmpfs /var/run/uci; } && exec "$@"' sh bash "$0" "$@"
 fi
