@@ -32,7 +32,7 @@ PATH=$TMP/bin:$PATH
 # u ARGS: the command under test, with the case's config and save dirs;
 # prints the exit code after the output so it is checked too.
 u() {
-	uci -c "$TMP/c" -t "$TMP/s" "$@"
+	uci -c c -t s "$@"
 	echo "rc=$?"
 }
 
@@ -40,10 +40,10 @@ fails=0
 check() {
 	name=$1
 	shift
-	rm -rf "$TMP/c" "$TMP/s"
-	mkdir -p "$TMP/c" "$TMP/s"
-	cp "$HERE"/config/* "$TMP/c/"
-	( cd "$TMP" && "$@" ) >"$TMP/out" 2>&1
+	rm -rf "$TMP/w"
+	mkdir -p "$TMP/w/c" "$TMP/w/s"
+	cp "$HERE"/config/* "$TMP/w/c/"
+	( cd "$TMP/w" && "$@" ) >"$TMP/out" 2>&1
 	if [ -n "$UCI_REGEN" ]; then
 		cp "$TMP/out" "$EXP/$name"
 	fi
@@ -362,6 +362,29 @@ c_conf2dir() {
 	stat -c '%a %n' o/network s/network
 	mkdir o/quoting
 	u -C o show quoting                    # any entry of that name counts
+}
+c_batch_lines() {
+	# a command that loads a package starts the batch's line count afresh
+	printf 'get network.lan.proto\nget "open\n' | u batch
+	printf 'bogus "x\nbogus "y\nget network.lan.proto\n' | u batch
+	printf 'set network.lan.proto=a\ncommit network\nget network.lan.proto\nrevert network\n' | u batch
+	cat c/network | grep proto
+}
+c_delta_paths() {
+	u set network.lan.a=1
+	mkdir p
+	printf "network.lan.b='2'\n-network.lan.ifname\n" >p/network
+	uci -c c -t s -p p show network.lan; echo "rc=$?"
+	uci -c c -t s -p p changes network; echo "rc=$?"
+	uci -c c -t s -p p commit network; echo "rc=$?"
+	wc -c <s/network
+	cat p/network
+	uci -c c -t s -p p changes network; echo "rc=$?"
+	u reorder network.lan=-1
+	u reorder network.globals=99
+	u delete network.lan.dns=7
+	u changes network
+	u export network
 }
 
 # ---- malformed files: error names line and byte, never a crash ----
