@@ -24,6 +24,7 @@
 #include "conditions.h"
 #include "control.h"
 #include "envfile.h"
+#include "envop.h"
 #include "log.h"
 #include "logd.h"
 #include "notify.h"
@@ -32,6 +33,7 @@
 #include "mount.h"
 #include "spawn.h"
 #include "health.h"
+#include "guest.h"
 #include "supervisor.h"
 #include "services.h"
 
@@ -54,6 +56,8 @@ struct options {
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
 	const char *env_file;
+	bool guest;               /* --guest: under another init (guest.c) */
+	bool health_given;
 	struct cmdline cl;
 };
 
@@ -66,9 +70,11 @@ static void usage(FILE *f)
 		   "            [--log-rate N] [--log-file PATH] [--log-filesize SIZE]\n"
 		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
 		   "            [--kmsg PATH] [--watchdog DEVICE|off] [--watchdog-timeout S]\n"
-		   "            [--notify-socket PATH] [--health-file PATH]\n"
+		   "            [--notify-socket PATH] [--health-file PATH] [--inittab PATH|none]\n"
+		   "            [--guest]\n"
 		   "       keel check [-q] [--strict] [--root SYSROOT] [DIR]\n"
-		   "keel runs as PID 1; `keel check` checks a service directory.\n");
+		   "keel runs as PID 1, or under another init with --guest; `keel check` checks\n"
+		   "a service directory.\n");
 }
 
 /* The kernel may start init with fds 0-2 closed (no console): services
@@ -91,6 +97,8 @@ static void stdio_ensure(void)
 /* Last resort: a bug made PID 1 fault. Dying would panic the kernel, so
  * say so and keep reaping: the services already running go on. The same
  * signal sent by a process (kill -SEGV 1) is no fault and is ignored. */
+static pid_t keel_pid = 1; /* PID 1, or a guest's own pid */
+
 static void crash_handler(int sig, siginfo_t *si, void *ctx)
 {
 	static const char msg[] = "keel: fatal: PID 1 crashed; services keep running, "
@@ -99,7 +107,7 @@ static void crash_handler(int sig, siginfo_t *si, void *ctx)
 	/* Not PID 1: a service's process before its exec, or the runner of
 	 * a multi-command service. Take the default action, as if no handler
 	 * were installed (children do not reset these, to start faster). */
-	if (sig != 0 && getpid() != 1) {
+	if (sig != 0 && getpid() != keel_pid) {
 		/* kill, not raise: after clone() the C library's idea of the
 		 * current thread is still PID 1's. */
 		signal(sig, SIG_DFL);
@@ -151,8 +159,11 @@ static void signals_handle(int sfd)
 		case SIGCHLD:
 			sup_reap();
 			break;
-		case SIGTERM: /* busybox reboot */
-			sup_shutdown(SUP_ACTION_REBOOT);
+		case SIGTERM: /* busybox reboot; to a guest: the host init ends */
+			if (guest_mode())
+				guest_host_stop();
+			else
+				sup_shutdown(SUP_ACTION_REBOOT);
 			break;
 		case SIGUSR1: /* busybox halt */
 			sup_shutdown(SUP_ACTION_HALT);
@@ -162,6 +173,10 @@ static void signals_handle(int sfd)
 			sup_shutdown(SUP_ACTION_POWEROFF);
 			break;
 		case SIGINT: /* Ctrl-Alt-Del, with the kernel's handling off */
+			if (guest_mode()) { /* Ctrl-C in a shell */
+				guest_host_stop();
+				break;
+			}
 			log_info("Ctrl-Alt-Del");
 			if (sup_phase() == SUP_PHASE_RUN) {
 				if (sup_target_empty(SVC_TARGET_CTRLALTDEL))
@@ -193,12 +208,9 @@ static void env_file_apply(const char *path)
 	size_t len = 0, n = 0;
 	if (access(path, F_OK) == 0 && svcdir_read(path, &buf, &len, &d) == 0) {
 		char **env = envfile_parse(buf, len, path, &n, &d);
-		for (size_t i = 0; env && i < n; i++) {
-			char *eq = strchr(env[i], '=');
-			*eq = '\0';
-			if (setenv(env[i], eq + 1, 1) < 0)
+		for (size_t i = 0; env && i < n; i++)
+			if (envop_setenv(env[i]) < 0)
 				log_msg("warning: %s: cannot set %s: %m", path, env[i]);
-		}
 		envfile_free(env);
 	}
 	for (size_t i = 0; i < d.n; i++)
@@ -371,6 +383,8 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "watchdog-timeout", required_argument, NULL, 'T' },
 		{ "notify-socket", required_argument, NULL, 'N' },
 		{ "health-file", required_argument, NULL, 'H' },
+		{ "inittab", required_argument, NULL, 'I' },
+		{ "guest", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -383,6 +397,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 			       .health_file = KEEL_HEALTH_FILE,
 			       .env_file = KEEL_ENV_FILE,
 			       .socket = KEEL_SOCKET_PATH };
+	o->svc.inittab = KEEL_INITTAB;
 	o->cl.target = SVC_TARGET_BOOT;
 	o->log = (struct logd_conf){ .mode = SVC_LOG_RING, .ring_size = KEEL_LOG_RING_SIZE,
 				     .rate = LOGD_DEFAULT_RATE, .file = KEEL_LOG_FILE[0] ? KEEL_LOG_FILE : NULL,
@@ -390,6 +405,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 				     .socket = KEEL_LOG_SOCKET, .syslog = "/dev/log", .kmsg = "/dev/kmsg" };
 	int c;
 	bool dir_given = false, rcd_given = false, runtime_given = false, env_given = false;
+	bool inittab_given = false;
 	/* The kernel hands init the command line words it does not know: as
 	 * PID 1, never let them be fatal. */
 	opterr = getpid() != 1;
@@ -430,7 +446,9 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'W': o->watchdog = optarg; break;
 		case 'T': o->watchdog_timeout = atoi(optarg); break;
 		case 'N': o->notify = optarg; break;
-		case 'H': o->health_file = optarg; break;
+		case 'H': o->health_file = optarg; o->health_given = true; break;
+		case 'I': o->svc.inittab = strcmp(optarg, "none") ? optarg : NULL; inittab_given = true; break;
+		case 'G': o->guest = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("keel " KEEL_VERSION); exit(0);
 		default:
@@ -452,6 +470,19 @@ static int options_parse(int argc, char **argv, struct options *o)
 		static char *envf;
 		if (!env_given && asprintf(&envf, "%s/../initd.env", o->svc.service_dir) >= 0)
 			o->env_file = envf;
+		static char *itab;
+		if (!inittab_given && asprintf(&itab, "%s/../inittab", o->svc.service_dir) >= 0)
+			o->svc.inittab = itab;
+	}
+	o->svc.inittab_given = inittab_given;
+	/* The host init owns the inittab, the watchdog and the boot's health. */
+	if (o->guest) {
+		if (!inittab_given)
+			o->svc.inittab = NULL;
+		if (!o->watchdog)
+			o->watchdog = "off";
+		if (!o->health_given)
+			o->health_file = NULL;
 	}
 	/* "single" or "S" as a plain word from the kernel. */
 	for (int i = optind; i < argc; i++)
@@ -470,6 +501,8 @@ static void final_reboot(enum sup_action a, bool in_container)
 	notify_close();
 	logd_final();
 	logd_close();
+	if (guest_mode())
+		guest_final(a); /* no unmounting, no reboot(2): the host init's */
 	log_info("unmounting file systems");
 	wdog_feed_now(); /* the whole timeout for the last sync and unmounts */
 	mount_final(!in_container);
@@ -499,11 +532,12 @@ int main(int argc, char **argv)
 	struct options o;
 	if (options_parse(argc, argv, &o) < 0)
 		return 100;
-	if (getpid() != 1) {
-		fprintf(stderr, "keel: must run as PID 1 (try `keel check DIR` to check "
-				"service files, or unshare --pid --fork --mount-proc to test)\n");
+	if (getpid() != 1 && !o.guest) {
+		fprintf(stderr, "keel: must run as PID 1, or with --guest under another init (try "
+				"`keel check DIR` to check service files)\n");
 		return 100;
 	}
+	keel_pid = getpid();
 
 	/* 1. A sane process: fds, umask, the crash path. */
 	stdio_ensure();
@@ -512,8 +546,10 @@ int main(int argc, char **argv)
 	}
 	crash_path_install();
 
-	/* 2. Pseudo file systems, then the console log (needs /proc). */
-	mount_early();
+	/* 2. Pseudo file systems, then the console log (needs /proc). A guest
+	 * mounts nothing: the host init owns the file systems. */
+	if (!o.guest)
+		mount_early();
 	log_init();
 	struct diags boot_diags = { 0 };
 	cmdline_read(&o, &boot_diags);
@@ -522,7 +558,7 @@ int main(int argc, char **argv)
 
 	/* 3. Ctrl-Alt-Del becomes SIGINT. In a PID namespace the kernel
 	 * refuses with EINVAL: that is how we know we are in a container. */
-	bool in_container = reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL;
+	bool in_container = o.guest || (reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL);
 
 	/* The log, before anything worth keeping is said. In a container the
 	 * host's kernel log and /dev/log are not ours unless given. */
@@ -534,7 +570,9 @@ int main(int argc, char **argv)
 		log_msg("fatal: epoll_create1: %m: no event loop (see \"Kernel features\" in keel(8))");
 	else
 		logd_init(&o.log);
-	log_info("keel " KEEL_VERSION " starting");
+	log_info("keel " KEEL_VERSION " starting%s", o.guest ? " as a guest" : "");
+	if (o.guest)
+		guest_init();
 	/* The watchdog as early as the loop can feed it: preinit's fd, or the device. */
 	wdog_init(o.watchdog ? o.watchdog : KEEL_WATCHDOG_DEV,
 		  o.watchdog_timeout ? o.watchdog_timeout : KEEL_WATCHDOG_TIMEOUT, o.watchdog_timeout > 0);

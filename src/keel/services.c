@@ -11,11 +11,12 @@
 
 #include "buf.h"
 #include "rootpath.h"
+#include "inittab.h"
 
 /* How long one OpenWrt script may take at boot or shutdown. */
 #define RCD_TIMEOUT "60s"
 
-static int set_append(struct svc_set *set, struct svc_def *def, struct diags *diags)
+int services_add(struct svc_set *set, struct svc_def *def, struct diags *diags)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->v[i]->instance, def->instance)) {
@@ -147,7 +148,7 @@ static int rcd_load(const struct services_conf *c, struct svc_set *set, struct d
 			}
 			struct svc_def *def = svc_parse(b.p, b.len, path, link, diags);
 			free(link);
-			if (def && set_append(set, def, diags) < 0)
+			if (def && services_add(set, def, diags) < 0)
 				rc = -1;
 		}
 		if (b.oom)
@@ -184,7 +185,7 @@ int services_load(const struct services_conf *c, struct svc_set *set, struct dia
 		for (size_t i = 0; i < rt.n; i++) {
 			struct svc_def *d = rt.v[i];
 			rt.v[i] = NULL;
-			if (set_append(set, d, diags) < 0) {
+			if (services_add(set, d, diags) < 0) {
 				svc_set_free(&rt);
 				return -1;
 			}
@@ -200,6 +201,8 @@ int services_load(const struct services_conf *c, struct svc_set *set, struct dia
 		if (there && rcd_load(c, set, diags) < 0)
 			return -1;
 	}
+	if (inittab_services(c, set, diags) < 0)
+		return -1;
 	if (set->n)
 		qsort(set->v, set->n, sizeof *set->v, cmp_instance);
 	return 0;

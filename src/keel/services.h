@@ -3,6 +3,7 @@
 #ifndef KEEL_SERVICES_H
 #define KEEL_SERVICES_H
 
+#include <stdbool.h>
 #include "diag.h"
 #include "svcdir.h"
 
@@ -16,6 +17,8 @@ struct services_conf {
 	const char *rcd_dir;     /* /etc/rc.d: OpenWrt S##name / K##name links; may be absent */
 	/* keel check: the dirs above are inside opts->root; NULL in PID 1 */
 	const struct svcdir_opts *opts;
+	const char *inittab;     /* busybox /etc/inittab (inittab.c); NULL: none */
+	bool inittab_given;      /* named by hand: missing means busybox's defaults */
 };
 
 /*
@@ -31,6 +34,10 @@ struct services_conf {
  * An instance name defined twice (in two dirs, or by a file and an rc.d
  * link) is an error for the later definition.
  */
+/* Adds def to set (taking it); an instance defined already is an error
+ * for def, which is freed. -1 on allocation failure. */
+int services_add(struct svc_set *set, struct svc_def *def, struct diags *diags);
+
 int services_load(const struct services_conf *c, struct svc_set *set, struct diags *diags);
 
 #endif

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "spawn.h"
 #include "futex.h"
+#include "envbuild.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -339,46 +340,6 @@ static void __attribute__((noreturn)) child_multi(struct job *j)
 
 /* ---- parent side ---- */
 
-static size_t env_key_len(const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	return eq ? (size_t)(eq - kv) : strlen(kv);
-}
-
-/* Base environment overridden key by key by the service's `env` lines (the
- * parser keeps those unique and sorted by key). */
-static char **job_build_env(const struct svc_def *def, char *const *const *extra)
-{
-	size_t nbase = 0;
-	while (base_env && base_env[nbase])
-		nbase++;
-	size_t nextra = 0;
-	for (int l = 0; l < 2; l++)
-		for (size_t k = 0; extra[l] && extra[l][k]; k++)
-			nextra++;
-	char **env = calloc(nbase + def->o->nenv + nextra + 1, sizeof *env);
-	if (!env)
-		return NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < nbase; i++) {
-		size_t kl = env_key_len(base_env[i]);
-		bool overridden = false;
-		for (size_t k = 0; k < def->o->nenv && !overridden; k++)
-			overridden = env_key_len(def->o->env[k]) == kl &&
-				     !strncmp(def->o->env[k], base_env[i], kl);
-		if (!overridden)
-			env[n++] = base_env[i];
-	}
-	for (size_t k = 0; k < def->o->nenv; k++)
-		env[n++] = def->o->env[k];
-	/* Keys of keel's own (KEEL_TRIGGER_*, NOTIFY_SOCKET...): no service sets them. */
-	for (int l = 0; l < 2; l++)
-		for (size_t k = 0; extra[l] && extra[l][k]; k++)
-			env[n++] = extra[l][k];
-	env[n] = NULL;
-	return env;
-}
-
 static int parse_id(const char *s, unsigned long *out)
 {
 	char *end;
@@ -645,7 +606,7 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		goto out;
 	}
 	/* Most services add nothing to the base environment: no copy. */
-	j.env = def->o->nenv || extra[0] || !base_env ? job_build_env(def, extra) : base_env;
+	j.env = def->o->nenv || extra[0] || !base_env ? envbuild(base_env, def->o->env, def->o->nenv, extra) : base_env;
 	if (!j.env)
 		goto out;
 	for (char **e = j.env; *e; e++)

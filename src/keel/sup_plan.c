@@ -1,5 +1,6 @@
 /* sup_plan: targets — dependency plans, which service may start, and the shutdown phases. */
 /* SPDX-License-Identifier: MIT */
+#include "guest.h"
 #include "spawn.h"
 #include "sup_internal.h"
 
@@ -352,8 +353,7 @@ static void step_final(void)
 			SUP_FINAL_TARGET_MS / 1000);
 	sup.phase = SUP_PHASE_KILL;
 	log_info("killing remaining processes");
-	kill(-1, SIGTERM);
-	kill(-1, SIGCONT);
+	guest_kill_rest(SIGTERM);
 	sup.kill_escalated = false;
 	sup.no_children = false;
 	sup.phase_deadline_ms = sup_now_ms() + SUP_KILL_GRACE_MS;
@@ -371,7 +371,7 @@ static void step_kill(void)
 		return;
 	if (!sup.kill_escalated) {
 		sup.kill_escalated = true;
-		kill(-1, SIGKILL);
+		guest_kill_rest(SIGKILL);
 		sup.phase_deadline_ms = sup_now_ms() + SUP_KILL_WAIT_MS;
 		return;
 	}

@@ -12,6 +12,7 @@
 
 #include "rootpath.h"
 #include "svcdir.h"
+#include "buf.h"
 
 #define SVCDIR_MAX_FILE (1024 * 1024)
 
@@ -336,6 +337,8 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 	char *path = NULL, *buf = NULL, *inroot = NULL, *hostdir = NULL;
 	size_t cap = 0;
 	const char *root = opts ? opts->root : NULL;
+	struct buf scripts = { 0 }; /* shell scripts met, named in one note */
+	size_t nscripts = 0;
 
 	*set = (struct svc_set){ 0 };
 	if (root) {
@@ -405,12 +408,26 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 			opts->on_file(opts->ctx, path, names[i], buf, len, diags);
 		if (svcdir_is_rc_common(buf, len))
 			continue;
+		/* A busybox/Buildroot S??name script (any other "#!"): the
+		 * inittab's rcS runs those; named once below. */
+		if (len >= 2 && buf[0] == '#' && buf[1] == '!') {
+			if (!scripts.oom)
+				buf_addf(&scripts, "%s%s", scripts.len ? ", " : "", names[i]);
+			nscripts++;
+			continue;
+		}
 		struct svc_def *s = svc_parse(buf, len, path, names[i], diags);
 		if (s)
 			set->v[set->n++] = s; /* names are sorted, so instances are too */
 		else
 			svc_set_add_bad(set, names[i], diags, first_diag);
 	}
+	if (nscripts)
+		diag_add(diags, DIAG_NOTE, dir, 0,
+			 "%zu shell script%s, not service file%s, left out (an inittab's rcS runs "
+			 "them): %s", nscripts, nscripts > 1 ? "s" : "", nscripts > 1 ? "s" : "",
+			 scripts.oom ? "..." : scripts.p);
+	buf_free(&scripts);
 done:
 	free(buf);
 	free(path);
@@ -422,6 +439,7 @@ done:
 			 strerror(errno));
 	return 0;
 oom:
+	buf_free(&scripts);
 	diag_add(diags, DIAG_ERROR, dir, 0, "out of memory while loading services");
 	free(buf);
 	free(path);

@@ -6,20 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envop.h"
 #include "lex.h"
-
-static bool envfile_key_ok(const char *s, size_t n)
-{
-	if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_'))
-			return false;
-	}
-	return true;
-}
 
 char **envfile_parse(const char *buf, size_t len, const char *file, size_t *n,
 		     struct diags *diags)
@@ -35,16 +23,19 @@ char **envfile_parse(const char *buf, size_t len, const char *file, size_t *n,
 	while ((r = lex_next(&lx, &l)) != 0) {
 		if (r < 0)
 			continue; /* reported by the lexer */
-		const char *eq = strchr(l.argv[0], '=');
-		if (l.argc != 1 || !eq || !envfile_key_ok(l.argv[0], (size_t)(eq - l.argv[0]))) {
+		size_t keylen;
+		enum envop op;
+		const char *value;
+		if (l.argc != 1 || !envop_split(l.argv[0], &keylen, &op, &value)) {
 			diag_add(diags, DIAG_ERROR, file, l.lineno,
-				 "expected one KEY=VALUE (quote a value with blanks), got \"%s%s\"",
+				 "expected one KEY=VALUE, KEY+=VALUE or KEY^=VALUE (quote a value with blanks), got \"%s%s\"",
 				 l.argv[0], l.argc > 1 ? " ..." : "");
 			lex_line_free(&l);
 			continue;
 		}
-		size_t kl = (size_t)(eq - l.argv[0]) + 1;
-		size_t i = 0;
+		/* Appends and prepends apply in order, each one: never merged. */
+		size_t kl = (size_t)(value - l.argv[0]);
+		size_t i = op == ENVOP_SET ? 0 : cnt;
 		while (i < cnt && strncmp(env[i], l.argv[0], kl))
 			i++;
 		char *kv = strdup(l.argv[0]);

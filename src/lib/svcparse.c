@@ -10,6 +10,7 @@
 
 #include "cond.h"
 #include "live.h"
+#include "envop.h"
 #include "lex.h"
 #include "suggest.h"
 #include "svc.h"
@@ -364,29 +365,19 @@ static void svc_kw_user(struct svc_parser *p, struct lex_line *l)
 	*dst = svc_strdup(p, l->argv[1]);
 }
 
-static bool svc_env_key_ok(const char *s, size_t len)
-{
-	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
-}
-
 static void svc_kw_env(struct svc_parser *p, struct lex_line *l)
 {
 	struct svc_def *s = p->s;
 	const char *kv = l->argv[1];
-	const char *eq = strchr(kv, '=');
-	if (!eq) {
-		svc_err(p, l->lineno, "env: expected KEY=VALUE, got %s", svc_quote(p, kv));
+	size_t kl;
+	enum envop op;
+	const char *value;
+	if (!strchr(kv, '=')) {
+		svc_err(p, l->lineno, "env: expected KEY=VALUE, KEY+=VALUE or KEY^=VALUE, got %s",
+			svc_quote(p, kv));
 		return;
 	}
-	if (!svc_env_key_ok(kv, (size_t)(eq - kv))) {
+	if (!envop_split(kv, &kl, &op, &value)) {
 		svc_err(p, l->lineno, "env: bad variable name in %s (letters, digits and '_', not starting with a digit)",
 			svc_quote(p, kv));
 		return;

@@ -384,7 +384,7 @@ static void test_env(void **state)
 	assert_string_equal(s->o->env[1], "K919=49");
 	assert_null(s->o->env[keys]);
 	svc_def_free(s);
-	parse_fail("env A", "1: env: expected KEY=VALUE, got \"A\"");
+	parse_fail("env A", "1: env: expected KEY=VALUE, KEY+=VALUE or KEY^=VALUE, got \"A\"");
 	parse_fail("env =x", "1: env: bad variable name in \"=x\" (letters, digits and '_', not starting with a digit)");
 	parse_fail("env 1A=x", "1: env: bad variable name in \"1A=x\" (letters, digits and '_', not starting with a digit)");
 	parse_fail("env A-B=x", "1: env: bad variable name in \"A-B=x\" (letters, digits and '_', not starting with a digit)");
