@@ -217,8 +217,10 @@ static void test_ignored_entries(void **state)
 	put(f->dir, ".hidden", "garbage\n");
 	put(f->dir, "backup~", "garbage\n");
 	put(f->dir, "real", "exec x\n");
-	/* looks like rc.common but is not: a normal file with an error */
+	/* any other "#!": a shell script (busybox/Buildroot S??name), left
+	 * out with one note for the directory */
 	put(f->dir, "shell", "#!/bin/sh /etc/rc.commonx\nfoo\n");
+	put(f->dir, "S01syslogd", "#!/bin/sh\ncase \"$1\" in\nstart) syslogd;;\nesac\n");
 
 	struct svc_set set;
 	struct diags d = {0};
@@ -226,8 +228,11 @@ static void test_ignored_entries(void **state)
 	assert_int_equal(set.n, 1);
 	assert_string_equal(set.v[0]->instance, "real");
 	assert_int_equal(d.n, 1);
-	assert_int_equal(find_diag(&d, f->dir, "shell"), 0);
-	assert_int_equal(d.v[0].line, 2);
+	assert_int_equal(d.nerrors, 0);
+	assert_int_equal(d.v[0].level, DIAG_NOTE);
+	assert_string_equal(d.v[0].file, f->dir);
+	assert_non_null(strstr(d.v[0].msg, "2 shell scripts, not service files, left out"));
+	assert_non_null(strstr(d.v[0].msg, "S01syslogd, shell"));
 	svc_set_free(&set);
 	diags_free(&d);
 }
