@@ -66,6 +66,8 @@ NOTIFY_SOCKET ?= /run/keel/notify
 HEALTH_FILE ?= /etc/keel/health
 # busybox's inittab, read by keel as PID 1 when it exists (docs/inittab.md).
 INITTAB     ?= /etc/inittab
+# Debug switch: services named in this file are not started (docs/keel.md).
+SKIP_FILE   ?= /etc/keel/skip
 
 # The version: `git describe` of this tree (not of a tree around an unpacked
 # tarball), else the VERSION file `make dist` puts in the tarball, else 0.1.
@@ -107,6 +109,7 @@ DEFS     := -DKEEL_SERVICE_DIR='"$(SERVICE_DIR)"' -DKEEL_SHARE_DIR='"$(SHARE_DIR
             -DKEEL_BUILD_EPOCH=$(BUILD_EPOCH) -DKEEL_WATCHDOG_DEV='"$(WATCHDOG_DEV)"' \
             -DKEEL_WATCHDOG_TIMEOUT=$(WATCHDOG_TIMEOUT) -DKEEL_NOTIFY_SOCKET='"$(NOTIFY_SOCKET)"' \
             -DKEEL_HEALTH_FILE='"$(HEALTH_FILE)"' -DKEEL_INITTAB='"$(INITTAB)"' \
+            -DKEEL_SKIP_FILE='"$(SKIP_FILE)"' \
             $(if $(WATCHDOG_TEST),-DKEEL_WATCHDOG_TEST)
 KEEL_CPPFLAGS := $(CSTD) $(DEFS) -Isrc/lib -Isrc/keel
 KEEL_OPT      := $(OPT) $(DEBUG)

@@ -34,6 +34,8 @@
 #include "spawn.h"
 #include "health.h"
 #include "guest.h"
+#include "binds.h"
+#include "skip.h"
 #include "supervisor.h"
 #include "services.h"
 
@@ -57,6 +59,7 @@ struct options {
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
 	const char *env_file;
 	bool guest;               /* --guest: under another init (guest.c) */
+	const char *skip_file;    /* services not to start (skip.c) */
 	bool health_given;
 	struct cmdline cl;
 };
@@ -71,7 +74,7 @@ static void usage(FILE *f)
 		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
 		   "            [--kmsg PATH] [--watchdog DEVICE|off] [--watchdog-timeout S]\n"
 		   "            [--notify-socket PATH] [--health-file PATH] [--inittab PATH|none]\n"
-		   "            [--guest]\n"
+		   "            [--guest] [--skip-file PATH]\n"
 		   "       keel check [-q] [--strict] [--root SYSROOT] [DIR]\n"
 		   "keel runs as PID 1, or under another init with --guest; `keel check` checks\n"
 		   "a service directory.\n");
@@ -282,6 +285,7 @@ static void cmdline_read(struct options *o, struct diags *d)
 	struct cmdline cl;
 	cmdline_parse(text ? text : "", &cl, d);
 	cond_set_cmdline(text);
+	skip_init(text, o->skip_file, d);
 	free(text);
 	/* The log's options: the kernel's words win over keel's defaults, the
 	 * command line given to keel (tests) over both. */
@@ -385,6 +389,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "health-file", required_argument, NULL, 'H' },
 		{ "inittab", required_argument, NULL, 'I' },
 		{ "guest", no_argument, NULL, 'G' },
+		{ "skip-file", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -398,6 +403,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 			       .env_file = KEEL_ENV_FILE,
 			       .socket = KEEL_SOCKET_PATH };
 	o->svc.inittab = KEEL_INITTAB;
+	o->skip_file = KEEL_SKIP_FILE;
 	o->cl.target = SVC_TARGET_BOOT;
 	o->log = (struct logd_conf){ .mode = SVC_LOG_RING, .ring_size = KEEL_LOG_RING_SIZE,
 				     .rate = LOGD_DEFAULT_RATE, .file = KEEL_LOG_FILE[0] ? KEEL_LOG_FILE : NULL,
@@ -449,6 +455,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'H': o->health_file = optarg; o->health_given = true; break;
 		case 'I': o->svc.inittab = strcmp(optarg, "none") ? optarg : NULL; inittab_given = true; break;
 		case 'G': o->guest = true; break;
+		case 'K': o->skip_file = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("keel " KEEL_VERSION); exit(0);
 		default:
@@ -528,6 +535,9 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "check"))
 		return check_main(argc - 1, argv + 1);
+	int step = getpid() != 1 ? binds_main(argc, argv) : -1; /* a service's bind/hook/module */
+	if (step >= 0)
+		return step;
 
 	struct options o;
 	if (options_parse(argc, argv, &o) < 0)

@@ -1,6 +1,7 @@
 /* sup_plan: targets — dependency plans, which service may start, and the shutdown phases. */
 /* SPDX-License-Identifier: MIT */
 #include "guest.h"
+#include "skip.h"
 #include "spawn.h"
 #include "sup_internal.h"
 
@@ -188,8 +189,8 @@ void sup_start_target(enum svc_target t)
 			continue;
 		if (svc_active(s) || s->state == SUP_BACKOFF || s->state == SUP_WAITING)
 			continue;
-		if (cond_event_started(s->def->o->cs) || cond_skipped(s))
-			continue; /* its triggers and timers start it; or it never can */
+		if (cond_event_started(s->def->o->cs) || cond_skipped(s) || skip_listed(s))
+			continue; /* its triggers and timers start it; or it never can, or may not */
 		s->want_up = true;
 		s->was_ready = false;
 		s->announced = false;

@@ -153,6 +153,8 @@ static void cmdline_word(const char *w, size_t n, struct cmdline *out, struct di
 				 (int)(n - klen - 1), eq + 1);
 	} else if (olen >= 3 && !memcmp(opt, "log", 3) && (olen == 3 || opt[3] == '.')) {
 		cmdline_log(opt, olen, eq, n - klen, out, diags);
+	} else if (eq && word_is(opt, olen, "skip")) {
+		/* keel.skip=NAME,...: services not started (src/keel/skip.c) */
 	} else if ((olen > 5 && !memcmp(opt, "skip.", 5)) || (olen > 5 && !memcmp(opt, "flag.", 5))) {
 		/* Left for `condition cmdline keel.skip.NAME`: not keel's own. */
 	} else {

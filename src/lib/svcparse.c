@@ -55,6 +55,9 @@ enum svc_kw {
 	SVC_KW_ON_CRASH,
 	SVC_KW_GIVE_UP,
 	SVC_KW_CRITICAL,
+	SVC_KW_BIND,
+	SVC_KW_HOOK,
+	SVC_KW_MODULE,
 	SVC_KW_COUNT
 };
 
@@ -722,6 +725,9 @@ static const struct svc_keyword svc_keywords[SVC_KW_COUNT] = {
 	[SVC_KW_GIVE_UP] = { "give-up", svc_kw_give_up, 1, 1, true,
 			     "give-up fail|restart-dependents|reboot|failsafe" },
 	[SVC_KW_CRITICAL] = { "critical", svc_kw_critical, 0, 0, true, "critical" },
+	[SVC_KW_BIND] = { "bind", svc_kw_bind, 2, 3, false, "bind SOURCE TARGET [ro]" },
+	[SVC_KW_HOOK] = { "hook", svc_kw_hook, 4, 4, false, "hook FILE before|after TEXT LINE" },
+	[SVC_KW_MODULE] = { "module", svc_kw_module, 1, SIZE_MAX, false, "module PATH [PARAM=VALUE...]" },
 };
 _Static_assert(SVC_KW_COUNT <= sizeof ((struct svc_parser *)0)->first_line /
 				   sizeof ((struct svc_parser *)0)->first_line[0],

@@ -15,7 +15,7 @@ struct svc_parser {
 	struct diags *diags;
 	unsigned nerr;
 	bool oom;
-	unsigned first_line[32]; /* per keyword, for "duplicate" errors */
+	unsigned first_line[48]; /* per keyword, for "duplicate" errors */
 	unsigned block_line;   /* line of an open "exec {", 0 if none */
 	bool block_used;       /* the open block had a line, even a bad one */
 	unsigned respawn_line; /* last respawn line, for the final checks */
@@ -45,6 +45,11 @@ void svc_kw_watchdog(struct svc_parser *p, struct lex_line *l);
 void svc_kw_on_crash(struct svc_parser *p, struct lex_line *l);
 void svc_kw_give_up(struct svc_parser *p, struct lex_line *l);
 void svc_kw_critical(struct svc_parser *p, struct lex_line *l);
+
+/* svcparse_binds.c */
+void svc_kw_bind(struct svc_parser *p, struct lex_line *l);
+void svc_kw_hook(struct svc_parser *p, struct lex_line *l);
+void svc_kw_module(struct svc_parser *p, struct lex_line *l);
 
 /* svcparse_log.c */
 void svc_kw_log(struct svc_parser *p, struct lex_line *l);

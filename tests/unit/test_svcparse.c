@@ -355,6 +355,38 @@ static void test_user_group(void **state)
 	parse_fail("group a\ngroup b", "2: duplicate \"group\" (first on line 1)");
 }
 
+/* bind, hook and module become steps of the exec sequence: keel itself,
+ * in the service's process. */
+static void test_binds(void **state)
+{
+	(void)state;
+	struct svc_def *s = parse_ok("bind /sd/a /system/a ro\n"
+				     "hook /etc/rcS before app_init.sh \"/sd/post.sh\"\n"
+				     "module /sd/v4l2loopback.ko video_nr=1 exclusive_caps=1\n"
+				     "exec /bin/true\n"
+				     "env LD_PRELOAD+=/lib/a.so\nenv PATH^=/opt/bin\n");
+	assert_int_equal(s->nexec, 4);
+	assert_string_equal(s->exec[0].argv[0], "/proc/self/exe");
+	assert_string_equal(s->exec[0].argv[1], "bind");
+	assert_string_equal(s->exec[0].argv[4], "ro");
+	assert_null(s->exec[0].argv[5]);
+	assert_string_equal(s->exec[1].argv[1], "hook");
+	assert_string_equal(s->exec[1].argv[5], "/sd/post.sh");
+	assert_int_equal(s->exec[1].line, 2);
+	assert_string_equal(s->exec[2].argv[1], "module");
+	assert_string_equal(s->exec[2].argv[4], "exclusive_caps=1");
+	assert_string_equal(s->exec[3].argv[0], "/bin/true");
+	assert_int_equal(s->o->nenv, 2);
+	svc_def_free(s);
+	parse_fail("bind a /b", "1: bind: the source must be an absolute path, got \"a\"");
+	parse_fail("bind /a /b rw", "1: bind: expected \"ro\" or nothing after the target, got \"rw\"");
+	parse_fail("hook /f inside x y", "1: hook: expected before or after, got \"inside\"");
+	parse_fail("hook /f before \"\" y", "1: hook: the text to find is empty");
+	parse_fail("module x.ko", "1: module: the module must be an absolute path, got \"x.ko\"");
+	parse_fail("module /x.ko debug", "1: module: expected PARAM=VALUE, got \"debug\"");
+	parse_fail("env PATH++=/x", "1: env: bad variable name in \"PATH++=/x\" (letters, digits and '_', not starting with a digit)");
+}
+
 static void test_env(void **state)
 {
 	(void)state;
@@ -774,6 +806,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_names, teardown),
 		cmocka_unit_test_teardown(test_big_file, teardown),
 		cmocka_unit_test_teardown(test_error_cap, teardown),
+		cmocka_unit_test_teardown(test_binds, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
