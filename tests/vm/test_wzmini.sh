@@ -59,6 +59,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' >"$FW/etc/passwd"
 printf 'root:x:0:\n' >"$FW/etc/group"
 printf 'root:$1$stock$stockstockstockstock./:19000:0:99999:7:::\n' >"$FW/etc/shadow"
 printf 'export PATH=/sbin:/usr/sbin:/bin:/usr/bin PS1="# "\n' >"$FW/etc/profile"
+printf 'proc /proc proc defaults 0 0\ntmpfs /tmp tmpfs defaults 0 0\n' >"$FW/etc/fstab"
 cat >"$FW/etc/inittab" <<'EOF'
 # the vendor's inittab
 ::sysinit:/etc/init.d/rcS
@@ -138,7 +139,8 @@ check "stock files replaced: shadow, inittab, factorycheck" \
 	eval 'grep -q wzmini "$VM_OUT" && grep -q "ttyS0::respawn" "$VM_OUT" && grep -q "undo wz_mini" "$VM_OUT"'
 check "the root stays read-only squashfs; the hooked rcS is a tmpfs copy bound over it" \
 	eval 'grep -q "on / type squashfs (ro" "$VM_OUT" && grep -q "^tmpfs on /etc/init.d/rcS" "$VM_OUT"'
-vm_run "grep -c . /proc/swaps; cat /proc/swaps" 20
+vm_wait "keel: \[ OK \] swap from swap.gz" 60
+vm_run "cat /proc/swaps" 20
 check "swap active from swap.gz" grep -q "/opt/wz_mini/swap" "$VM_OUT"
 vm_run 'p=$(pidof iCamera); grep -o "/opt/wz_mini/lib/lib[a-z]*.so" /proc/$p/maps | sort -u' 20
 check "the vendor binary has both libraries mapped (/proc/PID/maps)" \
@@ -162,6 +164,7 @@ vm_mark
 vm_send "$K poweroff"
 check "poweroff: keel stops its services and asks busybox init" vm_wait "asking init \\(PID 1\\) to poweroff" 30
 check "busybox init powers off" vm_wait_exit 60
+check "its shutdown steps freed the swap file on the SD card" not vm_seen "swapoff: can't"
 check "the SD card is clean after the power-off" vm_fsck "$W/sd.img"
 
 # --- boot 2: the debug switch skips the vendor app and the user script ---
