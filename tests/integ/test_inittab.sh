@@ -23,6 +23,7 @@ cat >"$SVC/../inittab" <<EOF
 ::shutdown:$BIN/rec shut1
 ::shutdown:$BIN/rec shut2
 ::restart:/sbin/init
+::ctrlaltdel:$BIN/rec cad
 EOF
 svc native <<EOF
 after inittab-sysinit
@@ -63,6 +64,9 @@ check "keel check names it in one note" \
 pid=$(pgrep -P "$KEEL_PID1" -f "daemon resp" | head -n 1)
 kill -KILL "$pid" 2>/dev/null
 check "a respawn step is restarted" wait_until 20 eval '[ "$(log_count "start resp")" -ge 2 ]'
+
+keel_signal INT
+check "Ctrl-Alt-Del (SIGINT) runs the ctrlaltdel step" wait_log "^cad " 20
 
 keel_stop poweroff
 check "shutdown steps run at power-off, in order" log_order "stop resp" "shut1" "shut2"
