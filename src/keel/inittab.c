@@ -117,6 +117,12 @@ static int read_table(const struct services_conf *c, struct inittab *t, struct d
 		return -1;
 	if (r < 0)
 		return 1;
+	if (inittab_is_procd(text, len)) {
+		diag_add(diags, DIAG_NOTE, c->inittab, 0,
+			 "procd's inittab (OpenWrt): left out, keel runs /etc/rc.d itself");
+		free(text);
+		return 1;
+	}
 	r = inittab_parse(text, len, c->inittab, t, diags);
 	free(text);
 	return r;

@@ -163,6 +163,18 @@ int inittab_parse(const char *buf, size_t len, const char *file, struct inittab 
 	return 0;
 }
 
+bool inittab_is_procd(const char *buf, size_t len)
+{
+	static const char *const procd[] = { ":askconsole:", ":respawnlate:" };
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = strlen(procd[k]);
+		for (size_t i = 0; i + n <= len; i++)
+			if (!memcmp(buf + i, procd[k], n))
+				return true;
+	}
+	return false;
+}
+
 int inittab_default(struct inittab *t)
 {
 	static const struct {

@@ -43,6 +43,10 @@ struct inittab {
 int inittab_parse(const char *buf, size_t len, const char *file, struct inittab *t,
 		  struct diags *diags);
 
+/* True for OpenWrt's procd inittab (an askconsole or respawnlate step):
+ * not busybox's; keel runs OpenWrt's rc.d itself. */
+bool inittab_is_procd(const char *buf, size_t len);
+
 /* busybox's steps when there is no inittab: sysinit /etc/init.d/rcS,
  * askfirst -/bin/sh on the console and tty2-4, ctrlaltdel reboot, shutdown
  * "umount -a -r" and "swapoff -a", restart init. 0, -1 on allocation failure. */

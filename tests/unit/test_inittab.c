@@ -154,6 +154,16 @@ static void test_argv(void **state)
 	assert_string_equal(inittab_action_name(IT_ASKFIRST), "askfirst");
 }
 
+static void test_procd(void **state)
+{
+	(void)state;
+	const char *owrt = "::sysinit:/etc/init.d/rcS S boot\n::shutdown:/etc/init.d/rcS K shutdown\n"
+			   "::askconsole:/usr/libexec/login.sh\n";
+	assert_true(inittab_is_procd(owrt, strlen(owrt)));
+	const char *bb = "::sysinit:/etc/init.d/rcS\nttyS0::askfirst:-/bin/sh\n";
+	assert_false(inittab_is_procd(bb, strlen(bb)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_moves_to_end),
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_argv),
+		cmocka_unit_test(test_procd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
