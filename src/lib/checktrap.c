@@ -50,6 +50,13 @@ void checktrap_scan(const char *file, const char *text, size_t len, struct diags
 		static const char rc_common[] = "/etc/rc.common";
 		if (l1 >= sizeof rc_common - 1 && memmem(text, l1, rc_common, sizeof rc_common - 1))
 			return;
+		/* busybox/Buildroot's own: S??name, K??name, rcS, rcK belong here
+		 * (their rcS runs them); keel leaves them out with one note. */
+		const char *base = strrchr(file, '/');
+		base = base ? base + 1 : file;
+		if (((base[0] == 'S' || base[0] == 'K') && base[1] >= '0' && base[1] <= '9') ||
+		    !strcmp(base, "rcS") || !strcmp(base, "rcK"))
+			return;
 		int shown = l1 > 40 ? 40 : (int)l1;
 		diag_add(d, DIAG_WARNING, file, 1,
 			 "this is a script (\"%.*s\"), not a service description: service files are "

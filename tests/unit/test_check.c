@@ -57,6 +57,11 @@ static void test_script(void **state)
 	(void)state;
 	assert_string_equal(scan("#!/bin/sh\necho 'x'\n"), "1: this is a script (\"#");
 	assert_non_null(strstr(D.v[0].msg, "(\"#!/bin/sh\")"));
+	/* busybox/Buildroot's S??name and rcS scripts belong in /etc/init.d */
+	diags_free(&D);
+	checktrap_scan("/etc/init.d/S40network", "#!/bin/sh\n", 10, &D);
+	checktrap_scan("/etc/init.d/rcS", "#!/bin/sh\n", 10, &D);
+	assert_int_equal(D.n, 0);
 	/* OpenWrt's scripts are at home in /etc/init.d */
 	assert_string_equal(scan("#!/bin/sh /etc/rc.common\nSTART=10\n"), "");
 	/* "#" then "!" later is a comment */
