@@ -58,7 +58,7 @@ static const char ask[] = "printf '\\nPlease press Enter to activate this consol
 /* The service text of one step; prev: the name of the step it follows in
  * its chain (NULL: none). */
 static void step_text(struct buf *b, const struct inittab_entry *e, char *const *argv,
-		      const char *prev)
+		      const char *prev, const size_t *count)
 {
 	static const char *const types[IT_COUNT] = {
 		[IT_SYSINIT] = "wait",     [IT_WAIT] = "wait",          [IT_ONCE] = "once",
@@ -78,10 +78,12 @@ static void step_text(struct buf *b, const struct inittab_entry *e, char *const 
 	buf_adds(b, "\n");
 	if (prev)
 		buf_addf(b, "after %s\n", prev);
-	if (e->action == IT_WAIT)
+	/* Only names some step provides: no note for an action the table lacks. */
+	bool later = e->action == IT_ONCE || e->action == IT_RESPAWN || e->action == IT_ASKFIRST;
+	if ((e->action == IT_WAIT || later) && count[IT_SYSINIT])
 		buf_adds(b, "after inittab-sysinit\n");
-	else if (e->action == IT_ONCE || e->action == IT_RESPAWN || e->action == IT_ASKFIRST)
-		buf_adds(b, "after inittab-sysinit inittab-wait\n");
+	if (later && count[IT_WAIT])
+		buf_adds(b, "after inittab-wait\n");
 	if (e->tty) {
 		buf_adds(b, "tty");
 		add_arg(b, e->tty);
@@ -137,6 +139,9 @@ int inittab_services(const struct services_conf *c, struct svc_set *set, struct 
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	char *last[IT_COUNT] = { 0 };
+	size_t count[IT_COUNT] = { 0 };
+	for (size_t i = 0; i < t.n; i++)
+		count[t.v[i].action]++;
 	int rc = 0;
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
 		const struct inittab_entry *e = &t.v[i];
@@ -161,7 +166,8 @@ int inittab_services(const struct services_conf *c, struct svc_set *set, struct 
 		step_text(&b, e, argv, chain == IT_SYSINIT || chain == IT_WAIT || chain == IT_CTRLALTDEL ||
 						       chain == IT_SHUTDOWN
 					       ? last[chain]
-					       : NULL);
+					       : NULL,
+			  count);
 		free(argv);
 		for (int k = 0; k < (e->action == IT_SHUTDOWN ? 2 : 1) && !b.oom && rc == 0; k++) {
 			char *link = NULL;
