@@ -71,7 +71,8 @@ static void step_text(struct buf *b, const struct inittab_entry *e, char *const 
 	buf_addf(&d, "%s (inittab %s)", e->process, action);
 	add_arg(b, d.oom ? action : d.p);
 	buf_free(&d);
-	buf_addf(b, "\ntype %s\ntarget %s\nprovides inittab-%s", types[e->action],
+	/* busybox init sends TERM, and KILL one second later */
+	buf_addf(b, "\ntype %s\nstop TERM 1s\ntarget %s\nprovides inittab-%s", types[e->action],
 		 e->action == IT_CTRLALTDEL ? "ctrlaltdel" : e->action == IT_SHUTDOWN ? "%0" : "boot",
 		 action);
 	add_provides_name(b, argv);
