@@ -1,5 +1,6 @@
 /* logd: PID 1's log — the RAM ring, keel's own lines, the kernel's (/dev/kmsg) and syslog's (/dev/log). */
 /* SPDX-License-Identifier: MIT */
+#include "procstat.h"
 #include "logd_internal.h"
 
 #include <errno.h>
@@ -82,6 +83,14 @@ static void keel_sink(int severity, const char *text, size_t len)
 
 /* ---- /dev/kmsg ---- */
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
 /* "PRI,SEQ,TS_USEC,FLAGS[,...];MESSAGE\n[ KEY=VALUE\n...]" (decoded in place) */
 static void kmsg_record(char *buf, size_t len)
 {
@@ -93,7 +102,9 @@ static void kmsg_record(char *buf, size_t len)
 	size_t hl = (size_t)(semi - buf) < sizeof head - 1 ? (size_t)(semi - buf) : sizeof head - 1;
 	memcpy(head, buf, hl);
 	head[hl] = '\0';
-	if (sscanf(head, "%llu,%llu,%llu", &pri, &seq, &ts) != 3)
+	const char *h = scan_dec(head, &pri);
+	if (!h || *h != ',' || !(h = scan_dec(h + 1, &seq)) || *h != ',' ||
+	    !(h = scan_dec(h + 1, &ts)) || (*h && *h != ','))
 		return;
 	char *raw = (char *)semi + 1;
 	const char *nl = memchr(raw, '\n', len - (size_t)(raw - buf));
@@ -104,9 +115,9 @@ static void kmsg_record(char *buf, size_t len)
 	char *text = raw;
 	size_t mlen = 0;
 	for (size_t i = 0; i < rlen; i++) {
-		unsigned hi, lo;
+		int hi, lo;
 		if (raw[i] == '\\' && i + 3 < rlen && raw[i + 1] == 'x' &&
-		    sscanf(raw + i + 2, "%1x%1x", &hi, &lo) == 2) {
+		    (hi = hex_digit(raw[i + 2])) >= 0 && (lo = hex_digit(raw[i + 3])) >= 0) {
 			text[mlen++] = (char)(hi * 16 + lo);
 			i += 3;
 		} else {

@@ -1,5 +1,6 @@
 /* logd_reader: the log readers' socket — dumps and followers, bounded memory, never waiting for a reader. */
 /* SPDX-License-Identifier: MIT */
+#include "procstat.h"
 #include "logd_internal.h"
 
 #include <errno.h>
@@ -127,11 +128,23 @@ static struct reader *reader_by_fd(int fd)
 static void reader_start(struct reader *c)
 {
 	unsigned long long n = 0;
-	char word[8];
 	c->in[c->inlen] = '\0';
-	int k = sscanf(c->in, "%7s %llu", word, &n);
-	bool follow = k >= 1 && !strcmp(word, "follow");
-	if (k < 1 || (!follow && strcmp(word, "dump"))) {
+	c->in[strcspn(c->in, "\r\n")] = '\0';
+	/* "dump [N]" or "follow [N]" */
+	const char *p = c->in;
+	bool follow = !strncmp(p, "follow", 6);
+	bool ok = follow || !strncmp(p, "dump", 4);
+	if (ok) {
+		p += follow ? 6 : 4;
+		while (*p == ' ')
+			p++;
+		if (*p >= '0' && *p <= '9' && !(p = scan_dec(p, &n)))
+			ok = false;
+		while (ok && *p == ' ')
+			p++;
+		ok = ok && !*p;
+	}
+	if (!ok) {
 		buf_adds(&c->out, "ERR usage: dump [N] | follow [N]\n");
 		c->ending = true;
 	} else {

@@ -1,5 +1,6 @@
 /* notify: the sd_notify socket — READY, STATUS, RELOADING, STOPPING, MAINPID, EXTEND_TIMEOUT_USEC, WATCHDOG. */
 /* SPDX-License-Identifier: MIT */
+#include "procstat.h"
 #include "notify.h"
 
 #include <errno.h>
@@ -200,23 +201,8 @@ const char *notify_status(const struct svc *s)
 /* The session of a process, from /proc (never blocks: procfs). */
 static pid_t session_of(pid_t pid)
 {
-	char path[32], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t r = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (r <= 0)
-		return -1;
-	buf[r] = '\0';
-	/* "pid (comm) state ppid pgrp session": comm may hold anything. */
-	char *p = strrchr(buf, ')');
-	int ppid, pgrp, sess;
-	char st;
-	if (!p || sscanf(p + 1, " %c %d %d %d", &st, &ppid, &pgrp, &sess) != 4)
-		return -1;
-	return sess;
+	struct procstat ps;
+	return procstat_read(pid, &ps) ? ps.session : -1;
 }
 
 static struct nsvc *sender(pid_t pid)

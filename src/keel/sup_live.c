@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "pidmap.h"
+#include "procstat.h"
 #include "spawn.h"
 
 /* A crash hook gets this long, then SIGKILL. */
@@ -93,26 +94,14 @@ static pid_t pidfile_read(const char *path)
 	return v > 1 && v < 0x7fffffff && (*end == '\0' || *end == '\n') ? (pid_t)v : 0;
 }
 
-/* ppid and process group of a process, from /proc. */
+/* ppid and process group of a process that still runs, from /proc. */
 static bool proc_ids(pid_t pid, pid_t *ppid, pid_t *pgrp)
 {
-	char path[32], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	struct procstat ps;
+	if (!procstat_read(pid, &ps) || ps.state == 'Z')
 		return false;
-	ssize_t r = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (r <= 0)
-		return false;
-	buf[r] = '\0';
-	char *p = strrchr(buf, ')');
-	char st;
-	int a, b;
-	if (!p || sscanf(p + 1, " %c %d %d", &st, &a, &b) != 3 || st == 'Z')
-		return false;
-	*ppid = a;
-	*pgrp = b;
+	*ppid = ps.ppid;
+	*pgrp = ps.pgrp;
 	return true;
 }
 

@@ -14,6 +14,7 @@
 
 #include "conditions.h"
 #include "log.h"
+#include "trim.h"
 #include "logd.h"
 
 /* Starts the members whose dependencies are settled, in one pass in
@@ -79,8 +80,10 @@ static void plan_check_reached(struct sup_plan *p)
 		}
 	}
 	p->reached = true;
-	if (p == &sup.plans[SVC_TARGET_BOOT])
+	if (p == &sup.plans[SVC_TARGET_BOOT]) {
 		logd_boot_reached();
+		trim_boot_code();
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	log_info("target %s reached (%zu services) at %ld.%03lds uptime",

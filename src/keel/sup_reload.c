@@ -9,6 +9,7 @@
 #include "badfiles.h"
 #include "cond.h"
 #include "log.h"
+#include "trim.h"
 #include "svcdiff.h"
 
 static int cmp_svc_instance(const void *a, const void *b)
@@ -148,5 +149,6 @@ int sup_reload(char **summary)
 		     changed, removed, sup.config_diags.n) < 0)
 		*summary = NULL;
 	log_info("reload: %zu added, %zu changed, %zu removed", added, changed, removed);
+	trim_boot_code();
 	return r;
 }

@@ -69,6 +69,12 @@ bool cond_set_equal(const struct svc_conds *a, const struct svc_conds *b);
 /* True if the service is started by its triggers or timers only, not by its target. */
 bool cond_event_started(const struct svc_conds *c);
 
+/* The words of the service file (cond.c), shared by the parser. */
+extern const char *const cond_kind_names[COND_KIND_COUNT];
+extern const char *const cond_iface_names[COND_IF_COUNT];
+extern const char *const cond_route_names[COND_ROUTE_COUNT];
+extern const char *const cond_svc_state_names[COND_SVC_COUNT];
+extern const char *const cond_event_names[3];
 const char *cond_kind_name(enum cond_kind k);
 /* The state word of a condition ("ipv4", "ready", "default4"), or NULL. */
 const char *cond_sub_name(const struct svc_cond *c);

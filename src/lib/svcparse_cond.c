@@ -9,122 +9,6 @@
 #include "cond.h"
 #include "svcparse_int.h"
 
-static const char *const kind_names[COND_KIND_COUNT] = {
-	[COND_PATH] = "path",       [COND_IFACE] = "iface",     [COND_ROUTE] = "route",
-	[COND_SERVICE] = "service", [COND_CMDLINE] = "cmdline", [COND_FLAG] = "flag",
-};
-static const char *const iface_names[COND_IF_COUNT] = { "exists", "up", "carrier", "ipv4", "ipv6" };
-static const char *const route_names[COND_ROUTE_COUNT] = { "default", "default4", "default6" };
-static const char *const svc_state_names[COND_SVC_COUNT] = { "running", "ready", "finished", "failed" };
-static const char *const event_names[] = { "created", "changed", "removed" };
-
-const char *cond_kind_name(enum cond_kind k)
-{
-	return k < COND_KIND_COUNT ? kind_names[k] : "?";
-}
-
-const char *cond_sub_name(const struct svc_cond *c)
-{
-	switch (c->kind) {
-	case COND_IFACE: return c->sub < COND_IF_COUNT ? iface_names[c->sub] : NULL;
-	case COND_ROUTE: return c->sub < COND_ROUTE_COUNT ? route_names[c->sub] : NULL;
-	case COND_SERVICE: return c->sub < COND_SVC_COUNT ? svc_state_names[c->sub] : NULL;
-	default: return NULL;
-	}
-}
-
-char *cond_text(const struct svc_cond *c)
-{
-	const char *sub = cond_sub_name(c);
-	char *t = NULL;
-	int r;
-	if (c->kind == COND_ROUTE)
-		r = asprintf(&t, "route %s", sub ? sub : "?");
-	else if (sub)
-		r = asprintf(&t, "%s %s %s", cond_kind_name(c->kind), c->arg, sub);
-	else
-		r = asprintf(&t, "%s %s", cond_kind_name(c->kind), c->arg);
-	return r < 0 ? NULL : t;
-}
-
-bool cond_flag_name_ok(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++) {
-		char c = s[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return n >= 1 && n <= 64;
-}
-
-void cond_set_free(struct svc_conds *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		free(c->v[i].arg);
-	free(c->v);
-	for (size_t i = 0; i < c->ntrig; i++)
-		free(c->trig[i].path);
-	free(c->trig);
-	free(c->timers);
-	for (char **a = c->reload_argv; a && *a; a++)
-		free(*a);
-	free(c->reload_argv);
-	free(c);
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	return a && b ? !strcmp(a, b) : a == b;
-}
-
-bool cond_set_equal(const struct svc_conds *a, const struct svc_conds *b)
-{
-	if (!a || !b)
-		return a == b;
-	if (a->n != b->n || a->ntrig != b->ntrig || a->ntimers != b->ntimers ||
-	    a->timeout_ms != b->timeout_ms || a->reload_signal != b->reload_signal ||
-	    a->lost_restart != b->lost_restart)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i].kind != b->v[i].kind || a->v[i].sub != b->v[i].sub ||
-		    a->v[i].neg != b->v[i].neg || !str_eq(a->v[i].arg, b->v[i].arg))
-			return false;
-	for (size_t i = 0; i < a->ntrig; i++)
-		if (a->trig[i].action != b->trig[i].action || a->trig[i].events != b->trig[i].events ||
-		    strcmp(a->trig[i].path, b->trig[i].path))
-			return false;
-	for (size_t i = 0; i < a->ntimers; i++)
-		if (a->timers[i].every_ms != b->timers[i].every_ms ||
-		    a->timers[i].jitter_ms != b->timers[i].jitter_ms ||
-		    a->timers[i].minute != b->timers[i].minute)
-			return false;
-	char **x = a->reload_argv, **y = b->reload_argv;
-	if (!x || !y)
-		return x == y;
-	for (; *x && *y; x++, y++)
-		if (strcmp(*x, *y))
-			return false;
-	return !*x && !*y;
-}
-
-bool cond_event_started(const struct svc_conds *c)
-{
-	if (!c)
-		return false;
-	if (c->ntimers)
-		return true;
-	for (size_t i = 0; i < c->ntrig; i++)
-		if (c->trig[i].action == COND_ACT_START)
-			return true;
-	return false;
-}
-
-/* ---- parsing ---- */
-
 static struct svc_conds *conds_of(struct svc_parser *p)
 {
 	struct svc_opt *o = SVC_OPT(p->s);
@@ -195,7 +79,7 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 		c.neg = true;
 		kw++;
 	}
-	int k = word_index(kind_names, COND_KIND_COUNT, kw);
+	int k = word_index(cond_kind_names, COND_KIND_COUNT, kw);
 	if (k < 0) {
 		svc_err(p, l->lineno,
 			"condition: unknown kind %s (expected path, iface, route, service, cmdline or flag, "
@@ -228,14 +112,14 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 	case COND_IFACE:
 		if (!iface_name_ok(arg))
 			why = "bad interface name (1 to 15 bytes, no '/', ':' or blanks)";
-		else if (sub && (s = word_index(iface_names, COND_IF_COUNT, sub)) < 0) {
+		else if (sub && (s = word_index(cond_iface_names, COND_IF_COUNT, sub)) < 0) {
 			svc_err(p, l->lineno, "condition: iface: unknown state %s (expected exists, up, "
 				"carrier, ipv4 or ipv6)", svc_quote(p, sub));
 			return;
 		}
 		break;
 	case COND_ROUTE:
-		if ((s = word_index(route_names, COND_ROUTE_COUNT, arg)) < 0) {
+		if ((s = word_index(cond_route_names, COND_ROUTE_COUNT, arg)) < 0) {
 			svc_err(p, l->lineno, "condition: route: expected default, default4 or default6, "
 				"got %s", svc_quote(p, arg));
 			return;
@@ -245,7 +129,7 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 	case COND_SERVICE:
 		if (strchr(arg, '/') || (unsigned char)arg[0] <= ' ')
 			why = "bad service name";
-		else if ((s = word_index(svc_state_names, COND_SVC_COUNT, sub)) < 0) {
+		else if ((s = word_index(cond_svc_state_names, COND_SVC_COUNT, sub)) < 0) {
 			svc_err(p, l->lineno, "condition: service: unknown state %s (expected running, "
 				"ready, finished or failed)", svc_quote(p, sub));
 			return;
@@ -261,7 +145,7 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 		break;
 	}
 	if (why) {
-		svc_err(p, l->lineno, "condition: %s: %s: %s", kind_names[k], why,
+		svc_err(p, l->lineno, "condition: %s: %s: %s", cond_kind_names[k], why,
 			svc_quote(p, arg ? arg : ""));
 		return;
 	}
@@ -321,7 +205,7 @@ void svc_kw_trigger(struct svc_parser *p, struct lex_line *l)
 	}
 	unsigned ev = 0;
 	for (size_t i = 3; i < l->argc; i++) {
-		int e = word_index(event_names, 3, l->argv[i]);
+		int e = word_index(cond_event_names, 3, l->argv[i]);
 		if (e < 0) {
 			svc_err(p, l->lineno, "trigger: unknown event %s (expected created, changed or removed)",
 				svc_quote(p, l->argv[i]));
@@ -348,12 +232,14 @@ void svc_kw_trigger(struct svc_parser *p, struct lex_line *l)
 
 static int parse_hhmm(const char *s)
 {
-	unsigned h = 0, m = 0;
-	int n = 0;
-	if (sscanf(s, "%2u:%2u%n", &h, &m, &n) != 2 || s[n] || h > 23 || m > 59 ||
-	    strlen(s) != 5)
+	/* exactly HH:MM */
+	for (int i = 0; i < 5; i++)
+		if (i == 2 ? s[i] != ':' : !(s[i] >= '0' && s[i] <= '9'))
+			return -1;
+	int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (s[5] || h > 23 || m > 59)
 		return -1;
-	return (int)(h * 60 + m);
+	return h * 60 + m;
 }
 
 static void timer_add(struct svc_parser *p, struct svc_timer t)

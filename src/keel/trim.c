@@ -1,0 +1,52 @@
+/* trim: once the boot target is reached (and after each reload), PID 1 lets go of the pages of code only loading runs. */
+/* SPDX-License-Identifier: MIT */
+#include "trim.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/*
+ * Why: a static keel is ~220 KiB of code, and every page of it that PID 1
+ * has touched stays mapped (the kernel maps up to 16 neighbouring pages of
+ * the page cache on each fault), so the parsers, the dependency graph, the
+ * mount setup and `keel check` count in PID 1's memory for the device's
+ * whole life although they ran once. The Makefile links those objects
+ * together between two markers (trim_begin.c, trim_end.c). Here their
+ * pages become a mapping of their own (a different advice splits the
+ * kernel's map, and faults elsewhere never map pages across it) and are
+ * unmapped. They stay in the page cache, clean and reclaimable; a reload
+ * faults back what it runs, and the next trim lets go of it again.
+ */
+
+void keel_boot_text_begin(void);
+void keel_boot_text_end(void);
+
+void trim_boot_code(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	if (ps <= 0)
+		return;
+	uintptr_t p = (uintptr_t)ps;
+	uintptr_t a = (uintptr_t)&keel_boot_text_begin, b = (uintptr_t)&keel_boot_text_end;
+	/* Linked in another order (a sanitizer build, a user's LDFLAGS):
+	 * nothing to say, nothing to do. */
+	if (b <= a)
+		return;
+	a = (a + p - 1) & ~(p - 1);
+	b &= ~(p - 1);
+	if (b <= a)
+		return;
+	static bool said;
+	if (madvise((void *)a, b - a, MADV_RANDOM) < 0 ||
+	    madvise((void *)a, b - a, MADV_DONTNEED) < 0) {
+		if (!said)
+			log_debug("trim: madvise on the boot code: %s (its pages stay mapped)",
+				  strerror(errno));
+		said = true;
+	}
+}
