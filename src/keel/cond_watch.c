@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "wildmatch.h"
 
 /*
  * A watch point is a directory some users care about (the parent of a
@@ -238,7 +238,7 @@ static bool trigger_name_matches(const struct svc_trigger *t, const char *name)
 	const char *pat = trigger_pattern(t);
 	/* "/dir/" is every entry but hidden ones: editors' and uci's temporary
 	 * files would fire it twice per change. */
-	return fnmatch(*pat ? pat : "*", name, FNM_PERIOD) == 0;
+	return wildmatch(*pat ? pat : "*", name, WILD_PERIOD);
 }
 
 static void trigger_fire_name(size_t wpi, const char *name, unsigned ev)

@@ -1,8 +1,8 @@
 /* netfacts: keeps links, addresses and default routes from rtnetlink datagrams, for keel's iface and route conditions. */
 /* SPDX-License-Identifier: MIT */
 #include "netfacts.h"
+#include "wildmatch.h"
 
-#include <fnmatch.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -441,7 +441,7 @@ bool netfacts_iface(const struct netfacts *nf, const char *pattern, enum netfact
 	for (size_t i = 0; i < nf->nlinks; i++) {
 		const struct nf_link *l = &nf->links[i];
 		/* A link we have no name for yet is no interface a pattern can name. */
-		if (l->name[0] && fnmatch(pattern, l->name, 0) == 0 && link_has(nf, l, st))
+		if (l->name[0] && wildmatch(pattern, l->name, 0) && link_has(nf, l, st))
 			return true;
 	}
 	return false;

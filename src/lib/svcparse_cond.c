@@ -1,6 +1,5 @@
 /* svcparse_cond: the condition, trigger, timer and reload keywords of service files, and their words. */
 /* SPDX-License-Identifier: MIT */
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

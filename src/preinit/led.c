@@ -1,9 +1,9 @@
 /* led: LED modes written to the LED class's sysfs attributes, under a root given by the caller (so unit tests use a fake sysfs). */
 /* SPDX-License-Identifier: MIT */
 #include "led.h"
+#include "wildmatch.h"
 
 #include <dirent.h>
-#include <fnmatch.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,7 +71,7 @@ static char *led_match(const char *leds_dir, const char *pattern)
 		return NULL;
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || fnmatch(pattern, de->d_name, FNM_PERIOD) != 0)
+		if (de->d_name[0] == '.' || !wildmatch(pattern, de->d_name, WILD_PERIOD))
 			continue;
 		if (!best || strcmp(de->d_name, best) < 0) {
 			char *n = strdup(de->d_name);
