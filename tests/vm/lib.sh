@@ -105,9 +105,13 @@ vm_setup() {
 		command -v "$tool" >/dev/null 2>&1 || vm_die "missing tool $tool (run scripts/deps.sh)"
 	done
 	VM_KDIR=$KEEL_SRC/build/vm/kernel-$VM_KERNEL
-	if ! [ -f "$VM_KDIR/vmlinuz" ]; then
-		"$KEEL_SRC/tests/vm/fetch-kernel.sh" "$VM_KERNEL" >/dev/null || vm_die "cannot fetch the $VM_KERNEL kernel"
-	fi
+	# Scenarios may run side by side (tests/run's lanes): one fetches, the
+	# others wait for it.
+	mkdir -p "$KEEL_SRC/build/vm"
+	(
+		flock 9
+		[ -f "$VM_KDIR/vmlinuz" ] || "$KEEL_SRC/tests/vm/fetch-kernel.sh" "$VM_KERNEL" >/dev/null
+	) 9>"$KEEL_SRC/build/vm/.lock" || vm_die "cannot fetch the $VM_KERNEL kernel"
 	VM_KVER=$(cat "$VM_KDIR/version")
 	VM_BUSYBOX=$(command -v busybox)
 	# A dynamically linked busybox would need its libraries in the image: insist on the static one.
@@ -189,14 +193,16 @@ vm_modules() {
 	local dep=$cache/lib/modules/$VM_KVER/modules.dep m line f
 	# Debian's package ships no modules.dep: make one once, beside (not inside) the
 	# unpacked kernel, through a link to its module tree.
-	if ! [ -s "$dep" ]; then
+	(
+		flock 9
+		[ -s "$dep" ] && exit 0
 		rm -rf "$cache"
 		mkdir -p "$cache/lib/modules/$VM_KVER"
 		ln -s "$mdir/kernel" "$cache/lib/modules/$VM_KVER/kernel"
 		cp "$mdir"/modules.builtin "$mdir"/modules.builtin.modinfo "$mdir"/modules.order \
 			"$cache/lib/modules/$VM_KVER/"
-		depmod -b "$cache" "$VM_KVER" || vm_die "depmod failed"
-	fi
+		depmod -b "$cache" "$VM_KVER"
+	) 9>"$KEEL_SRC/build/vm/.lock" || vm_die "depmod failed"
 	local out=$VM_ROOT/lib/modules/$VM_KVER
 	mkdir -p "$out"
 	for m in "$@"; do

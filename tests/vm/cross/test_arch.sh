@@ -18,7 +18,10 @@ esac
 export VM_QEMU VM_MACHINE VM_TTY
 export VM_KERNEL=cross-$arch VM_MODULES= VM_MEM=${VM_MEM:-128M}
 export KEEL_BUILD=${KEEL_BUILD:-build/musl-$arch}
-"$here/fetch.sh" "$arch" >/dev/null || { echo "not ok - cross $arch: cannot fetch its kernel and busybox"; exit 1; }
+# under tests/vm/lib.sh's lock: boots may run side by side (tests/run's lanes)
+mkdir -p "$KEEL_SRC/build/vm"
+(flock 9 && "$here/fetch.sh" "$arch" >/dev/null) 9>"$KEEL_SRC/build/vm/.lock" ||
+	{ echo "not ok - cross $arch: cannot fetch its kernel and busybox"; exit 1; }
 . "$here/../lib.sh"
 command -v "$VM_QEMU" >/dev/null || vm_die "missing $VM_QEMU (run scripts/deps.sh)"
 # The images load no module: the kernels have what keel needs built in.
