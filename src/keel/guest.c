@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procstat.h"
 
 static bool guest;
 static bool host_asked;
@@ -40,25 +42,16 @@ void guest_host_stop(void)
 	sup_shutdown(SUP_ACTION_POWEROFF);
 }
 
-/* The parent pid in /proc/PID/stat: after the last ')' (the command may
- * hold any byte), the state, then the ppid. */
-static pid_t proc_ppid(int dirfd, const char *name)
+/* The parent pid of the process /proc/NAME (procstat.c reads past its
+ * command, which may hold any byte). */
+static pid_t proc_ppid(const char *name)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "%s/stat", name);
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	unsigned long long pid;
+	const char *e = scan_dec(name, &pid);
+	struct procstat ps;
+	if (!e || *e || pid > INT_MAX || !procstat_read((pid_t)pid, &ps))
 		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
-	int ppid;
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return ppid;
+	return ps.ppid;
 }
 
 void guest_kill_rest(int sig)
@@ -82,7 +75,7 @@ void guest_kill_rest(int sig)
 		long pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 1 || pid == self)
 			continue;
-		if (proc_ppid(dirfd(d), de->d_name) == self) {
+		if (proc_ppid(de->d_name) == self) {
 			kill((pid_t)pid, sig);
 			if (sig == SIGTERM)
 				kill((pid_t)pid, SIGCONT);

@@ -19,6 +19,7 @@ export VM_QEMU VM_MACHINE VM_TTY
 export VM_KERNEL=cross-$arch VM_MODULES= VM_MEM=${VM_MEM:-128M}
 export KEEL_BUILD=${KEEL_BUILD:-build/musl-$arch}
 # under tests/vm/lib.sh's lock: boots may run side by side (tests/run's lanes)
+KEEL_SRC=${KEEL_SRC:-$(cd "$here/../../.." && pwd)}
 mkdir -p "$KEEL_SRC/build/vm"
 (flock 9 && "$here/fetch.sh" "$arch" >/dev/null) 9>"$KEEL_SRC/build/vm/.lock" ||
 	{ echo "not ok - cross $arch: cannot fetch its kernel and busybox"; exit 1; }
