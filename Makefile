@@ -251,6 +251,10 @@ KEEL_LINK  := $(O)/src/keel/trim_begin.o $(filter $(KEEL_BOOT_OBJS),$(KEEL_BINOB
               $(O)/src/keel/trim_end.o \
               $(filter-out $(KEEL_BOOT_OBJS) $(KEEL_MARKS),$(KEEL_BINOBJS) $(LIB_OBJS))
 
+# main() holds the loop: out of the startup group the compiler puts it in,
+# which lies among the cold code at the start of the text.
+$(O)/src/keel/main.o: KEEL_CFLAGS += -fno-reorder-functions
+
 $(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(KEEL_LINK) $(LDLIBS)
 

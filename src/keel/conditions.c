@@ -12,6 +12,7 @@
 #include "cmdline.h"
 #include "log.h"
 #include "spawn.h"
+#include "trim.h"
 
 struct cond_core cond;
 
@@ -387,7 +388,7 @@ static void cycles_check(void)
 	free(skip);
 }
 
-void cond_rebuild(void)
+KEEL_BOOT void cond_rebuild(void)
 {
 	struct csvc *old = cond.csvcs;
 	size_t nold = cond.ncsvcs;

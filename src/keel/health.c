@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "supervisor.h"
+#include "trim.h"
 
 /* Both children get this long; then SIGKILL (docs/liveness.md). */
 #define HEALTH_CHILD_MAX_MS 60000
@@ -368,7 +369,7 @@ static char *file_read(const char *path, size_t *len)
 
 static void count_boot(void);
 
-void health_init(const char *path)
+KEEL_BOOT void health_init(const char *path)
 {
 	h.mounts_fd = -1;
 	health_conf_free(&h.c);

@@ -17,6 +17,7 @@
 #include "dgram.h"
 #include "log.h"
 #include "syslogmsg.h"
+#include "trim.h"
 
 struct logd_core logd;
 
@@ -207,7 +208,7 @@ static void syslog_open(const char *path)
 
 /* ---- setup and events ---- */
 
-void logd_init(const struct logd_conf *c)
+KEEL_BOOT void logd_init(const struct logd_conf *c)
 {
 	logd.conf = *c;
 	if (logring_init(&logd.ring, c->ring_size) < 0) {

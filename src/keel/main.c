@@ -38,6 +38,7 @@
 #include "skip.h"
 #include "supervisor.h"
 #include "services.h"
+#include "trim.h"
 
 #ifndef KEEL_HEALTH_FILE
 #define KEEL_HEALTH_FILE "/etc/keel/health"
@@ -64,7 +65,7 @@ struct options {
 	struct cmdline cl;
 };
 
-static void usage(FILE *f)
+KEEL_BOOT static void usage(FILE *f)
 {
 	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
 		   "            [--share-dir DIR] [--socket PATH] [--env-file PATH]\n"
@@ -82,7 +83,7 @@ static void usage(FILE *f)
 
 /* The kernel may start init with fds 0-2 closed (no console): services
  * and our own writes must never land on an unrelated fd. */
-static void stdio_ensure(void)
+KEEL_BOOT static void stdio_ensure(void)
 {
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) >= 0)
@@ -127,7 +128,7 @@ static void crash_handler(int sig, siginfo_t *si, void *ctx)
 	}
 }
 
-static void crash_path_install(void)
+KEEL_BOOT static void crash_path_install(void)
 {
 	struct sigaction sa = { .sa_sigaction = crash_handler, .sa_flags = SA_SIGINFO | SA_NODEFER };
 	int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
@@ -135,7 +136,7 @@ static void crash_path_install(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-static int signals_open(void)
+KEEL_BOOT static int signals_open(void)
 {
 	sigset_t set;
 	sigfillset(&set);
@@ -204,7 +205,7 @@ static void signals_handle(int sfd)
 
 /* A missing file is normal (nothing to add); a bad line is reported and
  * skipped, the rest applies. */
-static void env_file_apply(const char *path)
+KEEL_BOOT static void env_file_apply(const char *path)
 {
 	struct diags d = { 0 };
 	char *buf = NULL;
@@ -269,7 +270,7 @@ static void timers_due(void)
 	health_timer_event();
 }
 
-static void cmdline_read(struct options *o, struct diags *d)
+KEEL_BOOT static void cmdline_read(struct options *o, struct diags *d)
 {
 	char *text = NULL;
 	if (o->cmdline) {
@@ -323,7 +324,7 @@ static void cmdline_read(struct options *o, struct diags *d)
 }
 
 /* --log-mode/size/rate/filesize/flush: the values of the boot options. */
-static int log_option(struct options *o, int c, const char *arg)
+KEEL_BOOT static int log_option(struct options *o, int c, const char *arg)
 {
 	long v = -1;
 	unsigned long ms;
@@ -359,7 +360,7 @@ static int log_option(struct options *o, int c, const char *arg)
 	return v < 0 ? -1 : 0;
 }
 
-static int options_parse(int argc, char **argv, struct options *o)
+KEEL_BOOT static int options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option lo[] = {
 		{ "service-dir", required_argument, NULL, 'd' },
@@ -498,7 +499,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static void final_reboot(enum sup_action a, bool in_container)
+KEEL_BOOT static void final_reboot(enum sup_action a, bool in_container)
 {
 	static const char *const words[] = { [SUP_ACTION_NONE] = "powering off",
 					     [SUP_ACTION_REBOOT] = "rebooting",

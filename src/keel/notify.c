@@ -20,6 +20,7 @@
 #include "notifymsg.h"
 #include "pidmap.h"
 #include "spawn.h"
+#include "trim.h"
 
 /*
  * One datagram socket for every service. A datagram belongs to the
@@ -82,7 +83,7 @@ static struct nsvc *nsvc_get(struct svc *s)
 	return &tab[ntab++];
 }
 
-void notify_open(const char *path)
+KEEL_BOOT void notify_open(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (!path || strlen(path) >= sizeof sa.sun_path) {

@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "lex.h"
 #include "svcdir.h"
+#include "trim.h"
 
 struct skip_name {
 	char *name;
@@ -33,7 +34,7 @@ static void add(const char *s, size_t n, const char *why)
 	}
 }
 
-void skip_init(const char *cmdline, const char *file, struct diags *diags)
+KEEL_BOOT void skip_init(const char *cmdline, const char *file, struct diags *diags)
 {
 	const char *p = cmdline;
 	const char *w;

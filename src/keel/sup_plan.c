@@ -105,7 +105,7 @@ static void plans_free(void)
 
 /* Rebuild every target's graph over the services not being removed.
  * Diagnostics of the graph go to config_diags. */
-int plans_build(void)
+KEEL_BOOT int plans_build(void)
 {
 	bool was_active[SVC_TARGET_COUNT], was_reached[SVC_TARGET_COUNT];
 	for (int t = 0; t < SVC_TARGET_COUNT; t++) {

@@ -35,7 +35,7 @@ static struct svc *find_instance(struct svc **index, size_t n, const char *insta
 	return NULL;
 }
 
-int sup_reload(char **summary)
+KEEL_BOOT int sup_reload(char **summary)
 {
 	struct svc_set set = { 0 };
 	struct diags nd = { 0 };

@@ -25,6 +25,11 @@
 
 void keel_boot_text_begin(void);
 void keel_boot_text_end(void);
+/* From the linker: where the program starts, and (dynamic builds only) its
+ * dynamic section. */
+extern const char __executable_start[];
+extern const char _DYNAMIC[] __attribute__((weak));
+int main(int argc, char **argv);
 
 void trim_boot_code(void)
 {
@@ -37,6 +42,14 @@ void trim_boot_code(void)
 	 * nothing to say, nothing to do. */
 	if (b <= a)
 		return;
+	/* In a static program, what comes before the markers is cold too:
+	 * the headers, the code the compiler calls unlikely (KEEL_BOOT
+	 * functions, error paths) and what runs once at start. A dynamic one
+	 * has its PLT there, which every call to the C library goes through. */
+	uintptr_t start = (uintptr_t)__executable_start, m = (uintptr_t)&main,
+		  self = (uintptr_t)&trim_boot_code;
+	if (!_DYNAMIC && start < a && (m < start || m >= b) && (self < start || self >= b))
+		a = start;
 	a = (a + p - 1) & ~(p - 1);
 	b &= ~(p - 1);
 	if (b <= a)

@@ -5,6 +5,12 @@
 
 #include <stdbool.h>
 
+/* A function only loading runs (boot, reload, shutdown): the compiler
+ * puts it with the other cold code at the start of the program's text,
+ * which the Makefile links next to the boot-only objects, so its page is
+ * let go of with theirs. Calls to it are treated as unlikely. */
+#define KEEL_BOOT __attribute__((cold))
+
 /* Unmaps the boot-only code's pages; they fault back in when run again. */
 void trim_boot_code(void);
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "supervisor.h"
+#include "trim.h"
 
 static int wait_for(const char *device);
 static void arm(void);
@@ -48,7 +49,7 @@ static void feed(void)
 	due_ms = fed_ms + (uint64_t)timeout_s * 1000 / 3;
 }
 
-void wdog_init(const char *device, int timeout, bool timeout_given)
+KEEL_BOOT void wdog_init(const char *device, int timeout, bool timeout_given)
 {
 	const char *env = getenv("KEEL_WATCHDOG_FD");
 	char inherited[24];
