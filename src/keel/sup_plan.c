@@ -386,6 +386,7 @@ static void step_kill(void)
 
 void sup_step(void)
 {
+	trim_if_asked();
 	enum sup_phase before;
 	bool again;
 	do {

@@ -149,6 +149,6 @@ KEEL_BOOT int sup_reload(char **summary)
 		     changed, removed, sup.config_diags.n) < 0)
 		*summary = NULL;
 	log_info("reload: %zu added, %zu changed, %zu removed", added, changed, removed);
-	trim_boot_code();
+	trim_later(); /* not from here: this function is boot-only code itself */
 	return r;
 }

@@ -31,6 +31,21 @@ extern const char __executable_start[];
 extern const char _DYNAMIC[] __attribute__((weak));
 int main(int argc, char **argv);
 
+static bool asked;
+
+void trim_later(void)
+{
+	asked = true;
+}
+
+void trim_if_asked(void)
+{
+	if (asked) {
+		asked = false;
+		trim_boot_code();
+	}
+}
+
 void trim_boot_code(void)
 {
 	long ps = sysconf(_SC_PAGESIZE);

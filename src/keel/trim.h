@@ -11,7 +11,12 @@
  * let go of with theirs. Calls to it are treated as unlikely. */
 #define KEEL_BOOT __attribute__((cold))
 
-/* Unmaps the boot-only code's pages; they fault back in when run again. */
+/* Unmaps the boot-only code's pages; they fault back in when run again.
+ * Never from boot-only code: it would come back on the return. */
 void trim_boot_code(void);
+/* For boot-only code (a reload): the trim happens at the next step of the
+ * supervisor, from code that stays. */
+void trim_later(void);
+void trim_if_asked(void);
 
 #endif
