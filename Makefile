@@ -253,7 +253,10 @@ KEEL_LINK  := $(O)/src/keel/trim_begin.o $(filter $(KEEL_BOOT_OBJS),$(KEEL_BINOB
 
 # main() holds the loop: out of the startup group the compiler puts it in,
 # which lies among the cold code at the start of the text.
-$(O)/src/keel/main.o: KEEL_CFLAGS += -fno-reorder-functions
+# (gcc's flag; clang has no such group and no such flag)
+NO_REORDER := $(shell $(CC) -fno-reorder-functions -x c -c /dev/null -o /dev/null 2>/dev/null && \
+                echo -fno-reorder-functions)
+$(O)/src/keel/main.o: KEEL_CFLAGS += $(NO_REORDER)
 
 $(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(KEEL_LINK) $(LDLIBS)
