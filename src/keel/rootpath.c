@@ -11,7 +11,7 @@
 
 #define ROOTPATH_MAX_LINKS 40
 
-static char *rootpath_readlink(const char *path)
+char *rootpath_readlink(const char *path, size_t max)
 {
 	for (size_t size = 256;; size *= 2) {
 		char *buf = malloc(size);
@@ -27,7 +27,7 @@ static char *rootpath_readlink(const char *path)
 			return buf;
 		}
 		free(buf);
-		if (size > 65536) {
+		if (size > max) {
 			errno = ENAMETOOLONG;
 			return NULL;
 		}
@@ -92,7 +92,7 @@ char *rootpath_resolve(const char *root, const char *path)
 				err = ELOOP;
 				goto out;
 			}
-			char *target = rootpath_readlink(host);
+			char *target = rootpath_readlink(host, 65536);
 			if (!target) {
 				err = errno ? errno : ENOMEM;
 				goto out;

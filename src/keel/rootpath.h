@@ -3,6 +3,8 @@
 #ifndef KEEL_ROOTPATH_H
 #define KEEL_ROOTPATH_H
 
+#include <stddef.h>
+
 /*
  * root is a directory on this machine holding a system image (a firmware
  * staging tree); path is a path as that system sees it ("/etc/init.d/x",
@@ -17,5 +19,9 @@
  * With root NULL, returns a copy of path (nothing resolved).
  */
 char *rootpath_resolve(const char *root, const char *path);
+
+/* The target of the link at path (malloc'd), or NULL with errno set
+ * (ENAMETOOLONG past max bytes). */
+char *rootpath_readlink(const char *path, size_t max);
 
 #endif

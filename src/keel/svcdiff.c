@@ -14,17 +14,6 @@ static bool str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-static bool argv_eq(char *const *a, char *const *b)
-{
-	if (!a || !b)
-		return a == b;
-	size_t i = 0;
-	for (; a[i] && b[i]; i++)
-		if (strcmp(a[i], b[i]))
-			return false;
-	return !a[i] && !b[i];
-}
-
 static bool refs_eq(const struct svc_refs *a, const struct svc_refs *b)
 {
 	if (a->n != b->n)
@@ -47,7 +36,7 @@ bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 	if (a->nexec != b->nexec)
 		return false;
 	for (size_t i = 0; i < a->nexec; i++)
-		if (!argv_eq(a->exec[i].argv, b->exec[i].argv))
+		if (!svc_argv_equal(a->exec[i].argv, b->exec[i].argv))
 			return false;
 	if (!str_eq(a->o->tty, b->o->tty) || a->o->tty_truncate != b->o->tty_truncate ||
 	    !str_eq(a->o->user, b->o->user) || !str_eq(a->o->group, b->o->group) ||

@@ -81,37 +81,13 @@ oom:
 	return -1;
 }
 
-/* The target of a link, malloc'd, or NULL. */
-static char *svcdir_readlink(const char *path)
-{
-	size_t size = 128;
-	for (;;) {
-		char *buf = malloc(size);
-		if (!buf)
-			return NULL;
-		ssize_t r = readlink(path, buf, size);
-		if (r < 0) {
-			free(buf);
-			return NULL;
-		}
-		if ((size_t)r < size) {
-			buf[r] = '\0';
-			return buf;
-		}
-		free(buf);
-		if (size > SVCDIR_MAX_FILE)
-			return NULL;
-		size *= 2;
-	}
-}
-
 /* Reports why path could not be opened, naming the link target when the
  * entry is a dangling symlink. */
 static void svcdir_report_open(const char *path, int err, struct diags *diags)
 {
 	struct stat st;
 	if (err == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		char *target = svcdir_readlink(path);
+		char *target = rootpath_readlink(path, SVCDIR_MAX_FILE);
 		if (target) {
 			diag_add(diags, DIAG_ERROR, path, 0,
 				 "link target \"%s\" does not exist", target);

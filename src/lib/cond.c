@@ -100,13 +100,7 @@ bool cond_set_equal(const struct svc_conds *a, const struct svc_conds *b)
 		    a->timers[i].jitter_ms != b->timers[i].jitter_ms ||
 		    a->timers[i].minute != b->timers[i].minute)
 			return false;
-	char **x = a->reload_argv, **y = b->reload_argv;
-	if (!x || !y)
-		return x == y;
-	for (; *x && *y; x++, y++)
-		if (strcmp(*x, *y))
-			return false;
-	return !*x && !*y;
+	return svc_argv_equal(a->reload_argv, b->reload_argv);
 }
 
 bool cond_event_started(const struct svc_conds *c)

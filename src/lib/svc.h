@@ -164,5 +164,7 @@ const char *svc_signal_name(int sig); /* "TERM"... or NULL */
  * the instance name, the canonical name (all instances: generic names) and
  * every `provides` name. */
 bool svc_matches(const struct svc_def *s, const char *name);
+/* Two NULL-terminated argument vectors (either may be NULL) hold the same words. */
+bool svc_argv_equal(char *const *a, char *const *b);
 
 #endif

@@ -70,6 +70,16 @@ void svc_def_free(struct svc_def *s)
 	free(s);
 }
 
+bool svc_argv_equal(char *const *a, char *const *b)
+{
+	if (!a || !b)
+		return a == b;
+	for (; *a && *b; a++, b++)
+		if (strcmp(*a, *b))
+			return false;
+	return !*a && !*b;
+}
+
 const char *svc_type_name(enum svc_type t)
 {
 	switch (t) {

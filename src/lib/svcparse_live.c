@@ -32,13 +32,7 @@ bool live_equal(const struct svc_live *a, const struct svc_live *b)
 	    a->give_up != b->give_up || a->critical != b->critical ||
 	    (!a->pidfile != !b->pidfile) || (a->pidfile && strcmp(a->pidfile, b->pidfile)))
 		return false;
-	char **x = a->on_crash, **y = b->on_crash;
-	if (!x || !y)
-		return x == y;
-	for (; *x && *y; x++, y++)
-		if (strcmp(*x, *y))
-			return false;
-	return !*x && !*y;
+	return svc_argv_equal(a->on_crash, b->on_crash);
 }
 
 struct svc_live *svc_live_of(struct svc_parser *p)
