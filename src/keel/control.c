@@ -23,6 +23,7 @@
 #include "log.h"
 #include "loop.h"
 #include "supervisor.h"
+#include "upgrade.h"
 
 struct client {
 	int fd; /* -1 = free slot */
@@ -356,6 +357,8 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 			health_request(o);
 		return;
 	}
+	if (upgrade_request(o, argv, argc))
+		return;
 	if (!strcmp(verb, "ping")) {
 		buf_adds(o, "OK pong\n");
 		return;

@@ -36,6 +36,7 @@
 #include "guest.h"
 #include "binds.h"
 #include "skip.h"
+#include "upgrade.h"
 #include "supervisor.h"
 #include "services.h"
 #include "trim.h"
@@ -55,6 +56,7 @@ struct options {
 	int watchdog_timeout;     /* seconds, 0: the build setting */
 	const char *notify;       /* NOTIFY_SOCKET path */
 	const char *health_file;  /* boot health (docs/liveness.md); missing: off */
+	const char *upgrade_conf; /* docs/upgrade.md */
 	const char *share_dir;
 	const char *socket;
 	const char *cmdline; /* text to use instead of /proc/cmdline (tests) */
@@ -75,7 +77,7 @@ KEEL_BOOT static void usage(FILE *f)
 		   "            [--log-flush DURATION] [--log-socket PATH] [--syslog-socket PATH]\n"
 		   "            [--kmsg PATH] [--watchdog DEVICE|off] [--watchdog-timeout S]\n"
 		   "            [--notify-socket PATH] [--health-file PATH] [--inittab PATH|none]\n"
-		   "            [--guest] [--skip-file PATH]\n"
+		   "            [--guest] [--skip-file PATH] [--upgrade-conf PATH]\n"
 		   "       keel check [-q] [--strict] [--root SYSROOT] [DIR]\n"
 		   "keel runs as PID 1, or under another init with --guest; `keel check` checks\n"
 		   "a service directory.\n");
@@ -268,6 +270,7 @@ static void timers_due(void)
 	live_timer_event();
 	wdog_timer_event();
 	health_timer_event();
+	upgrade_timer_event();
 }
 
 KEEL_BOOT static void cmdline_read(struct options *o, struct diags *d)
@@ -391,6 +394,7 @@ KEEL_BOOT static int options_parse(int argc, char **argv, struct options *o)
 		{ "inittab", required_argument, NULL, 'I' },
 		{ "guest", no_argument, NULL, 'G' },
 		{ "skip-file", required_argument, NULL, 'K' },
+		{ "upgrade-conf", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -457,6 +461,7 @@ KEEL_BOOT static int options_parse(int argc, char **argv, struct options *o)
 		case 'I': o->svc.inittab = strcmp(optarg, "none") ? optarg : NULL; inittab_given = true; break;
 		case 'G': o->guest = true; break;
 		case 'K': o->skip_file = optarg; break;
+		case 'U': o->upgrade_conf = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': puts("keel " KEEL_VERSION); exit(0);
 		default:
@@ -628,6 +633,7 @@ int main(int argc, char **argv)
 	control_open(o.socket, o.share_dir);
 	notify_open(o.notify);
 	health_init(o.health_file);
+	upgrade_init(o.upgrade_conf);
 
 	if (o.cl.single && sup_start_rescue() == 0)
 		; /* the boot target follows when the shell exits */
@@ -642,7 +648,7 @@ int main(int argc, char **argv)
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer(), d3 = cond_next_deadline();
 		uint64_t more[] = { d3, logd_next_deadline(), notify_next_deadline(),
 				    live_next_deadline(), wdog_next_deadline(),
-				    health_next_deadline() };
+				    health_next_deadline(), upgrade_next_deadline() };
 		for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
 			if (more[k] && (!d1 || more[k] < d1))
 				d1 = more[k];
@@ -700,6 +706,8 @@ int main(int argc, char **argv)
 
 	/* 8. Every process is gone: make the data safe and leave. */
 	log_set_deferred(false);
+	if (upgrade_armed())
+		upgrade_handover(); /* returns only if nothing was written: reboot */
 	final_reboot(sup_action(), in_container);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "pidmap.h"
 #include "health.h"
+#include "upgrade.h"
 #include "spawn.h"
 
 struct sup_core sup = {
@@ -629,7 +630,7 @@ void sup_reap(void)
 			struct svc *s = pidmap_get(pid);
 			if (s)
 				svc_exited(s, st);
-			else if (!logd_reaped(pid, st) && !health_reaped(pid, st))
+			else if (!logd_reaped(pid, st) && !health_reaped(pid, st) && !upgrade_reaped(pid, st))
 				live_reaped(pid, st);
 			if (sup.rescue && s == sup.rescue && sup.phase == SUP_PHASE_RUN) {
 				log_info("rescue shell exited: starting target boot");

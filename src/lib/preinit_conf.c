@@ -51,6 +51,7 @@ void preinit_conf_defaults(struct preinit_conf *c)
 		.port = 4919,
 		.data_wait_ms = 3000,
 		.health_fallback = 3,
+		.ab_limit = 3,
 	};
 	/* Allocation failures here leave a NULL, which every user treats as
 	 * "not set": the boot goes on with less. */
@@ -65,7 +66,7 @@ void preinit_conf_free(struct preinit_conf *c)
 	char **strs[] = { &c->iface, &c->ipaddr, &c->root, &c->root_fstype, &c->data,
 			  &c->data_fstype, &c->extroot, &c->extroot_fstype, &c->zram_comp, &c->init, &c->path,
 			  &c->kexec_kernel, &c->kexec_initrd, &c->kexec_cmdline, &c->watchdog,
-			  &c->health_counter };
+			  &c->health_counter, &c->root_b, &c->ab_env, &c->ubi_mtd };
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		free(*strs[i]);
 	struct preinit_strv *lists[] = { &c->failsafe_keys, &c->modules, &c->swaps,
@@ -129,6 +130,10 @@ static const struct kw kw_table[] = {
 	{ "health_counter", KW_STR, F(health_counter), 0 },
 	{ "health_fallback", KW_UINT, F(health_fallback), 1000000 },
 	{ "debug", KW_FLAG, F(debug), 0 },
+	{ "root_b", KW_STR, F(root_b), 0 },
+	{ "ab_env", KW_STR, F(ab_env), 0 },
+	{ "ab_limit", KW_UINT, F(ab_limit), 1000 },
+	{ "ubi_mtd", KW_STR, F(ubi_mtd), 0 },
 };
 #undef F
 

@@ -72,6 +72,13 @@ struct preinit_conf {
 	unsigned long watchdog_timeout_s; /* set with WDIOC_SETTIMEOUT; 0: the device's own */
 	char *health_counter;             /* unhealthy boots in a row, a path in the new root */
 	unsigned long health_fallback;    /* failsafe at this many (default 3); 0: never */
+	/* A/B slots chosen by preinit (docs/upgrade.md): `root` is slot a */
+	char *root_b;                     /* slot b's root */
+	char *ab_env;                     /* the raw partition holding the A/B env */
+	unsigned long ab_limit;           /* boots a new slot gets to become healthy */
+	/* UBI: the MTD partition (name or number) attached before the data
+	 * partition is looked for; `data ubi0:NAME` then names its volume. */
+	char *ubi_mtd;
 	bool debug;
 };
 

@@ -21,7 +21,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: preinit              (as PID 1: initramfs /init or init=/sbin/preinit)\n"
-		   "       preinit firstboot [-y] [-n]   factory reset at the next boot\n");
+		   "       preinit firstboot [-y] [-n]   factory reset at the next boot\n"
+		   "       preinit ab-commit             A/B: keep the slot on trial (health commit)\n"
+		   "       preinit stage upgrade|firstboot ...   the upgrade stage (run by keel)\n");
 }
 
 /* Step 1: the kernel file systems, and the console on fds 0-2. */
@@ -87,9 +89,12 @@ static void config_load(struct preinit *p)
 static void state_write(struct preinit *p)
 {
 	char *text = NULL;
-	if (asprintf(&text, "mode=%s\noverlay=%s\nfailsafe=%d\ndata=%s\nid=%s\n",
+	if (asprintf(&text, "mode=%s\noverlay=%s\nfailsafe=%d\ndata=%s\nid=%s\nroot=%s\nslot=%s\n"
+			    "abenv=%s\n",
 		     p->initramfs ? "initramfs" : "rootfs", p->overlay_kind, p->failsafe,
-		     p->data_dev ? p->data_dev : "", p->device_id ? p->device_id : "") < 0)
+		     p->data_dev ? p->data_dev : "", p->device_id ? p->device_id : "",
+		     p->root_dev ? p->root_dev : "", p->slot == 'b' ? "b" : p->slot ? "a" : "",
+		     p->ab_dev ? p->ab_dev : "") < 0)
 		return;
 	if (preinit_write_file(PREINIT_STATE_DIR "/state", text) < 0)
 		preinit_error("writing %s/state: %s", PREINIT_STATE_DIR, strerror(errno));
@@ -119,6 +124,10 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "firstboot"))
 		return preinit_firstboot_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "ab-commit"))
+		return preinit_ab_commit_main();
+	if (argc > 2 && !strcmp(argv[1], "stage"))
+		return preinit_upgrade_main(argc - 1, argv + 1);
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
@@ -149,6 +158,8 @@ int main(int argc, char **argv)
 	preinit_progress_net(&p);
 	p.failsafe = preinit_failsafe_wait(&p);
 	preinit_watchdog_feed();
+	preinit_ab_choose(&p);
+	preinit_ubi_attach(&p);
 
 	if (preinit_root_assemble(&p) < 0) {
 		if (p.failsafe)
@@ -169,6 +180,7 @@ int main(int argc, char **argv)
 			emergency();
 	}
 	if (!p.failsafe) {
+		preinit_upgrade_restore(&p);
 		preinit_swap_setup(&p);
 		preinit_watchdog_feed();
 		preinit_binds_apply(&p);

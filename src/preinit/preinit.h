@@ -34,6 +34,9 @@ struct preinit {
 	char *data_dev;    /* /dev/NAME of the data partition, if found */
 	char *device_id;   /* this device's id (extroot ownership) */
 	bool newroot_is_overlay; /* false with extroot_mode root */
+	char *root_dev;    /* /dev/NAME of the read-only root (initramfs case) */
+	char slot;         /* A/B: 'a' or 'b'; 0 without slots */
+	char *ab_dev;      /* the A/B env's device */
 };
 
 /* progress.c: one line per step on the console, over UDP and on LEDs. */
@@ -105,6 +108,29 @@ int preinit_mkdirs(const char *path, mode_t mode);
 int preinit_write_file(const char *path, const char *text);
 char *preinit_read_file(const char *path, size_t *len);
 char *preinit_path(const char *root, const char *path); /* root + path, malloc'd */
+
+/* ab.c: preinit as the A/B chooser (docs/upgrade.md). */
+struct abenv;
+int preinit_ab_read(const char *dev, struct abenv *e, int *which);
+int preinit_ab_write(const char *dev, struct abenv *e, int which);
+/* Before the root is mounted: which slot boots, the trial counted. */
+void preinit_ab_choose(struct preinit *p);
+int preinit_ab_commit_main(void);
+
+/* upgrade.c: the upgrade stage (`/init upgrade IMAGE KEEP|-`, `/init
+ * firstboot`), exec'd by keel as PID 1 in a RAM root. */
+int preinit_upgrade_main(int argc, char **argv);
+/* At boot, on the assembled root: kept files from a sysupgrade restored. */
+void preinit_upgrade_restore(struct preinit *p);
+
+/* ubi.c: attaches the UBI device of conf.ubi_mtd (before the data
+ * partition is looked for). */
+void preinit_ubi_attach(struct preinit *p);
+/* "ubiN:VOLUME": found or made, mounted as UBIFS on dir. 0, or -1 said. */
+int preinit_ubi_mount(const char *spec, const char *dir);
+
+/* watchdog.c: the stage takes keel's fd (KEEL_WATCHDOG_FD). */
+int preinit_watchdog_adopt(void);
 
 /* firstboot.c: the `preinit firstboot` subcommand. */
 int preinit_firstboot_main(int argc, char **argv);

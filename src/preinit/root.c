@@ -52,7 +52,8 @@ static int mount_ro_root(struct preinit *p)
 		return -1;
 	}
 	preinit_say("root: %s (%s) read-only", dev, type);
-	free(dev);
+	free(p->root_dev);
+	p->root_dev = dev;
 	p->lower = PREINIT_ROM;
 	return 0;
 }
@@ -123,6 +124,15 @@ static int mount_data(struct preinit *p)
 {
 	if (!p->conf.data)
 		return mount_tmpfs_overlay(p, "no data partition configured");
+	if (!strncmp(p->conf.data, "ubi", 3) && strchr(p->conf.data, ':')) {
+		if (preinit_ubi_mount(p->conf.data, PREINIT_OVERLAY) < 0)
+			return mount_tmpfs_overlay(p, "UBI volume does not mount");
+		p->data_dev = strdup(p->conf.data);
+		snprintf(p->overlay_kind, sizeof p->overlay_kind, "data");
+		preinit_say("overlay: data %s (ubifs)", p->conf.data);
+		preinit_firstboot_apply(PREINIT_OVERLAY);
+		return 0;
+	}
 	struct preinit_probe pr;
 	char *dev = preinit_block_find(p->conf.data, p->conf.data_wait_ms, &pr);
 	if (!dev) {

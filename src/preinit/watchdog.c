@@ -141,3 +141,27 @@ void preinit_watchdog_pass(void)
 	}
 	preinit_watchdog_feed();
 }
+
+int preinit_watchdog_adopt(void)
+{
+	const char *env = getenv("KEEL_WATCHDOG_FD");
+	if (!env || !*env)
+		return -1;
+	char *end;
+	long fd = strtol(env, &end, 10);
+	unsetenv("KEEL_WATCHDOG_FD");
+	if (*end || fd < 3 || fd > 1 << 20 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+		preinit_error("KEEL_WATCHDOG_FD=%s is not an open fd: ignored", env);
+		return -1;
+	}
+	free(wd_dev);
+	wd_dev = strdup("(keel's watchdog)");
+	int cur = 0;
+	if (ioctl((int)fd, WDIOC_GETTIMEOUT, &cur) < 0 || cur <= 0)
+		cur = 3;
+	wd_fd = (int)fd;
+	wd_period = cur * 1000L / 3;
+	preinit_watchdog_feed();
+	preinit_say("watchdog: taken over from keel (timeout %d s)", cur);
+	return 0;
+}
