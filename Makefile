@@ -174,6 +174,7 @@ CTL_SRCS    := $(wildcard src/keelctl/*.c)
 LOGREAD_SRCS := $(wildcard src/logread/*.c)
 UCI_SRCS    := $(wildcard src/uci/*.c)
 PRE_SRCS    := $(wildcard src/preinit/*.c)
+UPG_SRCS    := $(wildcard src/upgrade/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -197,7 +198,8 @@ UCI_LIB_OBJS := $(UCI_LIB_SRCS:%.c=$(O)/%.o)
 UCI_LIBS := $(O)/libuci.a $(if $(filter musl,$(VARIANT)),,$(O)/libuci.so) $(O)/uci.pc
 PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
          $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci $(UCI_LIBS))) \
-         $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit))
+         $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit)) \
+         $(if $(UPG_SRCS),$(O)/sysupgrade $(O)/keel-mkimage)
 
 .PHONY: all static cross cross-tests asan musl clean install install-strip install-libuci unit-tests fuzz check test \
         man dist version
@@ -287,6 +289,13 @@ $(O)/uci.pc: Makefile
 		'Libs: -L$${libdir} -luci' 'Cflags: -I$${includedir}' >$@
 
 $(O)/preinit: $(PRE_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# sysupgrade (on the device) and keel-mkimage (on the build host): docs/upgrade.md
+$(O)/sysupgrade: $(O)/src/upgrade/sysupgrade.o $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/keel-mkimage: $(O)/src/upgrade/mkimage.o $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with the

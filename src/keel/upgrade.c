@@ -176,6 +176,19 @@ static const char *ram_check(char *msg, size_t size)
  * fits in the pipe: the child never blocks on it). */
 static void checker_run(int fd, int wfd, bool force)
 {
+	/* Only the image and the pipe: a copy of a client's socket held here
+	 * would keep its keelctl waiting for the end of the check. */
+	if (dup2(fd, 3) < 0 || dup2(wfd, 4) < 0)
+		_exit(1);
+	fd = 3;
+	wfd = 4;
+	long r = -1;
+#ifdef SYS_close_range
+	r = syscall(SYS_close_range, 5U, ~0U, 0U);
+#endif
+	if (r < 0) /* before Linux 5.9 */
+		for (int i = 5; i < 4096; i++)
+			close(i);
 	struct fwimage img;
 	char err[512];
 	if (fwimage_check_fd(fd, &img, force ? NULL : up.conf.board, NULL, NULL, err, sizeof err) < 0) {
@@ -192,24 +205,42 @@ static void checker_run(int fd, int wfd, bool force)
 		_exit(1);
 	memcpy(argv, up.conf.check, n * sizeof *argv);
 	argv[n] = up.image;
+	/* The hook's own words go to a second pipe: the reason PID 1 shows
+	 * is ours, with the first line of theirs. */
+	int hp[2];
+	if (pipe2(hp, O_CLOEXEC) < 0)
+		_exit(1);
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		dup2(wfd, 1);
-		dup2(wfd, 2);
+		dup2(hp[1], 1);
+		dup2(hp[1], 2);
 		execv(argv[0], argv);
-		dprintf(2, "vendor check %s: %s", argv[0], strerror(errno));
+		dprintf(2, "%s", strerror(errno));
 		_exit(127);
 	}
+	close(hp[1]);
+	char said[256];
+	size_t got = 0;
+	for (ssize_t k; pid > 0 && got < sizeof said - 1 &&
+			(k = read(hp[0], said + got, sizeof said - 1 - got)) != 0;)
+		if (k > 0)
+			got += (size_t)k;
+		else if (errno != EINTR)
+			break;
+	said[got] = '\0';
+	said[strcspn(said, "\n")] = '\0';
+	close(hp[0]);
 	int st = 0;
 	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		dprintf(wfd, "%svendor check %s refused the image (%s %d)", force ? "forced past: " : "",
+		dprintf(wfd, "%svendor check %s refused the image (%s %d)%s%s", force ? "forced past: " : "",
 			argv[0], pid < 0 ? "fork" : WIFEXITED(st) ? "exit" : "signal",
-			pid < 0 ? errno : WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			pid < 0 ? errno : WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
+			said[0] ? ": " : "", said);
 		_exit(force ? 0 : 1);
 	}
 	_exit(0);

@@ -336,8 +336,8 @@ int main(int argc, char **argv)
 		return ctl_log_main(log_sock, n, args);
 	}
 	const char *name = i + 1 < argc ? argv[i + 1] : NULL;
-	/* `cond set FLAG`: the only request with two arguments. */
-	if (argc - i > (strcmp(verb, "cond") ? 2 : 3)) {
+	/* `cond set FLAG` and `sysupgrade IMAGE KEEP [force]`: more than one argument. */
+	if (argc - i > (!strcmp(verb, "sysupgrade") ? 4 : strcmp(verb, "cond") ? 2 : 3)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
