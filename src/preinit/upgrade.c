@@ -139,7 +139,47 @@ static void swaps_off(void)
 	free(text);
 }
 
-/* Every mount under /old, deepest first: unmounted, else read-only and
+/* What this process still holds, when a mount of the old root is busy:
+ * the fds keel passed (every one should be close-on-exec but the
+ * console's and the watchdog's). */
+static void fds_say(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[300], to[256];
+		snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+		ssize_t n = readlink(path, to, sizeof to - 1);
+		if (n > 0) {
+			to[n] = '\0';
+			say("open fd %s: %s", de->d_name, to);
+		}
+	}
+	if (d)
+		closedir(d);
+	d = opendir("/proc");
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		static const char *const links[] = { "root", "cwd", "exe" };
+		for (int i = 0; i < 3; i++) {
+			char path[300], to[256];
+			snprintf(path, sizeof path, "/proc/%s/%s", de->d_name, links[i]);
+			ssize_t n = readlink(path, to, sizeof to - 1);
+			if (n > 0) {
+				to[n] = '\0';
+				if (strcmp(to, "/") || i == 2)
+					say("pid %s %s: %s", de->d_name, links[i], to);
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Every mount under /old, the longest path first: unmounted, else read-only and
  * detached (nothing can write through it any more). */
 static int old_root_release(void)
 {
@@ -161,8 +201,11 @@ static int old_root_release(void)
 				char *e = strchr(mp, ' ');
 				if (e)
 					*e = '\0';
-				if (!strcmp(mp, "/old") || !strncmp(mp, "/old/", 5))
-					last = mp; /* the last listed is the deepest */
+				/* The deepest first: a mount moved into the old
+				 * root is listed before it. */
+				if ((!strcmp(mp, "/old") || !strncmp(mp, "/old/", 5)) &&
+				    (!last || strlen(mp) > strlen(last)))
+					last = mp;
 			}
 			l = nl ? nl + 1 : NULL;
 		}
@@ -180,6 +223,8 @@ static int old_root_release(void)
 				fail("%s busy (%s), cannot be made read-only: %s", mp, strerror(e),
 				     strerror(errno));
 			umount2(mp, MNT_DETACH);
+			say("%s busy (%s): detached read-only", mp, strerror(e));
+			fds_say();
 			busy++;
 		} else {
 			pass--; /* progress: the limit counts failures only */

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <glob.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -102,6 +103,21 @@ static void list_file(struct list *l, const char *path)
 	free(t);
 }
 
+/* Directories become the files under them: -l shows what is kept, file by file. */
+static struct list *walk_out;
+
+static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F || flag == FTW_SL) {
+		char line[4096];
+		snprintf(line, sizeof line, "%s\n", path);
+		keeplist_parse(line, strlen(line), &walk_out->v, &walk_out->n);
+	}
+	return 0;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -149,11 +165,9 @@ static struct list keep_list(void)
 	for (size_t i = 0; i < raw.n; i++) {
 		glob_t g;
 		if (raw.v[i][0] == '/' && glob(raw.v[i], 0, NULL, &g) == 0) {
-			for (size_t k = 0; k < g.gl_pathc; k++) {
-				char line[4096];
-				snprintf(line, sizeof line, "%s\n", g.gl_pathv[k]);
-				keeplist_parse(line, strlen(line), &l.v, &l.n);
-			}
+			walk_out = &l;
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				nftw(g.gl_pathv[k], walk_one, 16, FTW_PHYS);
 			globfree(&g);
 		} else if (raw.v[i][0] != '/') {
 			say("keep list: %s is not an absolute path: skipped\n", raw.v[i]);
