@@ -199,7 +199,8 @@ UCI_LIBS := $(O)/libuci.a $(if $(filter musl,$(VARIANT)),,$(O)/libuci.so) $(O)/u
 PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
          $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci $(UCI_LIBS))) \
          $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit)) \
-         $(if $(UPG_SRCS),$(O)/sysupgrade $(O)/keel-mkimage)
+         $(if $(call on,WITH_PREINIT),$(if $(UPG_SRCS),$(O)/sysupgrade)) \
+         $(if $(UPG_SRCS),$(O)/keel-mkimage)
 
 .PHONY: all static cross cross-tests asan musl clean install install-strip install-libuci unit-tests fuzz check test \
         man dist version
@@ -321,12 +322,13 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS)
 # Install what this VARIANT (or BUILDDIR) built. install-strip strips the
 # installed programs with $(STRIP) (the cross toolchain's, not install -s).
 MAN_PAGES := man/keel.8 man/keel-check.8 man/keelctl.8 man/keel-service.5 man/logread.8 \
-             $(if $(call on,WITH_PREINIT),man/preinit.8 man/preinit.conf.5) \
+             $(if $(call on,WITH_PREINIT),man/preinit.8 man/preinit.conf.5 man/sysupgrade.8) \
              $(if $(call on,WITH_UCI),man/uci.1 man/libuci.3)
 INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
                   $(DESTDIR)$(LOGREAD_DIR)/logread \
                   $(if $(filter $(O)/uci,$(PROGS)),$(DESTDIR)$(SBINDIR)/uci) \
-                  $(if $(filter $(O)/preinit,$(PROGS)),$(DESTDIR)$(SBINDIR)/preinit)
+                  $(if $(filter $(O)/preinit,$(PROGS)),$(DESTDIR)$(SBINDIR)/preinit) \
+                  $(if $(filter $(O)/sysupgrade,$(PROGS)),$(DESTDIR)$(SBINDIR)/sysupgrade)
 # the preinit-format services: the files in SHARE_DIR, enabled by links
 PREINIT_SERVICES := preinit-format preinit-sync
 
@@ -349,6 +351,7 @@ install: all
 	$(if $(filter $(O)/uci,$(PROGS)),install -m 0755 $(O)/uci $(DESTDIR)$(SBINDIR)/uci)
 	$(if $(filter $(O)/uci,$(PROGS)),$(MAKE) --no-print-directory install-libuci)
 	$(if $(filter $(O)/preinit,$(PROGS)),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
+	$(if $(filter $(O)/sysupgrade,$(PROGS)),install -m 0755 $(O)/sysupgrade $(DESTDIR)$(SBINDIR)/sysupgrade)
 	$(if $(INSTALL_STRIP),$(STRIP) $(INSTALLED_PROGS))
 	$(if $(call on,WITH_INIT_LINK),ln -sfn keel $(DESTDIR)$(SBINDIR)/init)
 	install -d $(DESTDIR)$(SHARE_DIR) $(DESTDIR)$(SERVICE_DIR)

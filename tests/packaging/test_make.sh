@@ -57,7 +57,7 @@ done
 # ---- install: the exact tree
 expected() { # the files and links of a default install with PREFIX=/usr, plus "$@"
 	{
-		printf '%s\n' sbin/keel sbin/keelctl sbin/logread sbin/uci sbin/preinit \
+		printf '%s\n' sbin/keel sbin/keelctl sbin/logread sbin/uci sbin/preinit sbin/sysupgrade \
 			usr/libexec/preinit-format \
 			usr/share/init/preinit-format usr/share/init/preinit-sync \
 			'etc/init.d/preinit-format -> /usr/share/init/preinit-format' \
@@ -66,6 +66,7 @@ expected() { # the files and links of a default install with PREFIX=/usr, plus "
 			usr/share/man/man8/keel.8 usr/share/man/man8/keel-check.8 usr/share/man/man8/keelctl.8 \
 			usr/share/man/man5/keel-service.5 usr/share/man/man8/logread.8 \
 			usr/share/man/man8/preinit.8 usr/share/man/man5/preinit.conf.5 \
+			usr/share/man/man8/sysupgrade.8 \
 			usr/share/man/man1/uci.1 usr/share/doc/keel/README.md \
 			usr/share/man/man3/libuci.3 usr/include/uci.h usr/lib/libuci.a usr/lib/libuci.so \
 			usr/lib/pkgconfig/uci.pc
