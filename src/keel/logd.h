@@ -55,6 +55,9 @@ void logd_status_lines(struct buf *o, const struct svc *s, unsigned n);
 /* At power-off, after every process is gone: write the rest to the file
  * (blocking: nothing is left to wait for PID 1). */
 void logd_final(void);
+/* The whole RAM ring in the file format, to path (the upgrade stage's RAM
+ * root: the log goes on there). 0, or -1 with errno. */
+int logd_dump(const char *path);
 /* Then its sockets and the kernel log go (nothing may keep /run busy). */
 void logd_close(void);
 

@@ -276,3 +276,32 @@ void logd_final(void)
 		file_seq = end;
 	buf_free(&b);
 }
+
+int logd_dump(const char *path)
+{
+	if (!logd.ready) {
+		errno = ENODATA;
+		return -1;
+	}
+	struct buf b = { 0 };
+	struct logring_cursor c = logring_seek(&logd.ring, 0);
+	struct log_rec r;
+	uint64_t lost;
+	while (logring_next(&logd.ring, &c, &r, &lost))
+		logrec_format(&b, &r);
+	int fd = b.oom ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0640);
+	int rc = fd < 0 ? -1 : 0;
+	for (size_t off = 0; rc == 0 && off < b.len;) {
+		ssize_t n = write(fd, b.p + off, b.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rc = -1;
+		else
+			off += (size_t)n;
+	}
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	buf_free(&b);
+	return rc;
+}

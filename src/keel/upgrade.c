@@ -599,7 +599,7 @@ void upgrade_handover(void)
 		ok = copy_in(PREINIT_STATE, NULL) == 0;
 	for (size_t i = 0; ok && i < up.conf.ncopy; i++)
 		ok = copy_in(up.conf.copy[i], NULL) == 0;
-	static const char *const dirs[] = { "/dev", "/proc", "/sys", "/tmp", "/old", "/data" };
+	static const char *const dirs[] = { "/dev", "/proc", "/sys", "/tmp", "/old", "/data", "/log" };
 	for (size_t i = 0; ok && i < sizeof dirs / sizeof dirs[0]; i++) {
 		char path[64];
 		snprintf(path, sizeof path, RAM_ROOT "%s", dirs[i]);
@@ -610,10 +610,14 @@ void upgrade_handover(void)
 		log_msg("upgrade: the RAM root is incomplete; rebooting, nothing was written");
 		return;
 	}
-	/* The last words of keel's own log go to its file on flash, if it has one. */
+	/* keel's log: to its file on flash (if it has one), and whole into the
+	 * RAM root, where the stage adds its own and saves both. */
 	control_close();
 	notify_close();
 	logd_final();
+	log_drain(1000);
+	if (logd_dump(RAM_ROOT "/log/keel.log") < 0)
+		log_msg("upgrade: warning: keel's log not passed to the stage: %m");
 	logd_close();
 	/* From here on the old root is half taken apart: any failure reboots. */
 	static const char *const moves[] = { "/dev", "/proc", "/sys", "/tmp" };

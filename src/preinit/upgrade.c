@@ -54,15 +54,23 @@ struct stage {
 };
 
 static int kmsg = -1;
+/* The stage's own log in the RAM root, beside keel's (keel.log): both are
+ * saved on the data partition before the reboot (logs_save). */
+#define LOG_DIR "/log"
+static int logfd = -1;
 
 static void kmsg_say(const char *level, const char *fmt, va_list ap)
 {
-	if (kmsg < 0)
-		return;
 	char line[512];
 	int n = snprintf(line, sizeof line, "%supgrade: %s", level, "");
-	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	if (write(kmsg, line, strlen(line)) < 0) {
+	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	if (kmsg >= 0 && write(kmsg, line, strlen(line)) < 0) {
+	}
+	if (logfd >= 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		dprintf(logfd, "%5lld.%03ld %s%s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+			level[1] == '3' ? "error: " : "", line + 3);
 	}
 }
 
@@ -98,10 +106,47 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 }
 
+static char *state_get(struct stage *s, const char *key);
+static int data_mount(const char *dev);
+static struct stage *the_stage;
+
+static char *data_dev(struct stage *s)
+{
+	return s->c.data ? strdup(s->c.data) : state_get(s, "data");
+}
+
+static int copy_file(const char *from, const char *to);
+
+/* Both logs onto the data partition (outside the overlay's layers), where
+ * the next boot shows them as /overlay/upgrade/: what happened, also when
+ * it went wrong. */
+static void logs_save(void)
+{
+	char *dev = the_stage ? data_dev(the_stage) : NULL;
+	if (!dev || !strcmp(dev, "none") || data_mount(dev) < 0) {
+		free(dev);
+		return;
+	}
+	preinit_mkdirs(DATA_DIR "/upgrade", 0755);
+	static const char *const names[] = { "keel.log", "upgrade.log" };
+	for (size_t i = 0; i < 2; i++) {
+		char from[64], to[96];
+		snprintf(from, sizeof from, LOG_DIR "/%s", names[i]);
+		snprintf(to, sizeof to, DATA_DIR "/upgrade/%s", names[i]);
+		if (access(from, F_OK) == 0 && copy_file(from, to) < 0)
+			preinit_error("upgrade: saving %s: %s", to, strerror(errno));
+	}
+	sync();
+	if (umount2(DATA_DIR, 0) < 0)
+		mount(NULL, DATA_DIR, NULL, MS_REMOUNT | MS_RDONLY, NULL);
+	free(dev);
+}
+
 static void stage_reboot(const char *why) __attribute__((noreturn));
 static void stage_reboot(const char *why)
 {
 	say("%s: rebooting", why);
+	logs_save();
 	sync();
 	/* The UDP lines and the console need a moment to leave. */
 	nanosleep(&(struct timespec){ .tv_sec = 1 }, NULL);
@@ -546,7 +591,7 @@ static int data_mount(const char *dev)
 
 static void layer_reset(struct stage *s)
 {
-	char *dev = s->c.data ? strdup(s->c.data) : state_get(s, "data");
+	char *dev = data_dev(s);
 	if (!dev || !strcmp(dev, "none")) {
 		say("no data partition: %s", s->keep ? "the kept files cannot be kept" : "nothing to reset");
 		free(dev);
@@ -724,6 +769,9 @@ int preinit_upgrade_main(int argc, char **argv)
 	s.image = argc > 2 && strcmp(argv[2], "-") ? argv[2] : NULL;
 	s.keep = argc > 3 && strcmp(argv[3], "-") ? argv[3] : NULL;
 	kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	preinit_mkdirs(LOG_DIR, 0755);
+	logfd = open(LOG_DIR "/upgrade.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	the_stage = &s;
 	if (chdir("/") < 0) {
 	}
 	preinit_watchdog_adopt();

@@ -106,6 +106,10 @@ check "v2: runs v2" vm_run 'grep -qx v2 /etc/keel-version'
 check "v2: /etc/config kept" vm_run 'grep -qx "option mark kept-from-v1" /etc/config/test'
 check "v2: sysupgrade.conf's file kept" vm_run 'grep -qx key /etc/dropbear-test'
 check "v2: other changes gone" vm_run '! [ -e /root/scratch ]'
+check "v2: the stage's log kept on the data partition" \
+	vm_run 'grep -q "rootfs -> /dev/vda: written and read back" /overlay/upgrade/upgrade.log'
+check "v2: keel's last log passed on and kept" \
+	vm_run 'grep -q "/tmp/v2.img verified: stopping every service" /overlay/upgrade/keel.log'
 vm_mark
 vm_send 'cp /usr/share/test/next.img /tmp/v3.img && sysupgrade -n /tmp/v3.img'
 check "v2->v3 -n: config not kept" vm_wait 'upgrade: config not kept \(-n\): the new image starts clean' 90
