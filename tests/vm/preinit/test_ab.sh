@@ -92,6 +92,29 @@ vm_note "QEMU killed in the middle of the write"
 check "power cut: slot b partly written" sh -c "! cmp -s -n \$(stat -c %s '$VM_WORK/big.sqfs') '$VM_WORK/big.sqfs' '$VM_WORK/slotb.img' && cmp -s -n 65536 '$VM_WORK/big.sqfs' '$VM_WORK/slotb.img'"
 check "power cut: the env still says slot a" env_is a 0
 
+# Boot 1b: a write error half-way (QEMU's blkdebug fails one write at 8 MiB): the slot is
+# not switched and slot a boots on.
+cat >"$VM_WORK/inject.conf" <<'EOF2'
+[inject-error]
+event = "pwritev"
+errno = "5"
+sector = "16384"
+once = "on"
+EOF2
+disks=$PI_DISKS
+PI_DISKS="$VM_WORK/slota.img blkdebug:$VM_WORK/inject.conf:$VM_WORK/slotb.img $VM_WORK/data.img $VM_WORK/abenv.img"
+pi_boot
+check "write error: slot a boots" vm_wait '^preinit: A/B: slot a$' 60
+check "write error: keel shell" pi_shell_ready
+vm_mark
+vm_send 'cp /usr/share/test/big.img /tmp/ && sysupgrade -n /tmp/big.img'
+check "write error: said with the byte and the reason" \
+	vm_wait 'upgrade: writing rootfs -> /dev/vdb failed at byte [0-9]+: I/O error' 90
+check "write error: not switched" vm_wait 'upgrade: slot not switched: the running slot boots as before: rebooting' 30
+check "write error: reboot" vm_wait_exit 60
+check "write error: the env still says slot a" env_is a 0
+PI_DISKS=$disks
+
 # Boot 2: slot a still boots; install v3, which never becomes healthy.
 pi_boot
 check "boot 2: slot a again" vm_wait '^preinit: A/B: slot a$' 60
