@@ -66,7 +66,7 @@ void preinit_conf_free(struct preinit_conf *c)
 	char **strs[] = { &c->iface, &c->ipaddr, &c->root, &c->root_fstype, &c->data,
 			  &c->data_fstype, &c->extroot, &c->extroot_fstype, &c->zram_comp, &c->init, &c->path,
 			  &c->kexec_kernel, &c->kexec_initrd, &c->kexec_cmdline, &c->watchdog,
-			  &c->health_counter, &c->root_b, &c->ab_env, &c->ubi_mtd };
+			  &c->health_counter, &c->root_b, &c->ab_env, &c->ubi_mtd, &c->slot };
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		free(*strs[i]);
 	struct preinit_strv *lists[] = { &c->failsafe_keys, &c->modules, &c->swaps,
@@ -134,6 +134,7 @@ static const struct kw kw_table[] = {
 	{ "ab_env", KW_STR, F(ab_env), 0 },
 	{ "ab_limit", KW_UINT, F(ab_limit), 1000 },
 	{ "ubi_mtd", KW_STR, F(ubi_mtd), 0 },
+	{ "slot", KW_STR, F(slot), 0 },
 };
 #undef F
 

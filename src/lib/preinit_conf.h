@@ -76,6 +76,8 @@ struct preinit_conf {
 	char *root_b;                     /* slot b's root */
 	char *ab_env;                     /* the raw partition holding the A/B env */
 	unsigned long ab_limit;           /* boots a new slot gets to become healthy */
+	char *slot;                       /* the running slot, when a bootloader chose it
+					     (preinit.slot=a|b on the kernel command line) */
 	/* UBI: the MTD partition (name or number) attached before the data
 	 * partition is looked for; `data ubi0:NAME` then names its volume. */
 	char *ubi_mtd;

@@ -51,8 +51,14 @@ int preinit_ab_write(const char *dev, struct abenv *e, int which)
 void preinit_ab_choose(struct preinit *p)
 {
 	struct preinit_conf *c = &p->conf;
-	if (!c->root_b)
+	if (!c->root_b) {
+		/* The bootloader chose: it says which (for the upgrade stage). */
+		if (c->slot && (!strcmp(c->slot, "a") || !strcmp(c->slot, "b")))
+			p->slot = c->slot[0];
+		else if (c->slot)
+			preinit_error("slot %s: expected a or b", c->slot);
 		return;
+	}
 	if (!c->ab_env) {
 		preinit_error("A/B: root_b without ab_env: booting slot a");
 		p->slot = 'a';

@@ -274,6 +274,35 @@ static void test_cmdline_liveness(void **state)
 }
 
 /* The counter keel writes: a decimal number and a newline. */
+/* A/B and UBI keywords, from the file and from the kernel command line. */
+static void test_ab_ubi(void **state)
+{
+	(void)state;
+	struct preinit_conf c;
+	struct diags d;
+	assert_int_equal(parse(&c, "root /dev/vda\nroot_b /dev/vdb\nab_env /dev/vdd\nab_limit 2\n"
+				   "ubi_mtd ubi\ndata ubi0:rootfs_data\n", &d), 0);
+	assert_string_equal(c.root_b, "/dev/vdb");
+	assert_string_equal(c.ab_env, "/dev/vdd");
+	assert_int_equal(c.ab_limit, 2);
+	assert_string_equal(c.ubi_mtd, "ubi");
+	assert_string_equal(c.data, "ubi0:rootfs_data");
+	preinit_conf_cmdline(&c, "quiet preinit.slot=b preinit.ab_limit=5", &d);
+	assert_string_equal(c.slot, "b");
+	assert_int_equal(c.ab_limit, 5);
+	preinit_conf_free(&c);
+	diags_free(&d);
+	assert_int_equal(parse(&c, "", &d), 0);
+	assert_int_equal(c.ab_limit, 3); /* the default */
+	assert_null(c.root_b);
+	preinit_conf_free(&c);
+	diags_free(&d);
+	assert_int_equal(parse(&c, "ab_limit many\n", &d), 1);
+	assert_int_equal(d.v[0].line, 1);
+	preinit_conf_free(&c);
+	diags_free(&d);
+}
+
 static void test_health_parse(void **state)
 {
 	(void)state;
@@ -310,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_cmdline_liveness),
 		cmocka_unit_test(test_health_parse),
+		cmocka_unit_test(test_ab_ubi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,12 @@ check "v2: the stage's log kept on the data partition" \
 	vm_run 'grep -q "rootfs -> /dev/vda: written and read back" /overlay/upgrade/upgrade.log'
 check "v2: keel's last log passed on and kept" \
 	vm_run 'grep -q "/tmp/v2.img verified: stopping every service" /overlay/upgrade/keel.log'
+check "sysupgrade -b: a .tar.gz of the kept files" \
+	vm_run 'sysupgrade -q -b /tmp/b.tgz && tar -tzf /tmp/b.tgz | grep -qx etc/config/test'
+check "sysupgrade -r: restores them" \
+	vm_run 'rm /etc/config/test && sysupgrade -q -r /tmp/b.tgz && grep -q kept-from-v1 /etc/config/test'
+check "sysupgrade -c: changed files of /etc kept too" \
+	vm_run 'echo changed >/etc/motd && sysupgrade -c -l | grep -qx /etc/motd && ! sysupgrade -l | grep -qx /etc/motd'
 vm_mark
 vm_send 'cp /usr/share/test/next.img /tmp/v3.img && sysupgrade -n /tmp/v3.img'
 check "v2->v3 -n: config not kept" vm_wait 'upgrade: config not kept \(-n\): the new image starts clean' 90
