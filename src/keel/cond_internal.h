@@ -31,6 +31,7 @@ struct fact {
 	char *where;   /* "file:line" of its first user, for messages */
 	uint8_t kind, sub;
 	bool value;    /* cached: path, cmdline, flag; live for the others */
+	bool reported; /* the value the event stream last told (padding: free) */
 	int wp;        /* watch point of a path fact, -1 none */
 };
 

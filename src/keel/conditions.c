@@ -1,6 +1,7 @@
 /* conditions: the table of facts services wait for, the start gate, user flags, and the `cond` requests. */
 /* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
+#include "events.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -149,8 +150,27 @@ struct csvc *cond_csvc(const struct svc *s)
 		       : NULL;
 }
 
+/* Condition events: each fact whose value differs from the one told. */
+static void cond_report_changes(void)
+{
+	if (!events_wanted())
+		return;
+	for (size_t i = 0; i < cond.nfacts; i++) {
+		struct fact *f = &cond.facts[i];
+		bool v = cond_fact_value(f);
+		if (v == f->reported)
+			continue;
+		f->reported = v;
+		struct svc_cond c = { .arg = f->arg, .kind = f->kind, .sub = f->sub };
+		char *t = cond_text(&c);
+		events_cond(t ? t : f->arg, v);
+		free(t);
+	}
+}
+
 void cond_fact_changed(void)
 {
+	cond_report_changes();
 	sup_poke();
 }
 

@@ -1,7 +1,6 @@
-/* control: PID 1's end of the keelctl socket — non-blocking, bounded, root only. */
+/* control: PID 1's end of the keelctl socket — non-blocking, bounded memory per client, root gets through. */
 /* SPDX-License-Identifier: MIT */
 #include "control.h"
-#include "badfiles.h"
 #include "health.h"
 
 #include <errno.h>
@@ -12,6 +11,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -24,22 +25,55 @@
 #include "loop.h"
 #include "supervisor.h"
 #include "upgrade.h"
+#include "events.h"
+#include "timeline.h"
+
+/*
+ * Invariants: a slot is READING (its request incomplete: at most
+ * CONTROL_REQUEST_MS from accept) or WRITING (its answer produced as the
+ * socket drains, at most CONTROL_CHUNK bytes ahead: status of 10,000
+ * services costs no more per client than status of 10). A client that
+ * makes no progress for CONTROL_IDLE_MS is dropped. When every slot is
+ * taken, root's new connection takes the slot of the oldest client still
+ * reading (then of the slowest writer): held connections and slow senders
+ * cannot lock the administrator out. Other uids get at most
+ * CONTROL_MAX_PER_UID slots, never the last CONTROL_ROOT_RESERVE, and only
+ * read-only requests.
+ */
+enum gen { GEN_NONE, GEN_SVCS, GEN_NAMES, GEN_TIMES, GEN_DIAGS, GEN_OK };
 
 struct client {
 	int fd; /* -1 = free slot */
+	uid_t uid;
 	struct buf in, out;
 	uint64_t deadline_ms;
+	unsigned long long seq; /* accept order */
+	size_t cursor;          /* the generator's next row */
+	enum gen gen;           /* what is still to be written */
 	bool answered;
+	bool subscribe; /* asked `events` */
 };
 
 static int listen_fd = -1;
 static struct client clients[CONTROL_MAX_CLIENTS];
 static char *share;
 static char *sock_path;
+static mode_t sock_mode = 0600;
+static gid_t sock_gid = (gid_t)-1;
+static unsigned long long accept_seq;
+static uint64_t paused_until; /* accepting paused (EMFILE) until then */
+static bool pause_warned;
+
+void control_set_access(mode_t mode, gid_t gid)
+{
+	sock_mode = mode & 0777;
+	sock_gid = gid;
+}
 
 int control_open(const char *path, const char *share_dir)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	timeline_set_keel_start(sup_now_ms());
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		clients[i].fd = -1;
 	share = strdup(share_dir);
@@ -57,27 +91,49 @@ int control_open(const char *path, const char *share_dir)
 	mode_t old = umask(0077);
 	int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
-	if (r < 0 || listen(fd, 16) < 0 || loop_add(fd, EPOLLIN, LOOP_LISTEN) < 0) {
+	if (r < 0 || listen(fd, 64) < 0 || loop_add(fd, EPOLLIN, LOOP_LISTEN) < 0) {
 		log_msg("error: control socket %s: %m (keelctl will not work)", path);
 		close(fd);
 		return -1;
 	}
+	/* Wider access is read-only access (see req_readonly). */
+	if (sock_gid != (gid_t)-1 && chown(path, (uid_t)-1, sock_gid) < 0)
+		log_msg("warning: control socket %s: chown: %m", path);
+	if (sock_mode != 0600 && chmod(path, sock_mode) < 0)
+		log_msg("warning: control socket %s: chmod: %m", path);
 	listen_fd = fd;
 	sock_path = strdup(path);
 	return 0;
 }
 
-static void client_close(struct client *c)
+/* Reads and drops what the peer sent and we will not read (so the close
+ * is a FIN, not a reset that could destroy the answer before it is read). */
+static void drain_input(int fd)
 {
-	loop_del(c->fd);
-	close(c->fd);
+	char tmp[512];
+	for (int k = 0; k < 16 && recv(fd, tmp, sizeof tmp, MSG_DONTWAIT) > 0; k++) {
+	}
+}
+
+static void client_release(struct client *c)
+{
 	c->fd = -1;
 	buf_free(&c->in);
 	buf_free(&c->out);
+	c->gen = GEN_NONE;
+}
+
+static void client_close(struct client *c)
+{
+	loop_del(c->fd);
+	drain_input(c->fd);
+	close(c->fd);
+	client_release(c);
 }
 
 void control_close(void)
 {
+	events_close();
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (clients[i].fd >= 0)
 			client_close(&clients[i]);
@@ -90,38 +146,97 @@ void control_close(void)
 		unlink(sock_path);
 }
 
-void control_accept(void)
+static void refuse(int fd, const char *why)
 {
-	for (;;) {
-		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return; /* EAGAIN, or a transient error: epoll tells us again */
-		struct client *c = NULL;
-		for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
-			if (clients[i].fd < 0) {
-				c = &clients[i];
-				break;
-			}
-		struct ucred cred;
-		socklen_t len = sizeof cred;
-		const char *refuse = NULL;
-		if (!c)
-			refuse = "ERR too many clients\n";
-		else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0)
-			refuse = "ERR permission denied\n";
-		if (refuse) {
-			/* Best effort: the socket is non-blocking, a short answer fits. */
-			if (write(fd, refuse, strlen(refuse)) < 0) {
-			}
-			close(fd);
+	drain_input(fd);
+	/* Best effort: the socket is non-blocking, a short answer fits. */
+	if (write(fd, why, strlen(why)) < 0) {
+	}
+	shutdown(fd, SHUT_WR);
+	close(fd);
+}
+
+/* A slot for a new client of uid, taking one from a client that holds it
+ * without progress when needed (root only); NULL with *why. */
+static struct client *slot_for(uid_t uid, const char **why)
+{
+	struct client *free_slot = NULL, *reader = NULL, *writer = NULL;
+	int used = 0, same = 0;
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct client *c = &clients[i];
+		if (c->fd < 0) {
+			if (!free_slot)
+				free_slot = c;
 			continue;
 		}
-		*c = (struct client){ .fd = fd };
-		c->deadline_ms = sup_now_ms() + CONTROL_IDLE_MS;
+		used++;
+		same += c->uid == uid;
+		if (!c->answered && (!reader || c->seq < reader->seq))
+			reader = c;
+		if (c->answered && (!writer || c->deadline_ms < writer->deadline_ms))
+			writer = c;
+	}
+	if (uid != 0) {
+		if (same >= CONTROL_MAX_PER_UID || used >= CONTROL_MAX_CLIENTS - CONTROL_ROOT_RESERVE) {
+			*why = "ERR too many clients\n";
+			return NULL;
+		}
+		return free_slot;
+	}
+	if (free_slot)
+		return free_slot;
+	struct client *victim = reader ? reader : writer;
+	if (!victim) {
+		*why = "ERR too many clients\n";
+		return NULL;
+	}
+	client_close(victim);
+	return victim;
+}
+
+static void client_read(struct client *c);
+
+void control_accept(void)
+{
+	if (paused_until)
+		return;
+	/* A bounded batch: the rest of a full backlog is taken next turn. */
+	for (int k = 0; k < 64; k++) {
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/* The listening socket stays readable: without a
+				 * pause this would spin. Try again shortly. */
+				paused_until = sup_now_ms() + CONTROL_PAUSE_MS;
+				loop_mod(listen_fd, 0, LOOP_LISTEN);
+				if (!pause_warned)
+					log_msg("warning: control socket: %m: not accepting for %d ms",
+						CONTROL_PAUSE_MS);
+				pause_warned = true;
+			}
+			return; /* EAGAIN, or a transient error: epoll tells us again */
+		}
+		pause_warned = false;
+		struct ucred cred;
+		socklen_t len = sizeof cred;
+		const char *why = "ERR permission denied\n";
+		struct client *c = NULL;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+			c = slot_for(cred.uid, &why);
+		if (!c) {
+			refuse(fd, why);
+			continue;
+		}
+		*c = (struct client){ .fd = fd, .uid = cred.uid, .seq = ++accept_seq };
+		c->deadline_ms = sup_now_ms() + CONTROL_REQUEST_MS;
 		if (loop_add(fd, EPOLLIN, LOOP_CLIENT) < 0) {
 			close(fd);
-			c->fd = -1;
+			client_release(c);
+			continue;
 		}
+		/* keelctl sends its request with connect: answer it now, before
+		 * another connection could take its slot. */
+		client_read(c);
 	}
 }
 
@@ -143,22 +258,84 @@ static void add_svc_line(struct buf *o, const struct svc *s)
 	buf_adds(o, "\t");
 	const char *st = notify_status(s);
 	buf_add_field(o, st ? st : "");
+	/* Protocol 2: the exit as numbers, then the timeline. */
+	int ls = s->last_status;
+	if (ls >= 0 && WIFEXITED(ls))
+		buf_addf(o, "\t%d\t", WEXITSTATUS(ls));
+	else if (ls >= 0 && WIFSIGNALED(ls))
+		buf_addf(o, "\t\t%d", WTERMSIG(ls));
+	else
+		buf_adds(o, "\t\t");
+	timeline_fields(o, s);
 	buf_adds(o, "\n");
 }
 
-static void add_diags(struct buf *o)
+static void add_diag_line(struct buf *o, const struct diag *dg)
 {
-	const struct diags *d = sup_diags();
-	for (size_t i = 0; i < d->n; i++) {
-		const struct diag *dg = &d->v[i];
-		buf_addf(o, "diag\t%s\t", diag_level_name(dg->level));
-		if (dg->file)
-			buf_add_field(o, dg->file);
-		if (dg->line)
-			buf_addf(o, ":%u", dg->line);
-		buf_adds(o, "\t");
-		buf_add_field(o, dg->msg);
-		buf_adds(o, "\n");
+	buf_addf(o, "diag\t%s\t", diag_level_name(dg->level));
+	if (dg->file)
+		buf_add_field(o, dg->file);
+	if (dg->line)
+		buf_addf(o, ":%u", dg->line);
+	buf_adds(o, "\t");
+	buf_add_field(o, dg->msg);
+	buf_adds(o, "\n");
+}
+
+static void add_time_line(struct buf *o, const struct svc *s)
+{
+	buf_adds(o, "time\t");
+	buf_add_field(o, s->def->instance);
+	buf_addf(o, "\t%s\t%s\t%s", sup_state_name(s->state), svc_type_name(s->def->type),
+		 svc_target_name(s->def->target));
+	timeline_fields(o, s);
+	buf_adds(o, "\t");
+	timeline_deps(o, s);
+	buf_adds(o, "\n");
+}
+
+/* Appends rows of a long answer until CONTROL_CHUNK bytes are queued or
+ * the answer is complete. */
+static void client_fill(struct client *c)
+{
+	while (c->gen != GEN_NONE && c->out.len < CONTROL_CHUNK && !c->out.oom) {
+		if (c->gen == GEN_OK) {
+			buf_adds(&c->out, "OK\n");
+			c->gen = GEN_NONE;
+		} else if (c->gen == GEN_DIAGS) {
+			const struct diags *d = sup_diags();
+			if (c->cursor < d->n)
+				add_diag_line(&c->out, &d->v[c->cursor++]);
+			else
+				c->gen = GEN_OK;
+		} else {
+			/* Services by index: a reload meanwhile may show one
+			 * twice or not at all, never a freed one. */
+			struct svc *sv = NULL;
+			while (c->cursor < sup_count() && !sv) {
+				sv = sup_get(c->cursor++);
+				if (sv->removed)
+					sv = NULL;
+			}
+			if (!sv) {
+				c->cursor = 0;
+				c->gen = c->gen == GEN_SVCS ? GEN_DIAGS : GEN_OK;
+			} else if (c->gen == GEN_NAMES) {
+				buf_adds(&c->out, "name\t");
+				buf_add_field(&c->out, sv->def->instance);
+				buf_adds(&c->out, "\n");
+			} else if (c->gen == GEN_TIMES) {
+				add_time_line(&c->out, sv);
+			} else {
+				add_svc_line(&c->out, sv);
+			}
+		}
+	}
+	if (c->out.oom) {
+		/* The rows so far are lost with the buffer: the answer says so. */
+		buf_free(&c->out);
+		buf_adds(&c->out, "ERR out of memory\n");
+		c->gen = GEN_NONE;
 	}
 }
 
@@ -217,52 +394,69 @@ oom:
 	buf_adds(o, "ERR out of memory\n");
 }
 
-static void req_dispatch(struct buf *o, char **argv, int argc)
+static long long wall_ms(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What a uid other than 0 may ask: nothing that changes the system. */
+static bool req_readonly(char **argv, int argc)
+{
+	static const char *const ro[] = { "status", "list", "times", "version", "events",
+					  "watchdog", "health", "ping" };
+	for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
+		if (!strcmp(argv[0], ro[i]))
+			return true;
+	return !strcmp(argv[0], "cond") && argc == 1;
+}
+
+static void req_dispatch(struct client *c, char **argv, int argc)
+{
+	struct buf *o = &c->out;
 	const char *verb = argv[0];
 	const char *err = NULL;
 
-	if (!strcmp(verb, "status") || !strcmp(verb, "list")) {
-		bool list = verb[0] == 'l';
-		if (argc > 2) {
-			buf_adds(o, "ERR usage: status [NAME]\n");
+	if (c->uid != 0 && !req_readonly(argv, argc)) {
+		buf_addf(o, "ERR permission denied: read-only access for uid %u\n", (unsigned)c->uid);
+		return;
+	}
+
+	if (!strcmp(verb, "status") || !strcmp(verb, "list") || !strcmp(verb, "times")) {
+		if (argc > 2 || (argc == 2 && verb[0] != 's')) {
+			buf_addf(o, "ERR usage: %s%s\n", verb, verb[0] == 's' ? " [NAME]" : "");
 			return;
 		}
 		if (argc == 2) {
-			const struct svc *s = sup_find(argv[1], &err);
-			if (!s && !(s = badfiles_find(argv[1]))) {
+			struct svc *s = sup_find(argv[1], &err);
+			if (!s) {
 				buf_addf(o, "ERR %s: %s\n", argv[1], err);
 				return;
 			}
 			add_svc_line(o, s);
+			timeline_waits(o, s);
 			logd_status_lines(o, s, 10);
-		} else {
-			for (size_t i = 0; i < sup_count(); i++) {
-				struct svc *s = sup_get(i);
-				if (s->removed)
-					continue;
-				if (list) {
-					buf_adds(o, "name\t");
-					buf_add_field(o, s->def->instance);
-					buf_adds(o, "\n");
-				} else {
-					add_svc_line(o, s);
-				}
-			}
-			for (size_t i = 0; i < badfiles_count(); i++) {
-				const struct svc *b = badfiles_get(i);
-				if (list) {
-					buf_adds(o, "name\t");
-					buf_add_field(o, b->def->instance);
-					buf_adds(o, "\n");
-				} else {
-					add_svc_line(o, b);
-				}
-			}
-			if (!list)
-				add_diags(o);
+			buf_adds(o, "OK\n");
+			return;
 		}
-		buf_adds(o, "OK\n");
+		if (verb[0] == 't')
+			buf_addf(o, "boot\t%llu\t%llu\t%lld\t%d\n", (unsigned long long)timeline_keel_start(),
+				 (unsigned long long)sup_now_ms(), wall_ms(), CONTROL_PROTOCOL);
+		c->gen = verb[0] == 'l' ? GEN_NAMES : verb[0] == 't' ? GEN_TIMES : GEN_SVCS;
+		c->cursor = 0;
+		return;
+	}
+	if (!strcmp(verb, "version")) {
+		buf_addf(o, "version\t%d\t%s\nOK keel %s, protocol %d\n", CONTROL_PROTOCOL, KEEL_VERSION,
+			 KEEL_VERSION, CONTROL_PROTOCOL);
+		return;
+	}
+	if (!strcmp(verb, "events")) {
+		if (argc != 1)
+			buf_adds(o, "ERR usage: events\n");
+		else
+			c->subscribe = true;
 		return;
 	}
 	if (!strcmp(verb, "start") || !strcmp(verb, "stop") || !strcmp(verb, "restart")) {
@@ -272,7 +466,7 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 		}
 		struct svc *s = sup_find(argv[1], &err);
 		if (!s) {
-			buf_addf(o, "ERR %s: %s\n", argv[1], badfiles_why(argv[1], err));
+			buf_addf(o, "ERR %s: %s\n", argv[1], err);
 			return;
 		}
 		int r = verb[2] == 'a' ? sup_request_start(s)
@@ -287,7 +481,7 @@ static void req_dispatch(struct buf *o, char **argv, int argc)
 	if (!strcmp(verb, "reload") && argc == 2) {
 		struct svc *s = sup_find(argv[1], &err);
 		if (!s)
-			buf_addf(o, "ERR %s: %s\n", argv[1], badfiles_why(argv[1], err));
+			buf_addf(o, "ERR %s: %s\n", argv[1], err);
 		else if (cond_reload_service(s, &err) < 0)
 			buf_addf(o, "ERR %s: %s\n", s->def->instance, err);
 		else
@@ -377,16 +571,20 @@ static void client_handle_request(struct client *c, size_t linelen)
 		buf_addf(&c->out, "ERR %s\n", err);
 		return;
 	}
-	req_dispatch(&c->out, argv, argc);
+	req_dispatch(c, argv, argc);
 	if (c->out.oom) {
 		buf_free(&c->out);
 		buf_adds(&c->out, "ERR out of memory\n");
+		c->gen = GEN_NONE;
 	}
 }
 
 static void client_write(struct client *c)
 {
-	while (c->out.len) {
+	for (;;) {
+		client_fill(c);
+		if (!c->out.len)
+			break;
 		ssize_t w = send(c->fd, c->out.p, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
@@ -401,6 +599,50 @@ static void client_write(struct client *c)
 		c->deadline_ms = sup_now_ms() + CONTROL_IDLE_MS;
 	}
 	client_close(c);
+}
+
+/* `events`: the connection becomes a subscriber (events.c owns it now). */
+static void client_subscribe(struct client *c)
+{
+	const char *err = NULL;
+	buf_free(&c->in);
+	if (events_subscribe(c->fd, c->uid, &err) < 0) {
+		buf_addf(&c->out, "ERR %s\n", err);
+		client_write(c);
+		return;
+	}
+	client_release(c);
+}
+
+static void client_read(struct client *c)
+{
+	char tmp[1024];
+	for (;;) {
+		ssize_t r = recv(c->fd, tmp, sizeof tmp, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			client_close(c);
+			return;
+		}
+		buf_add(&c->in, tmp, (size_t)r);
+		char *nl = c->in.p ? memchr(c->in.p, '\n', c->in.len) : NULL;
+		if (nl || c->in.len > CONTROL_MAX_REQUEST || c->in.oom) {
+			c->answered = true;
+			c->deadline_ms = sup_now_ms() + CONTROL_IDLE_MS;
+			if (!nl || (size_t)(nl - c->in.p) > CONTROL_MAX_REQUEST)
+				buf_adds(&c->out, "ERR request too long\n");
+			else
+				client_handle_request(c, (size_t)(nl - c->in.p));
+			if (c->subscribe)
+				client_subscribe(c);
+			else
+				client_write(c);
+			return;
+		}
+	}
 }
 
 void control_client_event(int fd, uint32_t events)
@@ -418,34 +660,19 @@ void control_client_event(int fd, uint32_t events)
 			client_write(c);
 		return;
 	}
-	char tmp[1024];
-	for (;;) {
-		ssize_t r = recv(c->fd, tmp, sizeof tmp, MSG_DONTWAIT);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == EAGAIN)
-			return;
-		if (r <= 0) {
-			client_close(c);
-			return;
-		}
-		buf_add(&c->in, tmp, (size_t)r);
-		char *nl = c->in.p ? memchr(c->in.p, '\n', c->in.len) : NULL;
-		if (nl || c->in.len > CONTROL_MAX_REQUEST || c->in.oom) {
-			c->answered = true;
-			if (!nl || (size_t)(nl - c->in.p) > CONTROL_MAX_REQUEST)
-				buf_adds(&c->out, "ERR request too long\n");
-			else
-				client_handle_request(c, (size_t)(nl - c->in.p));
-			client_write(c);
-			return;
-		}
-	}
+	client_read(c);
 }
 
 uint64_t control_timer(void)
 {
-	uint64_t now = sup_now_ms(), next = 0;
+	uint64_t now = sup_now_ms(), next = events_timer();
+	if (paused_until && paused_until <= now) {
+		paused_until = 0;
+		if (loop_mod(listen_fd, EPOLLIN, LOOP_LISTEN) < 0)
+			paused_until = now + CONTROL_PAUSE_MS;
+	}
+	if (paused_until && (!next || paused_until < next))
+		next = paused_until;
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct client *c = &clients[i];
 		if (c->fd < 0)

@@ -1,6 +1,7 @@
 /* log: PID 1's console voice — never blocks on a slow or stuck console. */
 /* SPDX-License-Identifier: MIT */
 #include "log.h"
+#include "events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,7 @@ static void log_emit(int severity, bool console, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (log_sink)
 		log_sink(line_severity(line, severity), line, (size_t)n);
+	events_log(line_severity(line, severity), line, (size_t)n);
 	if (!console) {
 		if (line != small)
 			free(line);

@@ -28,6 +28,7 @@ enum loop_tag {
 	LOOP_WATCHDOG,     /* watchdog: waiting for its device to appear */
 	LOOP_PIDFD,        /* a main process that is not keel's child */
 	LOOP_MOUNTS,       /* /proc/self/mounts: the mount table changed */
+	LOOP_EVENTS,       /* an event stream subscriber (events.c) */
 };
 
 int loop_init(void);

@@ -23,6 +23,7 @@
 #include "cmdline.h"
 #include "conditions.h"
 #include "control.h"
+#include "events.h"
 #include "envfile.h"
 #include "envop.h"
 #include "log.h"
@@ -70,7 +71,8 @@ struct options {
 KEEL_BOOT static void usage(FILE *f)
 {
 	fprintf(f, "usage: keel [--service-dir DIR] [--runtime-dir DIR] [--rcd-dir DIR]\n"
-		   "            [--share-dir DIR] [--socket PATH] [--env-file PATH]\n"
+		   "            [--share-dir DIR] [--socket PATH] [--socket-mode MODE]\n"
+		   "            [--socket-group GID] [--env-file PATH]\n"
 		   "            [--cmdline TEXT] [--debug] [--quiet] [--verbose] [--single]\n"
 		   "            [--target NAME] [--log-mode ring|console|null] [--log-size SIZE]\n"
 		   "            [--log-rate N] [--log-file PATH] [--log-filesize SIZE]\n"
@@ -363,6 +365,10 @@ KEEL_BOOT static int log_option(struct options *o, int c, const char *arg)
 	return v < 0 ? -1 : 0;
 }
 
+/* --socket-mode, --socket-group: for control_set_access. */
+static mode_t socket_mode = 0600;
+static gid_t socket_gid = (gid_t)-1;
+
 KEEL_BOOT static int options_parse(int argc, char **argv, struct options *o)
 {
 	static const struct option lo[] = {
@@ -371,6 +377,8 @@ KEEL_BOOT static int options_parse(int argc, char **argv, struct options *o)
 		{ "rcd-dir", required_argument, NULL, 'R' },
 		{ "share-dir", required_argument, NULL, 'D' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "socket-mode", required_argument, NULL, 'm' },
+		{ "socket-group", required_argument, NULL, 'g' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "env-file", required_argument, NULL, 'e' },
 		{ "debug", no_argument, NULL, 'v' },
@@ -427,6 +435,8 @@ KEEL_BOOT static int options_parse(int argc, char **argv, struct options *o)
 		case 'R': o->svc.rcd_dir = optarg; rcd_given = true; break;
 		case 'D': o->share_dir = optarg; break;
 		case 's': o->socket = optarg; break;
+		case 'm': socket_mode = (mode_t)strtoul(optarg, NULL, 8); break;
+		case 'g': socket_gid = (gid_t)strtoul(optarg, NULL, 10); break;
 		case 'c': o->cmdline = optarg; break;
 		case 'e': o->env_file = optarg; env_given = true; break;
 		case 'v': o->cl.debug = true; break;
@@ -630,6 +640,7 @@ int main(int argc, char **argv)
 	badfiles_take(&set);
 	if (sup_init(&set, &diags, &o.svc) < 0)
 		log_msg("error: out of memory loading services: some are missing");
+	control_set_access(socket_mode, socket_gid);
 	control_open(o.socket, o.share_dir);
 	notify_open(o.notify);
 	health_init(o.health_file);
@@ -700,6 +711,7 @@ int main(int argc, char **argv)
 			case LOOP_WATCHDOG: wdog_event(fd); break;
 			case LOOP_PIDFD: live_pidfd_event(fd); break;
 			case LOOP_MOUNTS: health_mounts_event(fd); break;
+			case LOOP_EVENTS: events_fd_event(fd, ev[i].events); break;
 			}
 		}
 	}

@@ -22,6 +22,8 @@
 #include "health.h"
 #include "upgrade.h"
 #include "spawn.h"
+#include "events.h"
+#include "timeline.h"
 
 struct sup_core sup = {
 	.phase = SUP_PHASE_RUN,
@@ -84,6 +86,8 @@ void svc_set_reason(struct svc *s, const char *fmt, ...)
 
 void svc_set_state(struct svc *s, enum sup_state st)
 {
+	timeline_state(s, st);
+	events_state(s, st);
 	if (s->state != st)
 		log_debug("%s: %s -> %s", s->def->instance, sup_state_name(s->state),
 			  sup_state_name(st));
@@ -495,6 +499,7 @@ void svc_free(struct svc *s)
 	logd_service_gone(s);
 	notify_service_gone(s);
 	live_service_gone(s);
+	timeline_service_gone(s);
 	svc_ready_cleanup(s);
 	svc_exec_cleanup(s);
 	svc_def_free(s->def);

@@ -66,6 +66,7 @@ struct svc {
 	 * in what was padding: no cost per service). */
 	uint32_t cix;
 	uint32_t lix; /* its entry in the log's table + 1, 0 if none */
+	uint32_t tix; /* its entry in timeline.c's table + 1, 0 if none */
 };
 
 enum sup_phase {

@@ -79,25 +79,83 @@ void buf_add_field(struct buf *b, const char *s)
 	b->p[b->len] = '\0';
 }
 
+static const char hexd[] = "0123456789abcdef";
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid;
+ * *cp gets its code point. */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	unsigned v = c & (0x3fu >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3fu);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+void buf_add_json_n(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;
+	buf_add(b, "\"", 1);
+	for (size_t i = 0; i < n;) {
+		unsigned cp = 0;
+		size_t ul = utf8_seq(p + i, n - i, &cp);
+		int plain = ul && cp >= 0x20 && cp != '"' && cp != '\\' && !(cp >= 0x7f && cp <= 0x9f);
+		if (plain) {
+			run += ul;
+			i += ul;
+			continue;
+		}
+		if (run)
+			buf_add(b, s + i - run, run);
+		run = 0;
+		if (cp == '"' || cp == '\\') {
+			char e[2] = { '\\', (char)cp };
+			buf_add(b, e, 2);
+		} else {
+			/* A control character, or one byte of an invalid sequence:
+			 * that byte's value, so nothing is lost and the JSON stays
+			 * valid. */
+			unsigned v = ul ? cp : p[i];
+			char e[6] = { '\\', 'u', '0', '0', hexd[(v >> 4) & 15], hexd[v & 15] };
+			buf_add(b, e, 6);
+		}
+		i += ul ? ul : 1;
+	}
+	if (run)
+		buf_add(b, s + n - run, run);
+	buf_add(b, "\"", 1);
+}
+
 void buf_add_json(struct buf *b, const char *s)
 {
-	buf_add(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '"': buf_add(b, "\\\"", 2); break;
-		case '\\': buf_add(b, "\\\\", 2); break;
-		case '\n': buf_add(b, "\\n", 2); break;
-		case '\t': buf_add(b, "\\t", 2); break;
-		case '\r': buf_add(b, "\\r", 2); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				buf_addf(b, "\\u%04x", c);
-			else
-				buf_add(b, (const char *)&c, 1);
-		}
-	}
-	buf_add(b, "\"", 1);
+	buf_add_json_n(b, s, strlen(s));
 }
 
 void buf_consume(struct buf *b, size_t n)

@@ -19,8 +19,11 @@ void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf,
 /* Append s with tabs, newlines and other control characters turned into
  * spaces: for one field of a tab-separated line. */
 void buf_add_field(struct buf *b, const char *s);
-/* Append s as a JSON string literal (with quotes). */
+/* Append s as a JSON string literal (with quotes), valid UTF-8 whatever s
+ * holds: a byte of an invalid UTF-8 sequence becomes "\u00XX" (that byte's
+ * value), control characters (C0, 0x7f, C1) "\uXXXX". */
 void buf_add_json(struct buf *b, const char *s);
+void buf_add_json_n(struct buf *b, const char *s, size_t n);
 /* Drop the first n bytes. */
 void buf_consume(struct buf *b, size_t n);
 void buf_free(struct buf *b);

@@ -77,77 +77,6 @@ void logfmt_rfc3164(struct buf *b, const struct log_rec *r, const struct tm *loc
 	add_text(b, r->msg, r->msg_len);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid;
- * *cp gets its code point. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	unsigned v = c & (0x3fu >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3fu);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
-
-static void add_json(struct buf *b, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0;
-	buf_add(b, "\"", 1);
-	for (size_t i = 0; i < n;) {
-		unsigned cp = 0;
-		size_t ul = utf8_seq(p + i, n - i, &cp);
-		bool plain = ul && cp >= 0x20 && cp != '"' && cp != '\\' && !(cp >= 0x7f && cp <= 0x9f);
-		if (plain) {
-			run += ul;
-			i += ul;
-			continue;
-		}
-		if (run)
-			buf_add(b, s + i - run, run);
-		run = 0;
-		if (cp == '"' || cp == '\\') {
-			char e[2] = { '\\', (char)cp };
-			buf_add(b, e, 2);
-		} else {
-			/* A control character, or one byte of an invalid sequence:
-			 * that byte's value, so nothing is lost and the JSON stays
-			 * valid. */
-			unsigned v = ul ? cp : p[i];
-			char e[6] = { '\\', 'u', '0', '0', hexd[(v >> 4) & 15], hexd[v & 15] };
-			buf_add(b, e, 6);
-		}
-		i += ul ? ul : 1;
-	}
-	if (run)
-		buf_add(b, s + n - run, run);
-	buf_add(b, "\"", 1);
-}
 
 void logfmt_json(struct buf *b, const struct log_rec *r)
 {
@@ -164,9 +93,9 @@ void logfmt_json(struct buf *b, const struct log_rec *r)
 		 r->seq, r->mono_us, r->real_us, when, us, logrec_facility_name(r->pri >> 3u),
 		 logrec_severity_name(r->pri & 7u), logrec_source_name(r->source), r->pid,
 		 (r->flags & LOG_F_CONT) ? "c" : "");
-	add_json(b, r->tag, r->tag_len);
+	buf_add_json_n(b, r->tag, r->tag_len);
 	buf_adds(b, ",\"message\":");
-	add_json(b, r->msg, r->msg_len);
+	buf_add_json_n(b, r->msg, r->msg_len);
 	buf_adds(b, "}\n");
 }
 

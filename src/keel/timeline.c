@@ -1,0 +1,199 @@
+/* timeline: when each service was wanted, started, ready, stopped and exited — 20 bytes beside struct svc. */
+/* SPDX-License-Identifier: MIT */
+#include "timeline.h"
+#include "sup_internal.h"
+#include "cond.h"
+
+#include <stdlib.h>
+
+_Static_assert(sizeof(struct svc) <= 128, "struct svc grew: keep it at 128 bytes");
+
+static uint32_t (*tab)[TL_COUNT];
+static uint32_t ntab, captab;
+static uint32_t free_head; /* a free entry's index + 1, chained through [0] */
+static uint64_t keel_start_ms;
+
+uint64_t timeline_keel_start(void) { return keel_start_ms; }
+void timeline_set_keel_start(uint64_t ms) { keel_start_ms = ms; }
+
+static uint32_t *entry(const struct svc *s)
+{
+	return s->tix && s->tix <= ntab ? tab[s->tix - 1] : NULL;
+}
+
+/* The entry of s, taken at its first state change; NULL when out of memory
+ * (its stamps are then missing, nothing else). */
+static uint32_t *entry_take(struct svc *s)
+{
+	uint32_t *e = entry(s);
+	if (e)
+		return e;
+	uint32_t ix;
+	if (free_head) {
+		ix = free_head - 1;
+		free_head = tab[ix][0];
+	} else {
+		if (ntab == captab) {
+			/* Doubling: PID 1's allocator keeps outgrown blocks. */
+			uint32_t cap = captab ? captab * 2 : 64;
+			void *p = realloc(tab, (size_t)cap * sizeof *tab);
+			if (!p)
+				return NULL;
+			tab = p;
+			captab = cap;
+		}
+		ix = ntab++;
+	}
+	for (int k = 0; k < TL_COUNT; k++)
+		tab[ix][k] = 0;
+	s->tix = ix + 1;
+	return tab[ix];
+}
+
+void timeline_service_gone(struct svc *s)
+{
+	uint32_t *e = entry(s);
+	if (!e)
+		return;
+	e[0] = free_head;
+	free_head = s->tix;
+	s->tix = 0;
+}
+
+static uint32_t stamp_now(void)
+{
+	uint32_t t = (uint32_t)sup_now_ms();
+	return t ? t : 1;
+}
+
+static bool has_process(enum sup_state st)
+{
+	return st == SUP_STARTING || st == SUP_RUNNING || st == SUP_STOPPING;
+}
+
+void timeline_state(struct svc *s, enum sup_state st)
+{
+	uint32_t *e = entry_take(s);
+	if (!e || s->state == st)
+		return;
+	uint32_t now = stamp_now();
+	switch (st) {
+	case SUP_WAITING:
+		e[TL_WANTED] = now;
+		e[TL_STARTED] = e[TL_READY] = e[TL_STOPPED] = e[TL_EXITED] = 0;
+		break;
+	case SUP_STARTING:
+		/* Started without waiting (a respawn, a manual start): wanted now. */
+		if (s->state != SUP_WAITING)
+			e[TL_WANTED] = now;
+		e[TL_STARTED] = now;
+		e[TL_READY] = e[TL_STOPPED] = e[TL_EXITED] = 0;
+		break;
+	case SUP_RUNNING:
+		e[TL_READY] = now;
+		break;
+	case SUP_STOPPING:
+		e[TL_STOPPED] = now;
+		break;
+	default:
+		if (st == SUP_STOPPED && !e[TL_STOPPED])
+			e[TL_STOPPED] = now;
+		/* A process ended (exited, failed, done, backoff). */
+		if (has_process(s->state) && s->pid <= 0)
+			e[TL_EXITED] = now;
+		break;
+	}
+}
+
+uint64_t timeline_get(const struct svc *s, enum tl_stamp k)
+{
+	const uint32_t *e = entry(s);
+	if (!e || !e[k])
+		return 0;
+	uint64_t now = sup_now_ms();
+	uint32_t age = (uint32_t)now - e[k];
+	return age <= now ? now - age : 0;
+}
+
+void timeline_fields(struct buf *o, const struct svc *s)
+{
+	for (int k = 0; k < TL_COUNT; k++)
+		buf_addf(o, "\t%llu", (unsigned long long)timeline_get(s, (enum tl_stamp)k));
+}
+
+/* The services s waits for in its target's plan. */
+static const struct graph_node *plan_node(const struct svc *s, const struct sup_plan **pp)
+{
+	const struct sup_plan *p = &sup.plans[s->def->target];
+	if (s->node == SIZE_MAX || s->node >= p->n || !p->g.nodes)
+		return NULL;
+	*pp = p;
+	return &p->g.nodes[s->node];
+}
+
+static struct svc *plan_svc(const struct sup_plan *p, size_t node)
+{
+	if (node >= p->n || p->members[node] >= sup.nsvcs)
+		return NULL;
+	return sup.svcs[p->members[node]];
+}
+
+void timeline_deps(struct buf *o, const struct svc *s)
+{
+	const struct sup_plan *p = NULL;
+	const struct graph_node *n = plan_node(s, &p);
+	bool first = true;
+	for (size_t k = 0; n && k < n->ndeps; k++) {
+		const struct svc *d = plan_svc(p, n->deps[k].dep);
+		if (!d)
+			continue;
+		if (!first)
+			buf_adds(o, ",");
+		buf_add_field(o, d->def->instance);
+		first = false;
+	}
+}
+
+/* When d had done what its dependents wait for: ready, or (a `wait`)
+ * exited. */
+static uint64_t settled_at(const struct svc *d)
+{
+	if (d->def->type == SVC_TYPE_WAIT)
+		return timeline_get(d, TL_EXITED);
+	uint64_t r = timeline_get(d, TL_READY);
+	return r ? r : timeline_get(d, TL_EXITED);
+}
+
+void timeline_waits(struct buf *o, const struct svc *s)
+{
+	uint64_t wanted = timeline_get(s, TL_WANTED), started = timeline_get(s, TL_STARTED);
+	if (!wanted)
+		return;
+	uint64_t end = started ? started : sup_now_ms(), last = wanted;
+	const struct sup_plan *p = NULL;
+	const struct graph_node *n = plan_node(s, &p);
+	for (size_t k = 0; n && k < n->ndeps; k++) {
+		const struct svc *d = plan_svc(p, n->deps[k].dep);
+		if (!d)
+			continue;
+		uint64_t at = settled_at(d);
+		/* Not settled yet: waited for until now (or the start). */
+		uint64_t until = at && at < end ? at : end;
+		if (at && at > end)
+			until = wanted; /* settled after s started: not waited for */
+		uint64_t ms = until > wanted ? until - wanted : 0;
+		if (until > last)
+			last = until;
+		buf_adds(o, "wait\t");
+		buf_add_field(o, s->def->instance);
+		buf_adds(o, "\t");
+		buf_add_field(o, d->def->instance);
+		buf_addf(o, "\t%llu\n", (unsigned long long)ms);
+	}
+	const struct svc_conds *cs = s->def->o->cs;
+	if (cs && cs->n) {
+		buf_adds(o, "wait\t");
+		buf_add_field(o, s->def->instance);
+		buf_addf(o, "\tconditions\t%llu\n", (unsigned long long)(end > last ? end - last : 0));
+	}
+}

@@ -1,0 +1,38 @@
+/* timeline: when each service was wanted, started, ready, stopped and exited — 20 bytes beside struct svc. */
+/* SPDX-License-Identifier: MIT */
+#ifndef KEEL_TIMELINE_H
+#define KEEL_TIMELINE_H
+
+#include <stdint.h>
+#include "buf.h"
+#include "supervisor.h"
+
+/*
+ * One small entry per service in a side table (struct svc keeps only its
+ * index, s->tix, in what was padding). A stamp is the low 32 bits of the
+ * monotonic clock in ms (0: never); it is read back as now minus its age,
+ * which is right for anything less than 49 days old, so the entry costs 20
+ * bytes, not 40. A new run (wanted, or started without waiting) clears the
+ * later stamps of the previous one.
+ */
+enum tl_stamp { TL_WANTED, TL_STARTED, TL_READY, TL_STOPPED, TL_EXITED, TL_COUNT };
+
+/* Hook in svc_set_state: s goes from its current state to st. */
+void timeline_state(struct svc *s, enum sup_state st);
+/* Hook in svc_free. */
+void timeline_service_gone(struct svc *s);
+/* A stamp as monotonic ms, 0 if never. */
+uint64_t timeline_get(const struct svc *s, enum tl_stamp k);
+/* Appends "\tWANTED\tSTARTED\tREADY\tSTOPPED\tEXITED" (monotonic ms, 0 never). */
+void timeline_fields(struct buf *o, const struct svc *s);
+/* "NAME,NAME": the services s waits for in its target's plan. */
+void timeline_deps(struct buf *o, const struct svc *s);
+/* "wait NAME DEP MS" lines: how long s waited for each dependency (from
+ * wanted until it was ready, or until s started), and "conditions" for the
+ * rest of the wait of a service with conditions. */
+void timeline_waits(struct buf *o, const struct svc *s);
+/* When keel started (monotonic ms), and when the boot target was reached
+ * (0: not yet). */
+uint64_t timeline_keel_start(void);
+void timeline_set_keel_start(uint64_t ms);
+#endif
