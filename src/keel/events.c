@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "control.h"
 #include "loop.h"
 
 struct sub {
@@ -41,6 +42,15 @@ static void sub_close(struct sub *u)
 	nsubs--;
 }
 
+static void sub_flush(struct sub *u);
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int events_subscribe(int fd, uid_t uid, const char **err)
 {
 	struct sub *u = NULL;
@@ -62,6 +72,11 @@ int events_subscribe(int fd, uid_t uid, const char **err)
 		return -1;
 	}
 	nsubs++;
+	/* The first line says the subscription stands (its SEQ: the last
+	 * event before it). */
+	buf_addf(&u->q, "event\t%llu\t%llu\t%lld\tsubscribed\t%d\n", seq, (unsigned long long)sup_now_ms(),
+		 wall_ms(), CONTROL_PROTOCOL);
+	sub_flush(u);
 	return 0;
 }
 
@@ -147,12 +162,10 @@ static struct buf line;
 
 static void event_begin(const char *kind)
 {
-	struct timespec wall;
-	clock_gettime(CLOCK_REALTIME, &wall);
 	line.len = 0;
 	line.oom = false;
 	buf_addf(&line, "event\t%llu\t%llu\t%lld\t%s", ++seq, (unsigned long long)sup_now_ms(),
-		 (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000, kind);
+		 wall_ms(), kind);
 }
 
 static void event_field(const char *s)
@@ -179,8 +192,8 @@ static void event_end(void)
 			u->overrun = true;
 			u->dropped = 1;
 			u->deadline_ms = sup_now_ms() + EVENTS_DRAIN_MS;
-			buf_addf(&u->q, "event\t%llu\t%llu\t0\toverrun\tqueue full\n", seq,
-				 (unsigned long long)sup_now_ms());
+			buf_addf(&u->q, "event\t%llu\t%llu\t%lld\toverrun\tqueue full\n", seq,
+				 (unsigned long long)sup_now_ms(), wall_ms());
 		} else {
 			buf_add(&u->q, line.p, line.len);
 		}

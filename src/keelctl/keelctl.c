@@ -1,66 +1,65 @@
 /* keelctl: asks PID 1 over its control socket and prints the answer for people or scripts. */
 /* SPDX-License-Identifier: MIT */
+#include "ctl.h"
+
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
-#include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "ctl_log.h"
-#include "logrec.h"
-
-/* Exit codes a shell script can test. */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAILED = 1,     /* keel refused or the request failed */
-	EXIT_USAGE = 2,
-	EXIT_NOT_RUNNING = 3, /* status NAME: the service is not running */
-	EXIT_UNREACHABLE = 111,
-};
-
-#define REPLY_TIMEOUT_MS 10000
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: keelctl [--socket PATH] [--log-socket PATH] [--json] COMMAND [ARGS]\n"
+		"usage: keelctl [OPTIONS] COMMAND [ARGS]   (options may come anywhere)\n"
 		"commands:\n"
-		"  status [NAME]       table of services (state, pid, uptime, restarts, last exit)\n"
-		"  list                names of all services\n"
-		"  start|stop|restart NAME\n"
-		"  reload              re-read the service files and apply the difference\n"
-		"  reload NAME         reload one service (its `reload` line, default SIGHUP)\n"
-		"  cond                conditions: value and the services waiting on them\n"
-		"  watchdog            the hardware watchdog: device, timeout, last feed\n"
-		"  health              boot health: healthy, waiting or unhealthy, failed boots\n"
-		"  cond set|clear FLAG set or clear a user flag (`condition flag FLAG`)\n"
-		"  log NAME [-f] [-n N] [--json]   the service's last lines (logread's format)\n"
+		"  status [NAME]        table of services (state, pid, uptime, restarts, last exit)\n"
+		"  list                 names of all services\n"
+		"  start|stop|restart NAME [--wait [--timeout S]]\n"
+		"  reload               re-read the service files and apply the difference\n"
+		"  reload NAME          reload one service (its `reload` line, default SIGHUP)\n"
+		"  cond                 conditions: value and the services waiting on them\n"
+		"  cond set|clear FLAG  set or clear a user flag (`condition flag FLAG`)\n"
+		"  events               follow state changes, conditions and keel's messages\n"
+		"  analyze blame        time from wanted to ready, per service, longest first\n"
+		"  analyze critical-chain [NAME]   the waits that set when NAME was ready\n"
+		"  chart                the boot as an SVG picture (keelctl chart > boot.svg)\n"
+		"  times                the raw timings (for --from)\n"
+		"  watchdog             the hardware watchdog: device, timeout, last feed\n"
+		"  health               boot health: healthy, waiting or unhealthy, failed boots\n"
+		"  log NAME [-f] [-n N] the service's last lines (logread's format)\n"
 		"  enable|disable NAME[@ARG]   add or remove the link in the service dir\n"
 		"  reboot|poweroff|halt\n"
+		"options:\n"
+		"  -s, --socket PATH    keel's control socket (" KEEL_SOCKET_PATH ")\n"
+		"      --log-socket PATH\n"
+		"  -j, --json           JSON output, errors included\n"
+		"  -w, --wait           start/stop/restart: return once the state is reached\n"
+		"  -t, --timeout S      --wait's limit in seconds (default 60)\n"
+		"      --from FILE      analyze/chart: a saved `keelctl times`\n"
+		"  -V, --version        keelctl's and keel's version and protocol\n"
+		"  -h, --help\n"
 		"exit: 0 ok, 1 failed, 2 usage, 3 service not running (status NAME),\n"
-		"      111 keel not reachable\n");
+		"      4 --wait timed out, 111 keel not reachable\n");
 }
 
-/* Split one tab-separated line in place. */
-static size_t split_tabs(char *line, char **f, size_t max)
+uint64_t ctl_now_ms(void)
 {
-	size_t n = 0;
-	f[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	return n;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void fmt_uptime(unsigned long long ms, char *buf, size_t len)
+void ctl_fmt_ms(unsigned long long ms, char *buf, size_t len)
 {
 	unsigned long long s = ms / 1000;
 	if (s < 60)
@@ -73,354 +72,292 @@ static void fmt_uptime(unsigned long long ms, char *buf, size_t len)
 		snprintf(buf, len, "%llud%02lluh", s / 86400, (s / 3600) % 24);
 }
 
-enum { F_KIND, F_NAME, F_STATE, F_PID, F_UPTIME, F_RESTARTS, F_EXIT, F_TYPE, F_TARGET, F_DESC,
-       F_REASON, F_STATUS, F_COUNT };
-
-static int render(char *reply, bool json, const char *verb, const char *name)
+size_t ctl_split_tabs(char *line, char **f, size_t max)
 {
-	/* Only the output asked for is built (status of 1000 services). */
-	struct buf table = { .off = json }, diags = { .off = json }, js = { .off = !json };
-	char *status_line = NULL;
-	int nsvc = 0, ndiag = 0;
-	const char *single_state = NULL;
-	static char state_copy[32];
+	size_t n = 0;
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
 
-	buf_adds(&js, "{\"services\":[");
+int ctl_fail(const struct ctl *c, int code, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (c && c->json) {
+		struct buf b = { 0 };
+		buf_adds(&b, "{\"ok\":false,\"error\":");
+		buf_add_json(&b, msg ? msg : "out of memory");
+		buf_addf(&b, ",\"exit\":%d}\n", code);
+		if (b.p)
+			fputs(b.p, stdout);
+		buf_free(&b);
+	} else {
+		fprintf(stderr, "keelctl: %s\n", msg ? msg : "out of memory");
+	}
+	free(msg);
+	return code;
+}
+
+char *ctl_status_line(char *reply)
+{
 	for (char *line = reply, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (!strncmp(line, "OK", 2) || !strncmp(line, "ERR", 3)) {
-			status_line = line;
-			break;
-		}
-		if (!strncmp(line, "health\t", 7)) {
-			char *hf[4];
-			if (split_tabs(line, hf, 4) == 4) {
-				buf_addf(&table, "%s%s%s (failed boots counted: %s)\n", hf[1], hf[2][0] ? ": " : "",
-					 hf[2], hf[3][0] ? hf[3] : "-");
-				buf_adds(&js, "{\"health\":");
-				buf_add_json(&js, hf[1]);
-				buf_adds(&js, ",\"detail\":");
-				buf_add_json(&js, hf[2]);
-				buf_addf(&js, ",\"counter\":%s}", hf[3][0] ? hf[3] : "null");
-				nsvc++;
-			}
-			continue;
-		}
-		if (!strncmp(line, "log\t", 4)) {
-			struct log_rec r;
-			char *rl = line + 4;
-			if (!json && logrec_parse(rl, strlen(rl), &r) == 0) {
-				/* Shown under the service's row, as systemctl status does. */
-				time_t t = (time_t)(r.real_us / 1000000);
-				struct tm tm;
-				char when[32] = "";
-				if (localtime_r(&t, &tm))
-					strftime(when, sizeof when, "%b %e %H:%M:%S", &tm);
-				/* Escaped again: a line must not drive the terminal. */
-				buf_addf(&table, "    %s %s%s ", when, r.source == LOG_SRC_STDERR ? "!" : " ",
-					 r.flags & LOG_F_CONT ? "+" : "");
-				logrec_escape(&table, r.msg, r.msg_len);
-				buf_adds(&table, "\n");
-			}
-			continue;
-		}
-		char *f[F_COUNT];
-		size_t n = split_tabs(line, f, F_COUNT);
-		if (!strcmp(f[0], "svc") && n == F_COUNT) {
-			char up[32] = "-";
-			unsigned long long ms = strtoull(f[F_UPTIME], NULL, 10);
-			if (strcmp(f[F_PID], "0"))
-				fmt_uptime(ms, up, sizeof up);
-			buf_addf(&table, "%-20s %-9s %7s %9s %8s %-11s %s%s%s%s%s%s\n", f[F_NAME],
-				 f[F_STATE], strcmp(f[F_PID], "0") ? f[F_PID] : "-", up,
-				 f[F_RESTARTS], f[F_EXIT], f[F_DESC][0] ? f[F_DESC] : "",
-				 f[F_REASON][0] ? (f[F_DESC][0] ? " — " : "") : "", f[F_REASON],
-				 f[F_STATUS][0] ? " [" : "", f[F_STATUS], f[F_STATUS][0] ? "]" : "");
-			buf_adds(&js, nsvc ? ",{" : "{");
-			buf_adds(&js, "\"name\":");
-			buf_add_json(&js, f[F_NAME]);
-			buf_adds(&js, ",\"state\":");
-			buf_add_json(&js, f[F_STATE]);
-			buf_addf(&js, ",\"pid\":%s,\"uptime_ms\":%s,\"restarts\":%s,\"last_exit\":",
-				 f[F_PID], f[F_UPTIME], f[F_RESTARTS]);
-			buf_add_json(&js, f[F_EXIT]);
-			buf_adds(&js, ",\"type\":");
-			buf_add_json(&js, f[F_TYPE]);
-			buf_adds(&js, ",\"target\":");
-			buf_add_json(&js, f[F_TARGET]);
-			buf_adds(&js, ",\"description\":");
-			buf_add_json(&js, f[F_DESC]);
-			buf_adds(&js, ",\"reason\":");
-			buf_add_json(&js, f[F_REASON]);
-			buf_adds(&js, ",\"status\":");
-			buf_add_json(&js, f[F_STATUS]);
-			buf_adds(&js, "}");
-			snprintf(state_copy, sizeof state_copy, "%s", f[F_STATE]);
-			single_state = state_copy;
-			nsvc++;
-		} else if (!strcmp(f[0], "diag") && n == 4) {
-			buf_addf(&diags, "keel: %s: %s%s%s\n", f[1], f[2], f[2][0] ? ": " : "", f[3]);
-			if (!ndiag)
-				buf_adds(&js, "],\"diagnostics\":[");
-			buf_adds(&js, ndiag ? ",{" : "{");
-			buf_adds(&js, "\"level\":");
-			buf_add_json(&js, f[1]);
-			buf_adds(&js, ",\"location\":");
-			buf_add_json(&js, f[2]);
-			buf_adds(&js, ",\"message\":");
-			buf_add_json(&js, f[3]);
-			buf_adds(&js, "}");
-			ndiag++;
-		} else if (!strcmp(f[0], "cond") && n == 5) {
-			buf_addf(&table, "%-36s %-5s %s%s%s\n", f[1], f[2], f[3], f[4][0] ? "  # " : "",
-				 f[4]);
-			buf_adds(&js, nsvc ? ",{" : "{");
-			buf_adds(&js, "\"condition\":");
-			buf_add_json(&js, f[1]);
-			buf_addf(&js, ",\"value\":%s,\"services\":[", !strcmp(f[2], "true") ? "true" : "false");
-			for (char *sv = f[3], *next_sv; sv && *sv; sv = next_sv) {
-				next_sv = strchr(sv, ',');
-				if (next_sv)
-					*next_sv++ = '\0';
-				if (sv != f[3])
-					buf_adds(&js, ",");
-				buf_add_json(&js, sv);
-			}
-			buf_adds(&js, "],\"note\":");
-			buf_add_json(&js, f[4]);
-			buf_adds(&js, "}");
-			nsvc++;
-		} else if (!strcmp(f[0], "name") && n == 2) {
-			buf_addf(&table, "%s\n", f[1]);
-			buf_adds(&js, nsvc ? "," : "");
-			buf_add_json(&js, f[1]);
-			nsvc++;
-		}
+		if (!strncmp(line, "OK", 2) || !strncmp(line, "ERR", 3))
+			return line;
 	}
-	if (!ndiag)
-		buf_adds(&js, "],\"diagnostics\":[");
-	buf_adds(&js, "]}\n");
-
-	int rc = EXIT_OK;
-	if (!status_line) {
-		fprintf(stderr, "keelctl: incomplete answer from keel\n");
-		rc = EXIT_FAILED;
-	} else if (!strncmp(status_line, "ERR", 3)) {
-		fprintf(stderr, "keelctl: %s\n", status_line[3] ? status_line + 4 : "failed");
-		rc = EXIT_FAILED;
-	}
-	bool is_cond_list = !strcmp(verb, "cond") && !name;
-	if (rc == EXIT_OK && !strcmp(verb, "health")) {
-		/* {"services":[{...}]... holds the one object */
-		char *p = json && js.p ? strchr(js.p, '{' ) : NULL;
-		char *q = p ? strchr(p + 1, '{') : NULL;
-		char *e = q ? strstr(q, "],\"diagnostics\"") : NULL;
-		if (json && q && e)
-			printf("%.*s\n", (int)(e - q), q);
-		else if (!json && table.p)
-			fputs(table.p, stdout);
-		buf_free(&table);
-		buf_free(&diags);
-		buf_free(&js);
-		return rc;
-	}
-	bool is_status = !strcmp(verb, "status") || !strcmp(verb, "list");
-	if (rc == EXIT_OK && is_cond_list) {
-		if (json && (!js.p || js.oom)) {
-			fprintf(stderr, "keelctl: out of memory\n");
-			rc = EXIT_FAILED;
-		} else if (json) {
-			/* {"services":[ ... becomes {"conditions":[ ... */
-			char *p = strchr(js.p, '[');
-			char *e = strstr(js.p, "],\"diagnostics\"");
-			if (p && e)
-				printf("{\"conditions\":%.*s]}\n", (int)(e - p), p);
-		} else {
-			printf("%-36s %-5s %s\n", "CONDITION", "VALUE", "SERVICES");
-			if (table.p)
-				fputs(table.p, stdout);
-		}
-	} else if (rc == EXIT_OK && is_status) {
-		if (json && (!js.p || js.oom)) {
-			fprintf(stderr, "keelctl: out of memory\n");
-			rc = EXIT_FAILED;
-		} else if (json) {
-			if (!strcmp(verb, "list")) {
-				/* list: a plain array of names */
-				char *p = strstr(js.p, "[");
-				char *e = strstr(js.p, "],\"diagnostics\"");
-				if (p && e)
-					printf("%.*s]\n", (int)(e - p), p);
-			} else {
-				fputs(js.p, stdout);
-			}
-		} else {
-			if (!strcmp(verb, "status"))
-				printf("%-20s %-9s %7s %9s %8s %-11s %s\n", "NAME", "STATE", "PID",
-				       "UPTIME", "RESTARTS", "LAST-EXIT", "DESCRIPTION");
-			if (table.p)
-				fputs(table.p, stdout);
-			if (diags.p) {
-				printf("\nproblems in the service files:\n");
-				fputs(diags.p, stdout);
-			}
-		}
-		if (name && single_state) {
-			if (!strcmp(single_state, "failed") || !strcmp(single_state, "skipped"))
-				rc = EXIT_FAILED;
-			else if (strcmp(single_state, "running") && strcmp(single_state, "done"))
-				rc = EXIT_NOT_RUNNING;
-		}
-	} else if (rc == EXIT_OK && status_line[2]) {
-		if (json) {
-			printf("{\"ok\":true,\"message\":");
-			struct buf m = { 0 };
-			buf_add_json(&m, status_line + 3);
-			printf("%s}\n", m.p ? m.p : "\"\"");
-			buf_free(&m);
-		} else {
-			printf("%s\n", status_line + 3);
-		}
-	}
-	buf_free(&table);
-	buf_free(&diags);
-	buf_free(&js);
-	return rc;
+	return NULL;
 }
 
-static long ms_left(const struct timespec *deadline)
+int ctl_connect(const struct ctl *c, const char *request)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(c->sock) >= sizeof sa.sun_path)
+		return -ctl_fail(c, EXIT_USAGE, "socket path too long");
+	strcpy(sa.sun_path, c->sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* A full backlog blocks connect: not beyond the answer's limit. */
+	struct timeval tv = { .tv_sec = CTL_REPLY_TIMEOUT_MS / 1000 };
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -ctl_fail(c, EXIT_UNREACHABLE, "cannot reach keel at %s: %s", c->sock, strerror(e));
+	}
+	/* If keel refused us before reading (too many clients), its answer
+	 * is still there to read: a failed send is not an error by itself. */
+	size_t len = strlen(request);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = send(fd, request + off, len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return fd;
+}
+
+static long ms_left(uint64_t deadline)
+{
+	uint64_t now = ctl_now_ms();
+	return now >= deadline ? 0 : (long)(deadline - now);
+}
+
+int ctl_request(const struct ctl *c, const char *request, struct buf *reply)
+{
+	int fd = ctl_connect(c, request);
+	if (fd < 0)
+		return -fd;
+	uint64_t deadline = ctl_now_ms() + CTL_REPLY_TIMEOUT_MS;
+	int err = 0;
+	for (;;) {
+		long left = ms_left(deadline);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			close(fd);
+			return ctl_fail(c, EXIT_UNREACHABLE, "no answer from keel within %d s",
+					CTL_REPLY_TIMEOUT_MS / 1000);
+		}
+		char tmp[16384];
+		ssize_t r = read(fd, tmp, sizeof tmp);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		/* Reading fast is what keeps keel's side of a long answer small. */
+		buf_add(reply, tmp, (size_t)r);
+	}
+	close(fd);
+	if (reply->oom)
+		return ctl_fail(c, EXIT_FAILED, "out of memory");
+	/* A reset after keel's answer (it refused us and closed) is that answer. */
+	if (err && !reply->len)
+		return ctl_fail(c, EXIT_UNREACHABLE, "keel closed the connection: %s", strerror(err));
+	if (!reply->len)
+		return ctl_fail(c, EXIT_UNREACHABLE, "keel closed the connection without an answer");
+	return 0;
+}
+
+static int do_version(const struct ctl *c)
+{
+	struct buf reply = { 0 };
+	struct ctl quiet = *c;
+	int rc = ctl_request(&quiet, "version\n", &reply);
+	char *f[3] = { 0 };
+	char *line = NULL;
+	if (!rc && reply.p) {
+		line = reply.p;
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (ctl_split_tabs(line, f, 3) != 3 || strcmp(f[0], "version"))
+			f[0] = NULL;
+	}
+	if (c->json) {
+		struct buf b = { 0 };
+		buf_adds(&b, "{\"keelctl\":");
+		buf_add_json(&b, KEEL_VERSION);
+		buf_addf(&b, ",\"protocol\":%d,\"keel\":", CTL_PROTOCOL);
+		if (f[0])
+			buf_add_json(&b, f[2]);
+		else
+			buf_adds(&b, "null");
+		buf_addf(&b, ",\"keel_protocol\":%s}\n", f[0] ? f[1] : "null");
+		if (b.p)
+			fputs(b.p, stdout);
+		buf_free(&b);
+	} else {
+		printf("keelctl %s (protocol %d)\n", KEEL_VERSION, CTL_PROTOCOL);
+		if (f[0])
+			printf("keel %s (protocol %s)\n", f[2], f[1]);
+	}
+	buf_free(&reply);
+	/* --version answers even without keel: the tool's own version. */
+	return EXIT_OK;
+}
+
+static bool has_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
 {
-	const char *sock = KEEL_SOCKET_PATH, *log_sock = NULL;
-	bool json = false;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--socket") && i + 1 < argc)
-			sock = argv[++i];
-		else if (!strcmp(argv[i], "--log-socket") && i + 1 < argc)
-			log_sock = argv[++i];
-		else if (!strncmp(argv[i], "--socket=", 9))
-			sock = argv[i] + 9;
-		else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			json = true;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else {
-			usage(stderr);
-			return EXIT_USAGE;
+	struct ctl c = { .sock = KEEL_SOCKET_PATH, .timeout_ms = 60000 };
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "log-socket", required_argument, NULL, 'L' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "lines", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool version = false, follow = false;
+	const char *lines = NULL;
+	/* Errors before --json is reached are JSON too. */
+	c.json = has_json(argc, argv);
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, ":s:jwt:Vhfn:", lo, NULL)) != -1) {
+		switch (opt) {
+		case 's': c.sock = optarg; break;
+		case 'L': c.log_sock = optarg; break;
+		case 'j': c.json = true; break;
+		case 'w': c.wait = true; break;
+		case 'F': c.from = optarg; break;
+		case 'V': version = true; break;
+		case 'f': follow = true; break;
+		case 'n': lines = optarg; break;
+		case 't': {
+			char *end;
+			double s = strtod(optarg, &end);
+			if (end == optarg || *end || s < 0 || s > 86400 * 365)
+				return ctl_fail(&c, EXIT_USAGE, "--timeout needs seconds, not \"%s\"", optarg);
+			c.timeout_ms = (long)(s * 1000);
+			break;
+		}
+		case 'h': usage(stdout); return EXIT_OK;
+		case ':':
+			return ctl_fail(&c, EXIT_USAGE, "option %s needs a value (keelctl --help)",
+					argv[optind - 1]);
+		default:
+			return ctl_fail(&c, EXIT_USAGE, "unknown option %s (keelctl --help)", argv[optind - 1]);
 		}
 	}
-	if (i >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
+	if (version)
+		return do_version(&c);
+	if (optind >= argc) {
+		if (!c.json)
+			usage(stderr);
+		return c.json ? ctl_fail(&c, EXIT_USAGE, "no command (keelctl --help)") : EXIT_USAGE;
 	}
-	const char *verb = argv[i];
+	const char *verb = argv[optind];
+	int nargs = argc - optind - 1;
+	char **args = argv + optind + 1;
 	if (!strcmp(verb, "log")) {
-		/* --json before the verb means the same as after it. */
-		char *args[64];
+		char *la[8];
 		int n = 0;
-		for (int k = i; k < argc && n < 62; k++)
-			args[n++] = argv[k];
-		if (json)
-			args[n++] = (char *)"--json";
-		args[n] = NULL;
-		return ctl_log_main(log_sock, n, args);
+		la[n++] = (char *)"log";
+		for (int k = 0; k < nargs && n < 4; k++)
+			la[n++] = args[k];
+		if (follow)
+			la[n++] = (char *)"-f";
+		if (lines) {
+			la[n++] = (char *)"-n";
+			la[n++] = (char *)lines;
+		}
+		if (c.json)
+			la[n++] = (char *)"--json";
+		la[n] = NULL;
+		return ctl_log_main(c.log_sock, n, la);
 	}
-	const char *name = i + 1 < argc ? argv[i + 1] : NULL;
+	if (follow || lines)
+		return ctl_fail(&c, EXIT_USAGE, "-f and -n are for `log`");
+	bool waitable = !strcmp(verb, "start") || !strcmp(verb, "stop") || !strcmp(verb, "restart");
+	if (c.wait && !waitable)
+		return ctl_fail(&c, EXIT_USAGE, "--wait is for start, stop and restart");
+	if (!strcmp(verb, "events")) {
+		if (nargs)
+			return ctl_fail(&c, EXIT_USAGE, "usage: keelctl events [--json]");
+		return ctl_events(&c);
+	}
+	if (!strcmp(verb, "analyze") || !strcmp(verb, "chart") || !strcmp(verb, "times"))
+		return ctl_analyze(&c, argc - optind, argv + optind);
+	if (c.from)
+		return ctl_fail(&c, EXIT_USAGE, "--from is for analyze, chart and times");
 	/* `cond set FLAG` and `sysupgrade IMAGE KEEP [force]`: more than one argument. */
-	if (argc - i > (!strcmp(verb, "sysupgrade") ? 4 : strcmp(verb, "cond") ? 2 : 3)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (nargs > (!strcmp(verb, "sysupgrade") ? 3 : strcmp(verb, "cond") ? 1 : 2))
+		return ctl_fail(&c, EXIT_USAGE, "too many arguments for %s (keelctl --help)", verb);
+	if (waitable && nargs != 1)
+		return ctl_fail(&c, EXIT_USAGE, "usage: keelctl %s NAME [--wait [--timeout S]]", verb);
 	struct buf req = { 0 };
 	bool bad = false;
-	for (int k = i; k < argc; k++) {
-		if (k > i)
+	for (int k = optind; k < argc; k++) {
+		if (k > optind)
 			buf_adds(&req, " ");
 		buf_adds(&req, argv[k]);
 		bad |= !argv[k][0] || strpbrk(argv[k], " \t\n") != NULL;
 	}
 	buf_adds(&req, "\n");
 	if (req.oom || bad) {
-		fprintf(stderr, "keelctl: bad argument\n");
 		buf_free(&req);
-		return EXIT_USAGE;
+		return ctl_fail(&c, EXIT_USAGE, "bad argument: empty, or with blanks");
 	}
-
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(sock) >= sizeof sa.sun_path) {
-		fprintf(stderr, "keelctl: socket path too long\n");
-		buf_free(&req);
-		return EXIT_USAGE;
-	}
-	strcpy(sa.sun_path, sock);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		fprintf(stderr, "keelctl: cannot reach keel at %s: %s\n", sock, strerror(errno));
-		buf_free(&req);
-		return EXIT_UNREACHABLE;
-	}
-	/* If keel refused us before reading (too many clients), its answer
-	 * is still there to read: a failed send is reported only without one. */
-	int send_errno = 0;
-	for (size_t off = 0; off < req.len;) {
-		ssize_t w = send(fd, req.p + off, req.len - off, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			send_errno = errno;
-			break;
-		}
-		off += (size_t)w;
-	}
-	buf_free(&req);
 	struct buf reply = { 0 };
-	struct timespec deadline;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += REPLY_TIMEOUT_MS / 1000;
-	for (;;) {
-		long left = ms_left(&deadline);
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
-			fprintf(stderr, "keelctl: no answer from keel within %d s\n",
-				REPLY_TIMEOUT_MS / 1000);
-			buf_free(&reply);
-			return EXIT_UNREACHABLE;
-		}
-		char tmp[4096];
-		ssize_t r = read(fd, tmp, sizeof tmp);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			fprintf(stderr, "keelctl: %s: %s\n", send_errno ? "send" : "read",
-				strerror(send_errno ? send_errno : errno));
-			buf_free(&reply);
-			return EXIT_UNREACHABLE;
-		}
-		if (r == 0)
-			break;
-		buf_add(&reply, tmp, (size_t)r);
-	}
-	close(fd);
-	if (!reply.len && send_errno) {
-		fprintf(stderr, "keelctl: send: %s\n", strerror(send_errno));
-		return EXIT_UNREACHABLE;
-	}
-	if (reply.oom) {
-		fprintf(stderr, "keelctl: out of memory\n");
+	int rc = ctl_request(&c, req.p, &reply);
+	buf_free(&req);
+	if (rc) {
 		buf_free(&reply);
-		return EXIT_FAILED;
+		return rc;
 	}
-	int rc = render(reply.p ? reply.p : (char[]){ 0 }, json, verb, name);
+	rc = ctl_render(&c, reply.p, verb, nargs ? args[0] : NULL);
 	buf_free(&reply);
+	if (rc == EXIT_OK && c.wait)
+		rc = ctl_wait(&c, verb, args[0]);
 	return rc;
 }

@@ -197,16 +197,18 @@ elif case == "halfline":
     s.close()
     print("closed")
 elif case == "many":
-    # More connections than keel serves at once: the extra ones are told so
-    # and closed; the others stay open (silent) until we close them.
-    socks, refused = [], 0
+    # More silent connections than keel serves at once: each new one takes
+    # the slot of the oldest silent one, which keel closes; the last 16
+    # stay open until we close them.
+    socks, dropped = [], 0
     for i in range(40):
         socks.append(conn())
-    for s in socks[16:]:
+    time.sleep(0.5)
+    for s in socks[:24]:
         s.settimeout(10)
-        if reply(s).startswith("ERR too many clients"):
-            refused += 1
-    print("refused", refused)
+        if reply(s) == "":
+            dropped += 1
+    print("dropped", dropped)
     sys.stdout.flush()
     # hold the 16 open until told to go
     while True:
@@ -243,11 +245,12 @@ r=$(raw args)
 check "too many words: ERR ($r)" eval 'case $r in "ERR too many arguments"*) true;; *) false;; esac'
 r=$(raw pieces)
 check "a request sent in pieces is answered" eval 'case $r in "svc	alpha	running"*"|OK|") true;; *) false;; esac'
-# Only root may talk to keel: open the socket's mode to everyone and try as nobody.
+# Other uids get read-only access where the socket's mode lets them in
+# (test_control.sh tests keel's --socket-mode): here the mode is opened by hand.
 chmod 0666 "$SOCK"
 chmod 0755 "$(dirname "$SOCK")"
 r=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 "$BIN/raw.py" "$SOCK" garbage 2>&1)
-check "a client that is not root: ERR permission denied ($r)" \
+check "a client that is not root, a request that is not read-only: ERR permission denied ($r)" \
 	eval 'case $r in "ERR permission denied"*) true;; *) false;; esac'
 raw noread >/dev/null
 raw halfline >/dev/null
@@ -256,14 +259,12 @@ check "keel answers after a client that never read its answer" keel_answers
 raw many "$OUT/release" >"$OUT/many.txt" &
 many=$!
 wait_until 30 test -s "$OUT/many.txt"
-check "40 connections at once: the 24 beyond 16 are refused ($(cat "$OUT/many.txt"))" \
-	grep -qx "refused 24" "$OUT/many.txt"
-# keelctl sees keel's "ERR too many clients" or, when keel closed first, a
-# failed send (or, on a very slow host, the held clients were idle too long
-# and dropped): whichever, it must not hang.
+check "40 silent connections at once: the 24 oldest are closed ($(cat "$OUT/many.txt"))" \
+	grep -qx "dropped 24" "$OUT/many.txt"
+# The administrator gets through: a complete request takes a silent one's slot.
 ctl list >/dev/null 2>"$OUT/full.txt"
 rc=$?
-check "while 16 clients are held, keelctl does not hang ($rc: $(head -n 1 "$OUT/full.txt"))" [ "$rc" -ne 124 ]
+check "while 16 silent clients are held, keelctl is answered ($rc: $(head -n 1 "$OUT/full.txt"))" [ "$rc" -eq 0 ]
 touch "$OUT/release"
 wait "$many"
 check "after they closed, keel answers again" wait_until 20 keel_answers
