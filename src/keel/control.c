@@ -394,13 +394,6 @@ oom:
 	buf_adds(o, "ERR out of memory\n");
 }
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* What a uid other than 0 may ask: nothing that changes the system. */
 static bool req_readonly(char **argv, int argc)
 {
@@ -442,7 +435,7 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 		}
 		if (verb[0] == 't')
 			buf_addf(o, "boot\t%llu\t%llu\t%lld\t%d\n", (unsigned long long)timeline_keel_start(),
-				 (unsigned long long)sup_now_ms(), wall_ms(), CONTROL_PROTOCOL);
+				 (unsigned long long)sup_now_ms(), events_wall_ms(), CONTROL_PROTOCOL);
 		c->gen = verb[0] == 'l' ? GEN_NAMES : verb[0] == 't' ? GEN_TIMES : GEN_SVCS;
 		c->cursor = 0;
 		return;

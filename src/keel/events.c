@@ -44,7 +44,7 @@ static void sub_close(struct sub *u)
 
 static void sub_flush(struct sub *u);
 
-static long long wall_ms(void)
+long long events_wall_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -66,6 +66,10 @@ int events_subscribe(int fd, uid_t uid, const char **err)
 		return -1;
 	}
 	*u = (struct sub){ .fd = fd, .uid = uid, .used = true };
+	/* The kernel's buffer is part of what a slow reader may hold back:
+	 * bounded too (a failure keeps the default, bounded as well). */
+	int sndbuf = EVENTS_SOCKET_BUF;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	if (loop_mod(fd, EPOLLIN, LOOP_EVENTS) < 0) {
 		*err = "cannot watch the connection";
 		u->used = false;
@@ -75,7 +79,7 @@ int events_subscribe(int fd, uid_t uid, const char **err)
 	/* The first line says the subscription stands (its SEQ: the last
 	 * event before it). */
 	buf_addf(&u->q, "event\t%llu\t%llu\t%lld\tsubscribed\t%d\n", seq, (unsigned long long)sup_now_ms(),
-		 wall_ms(), CONTROL_PROTOCOL);
+		 events_wall_ms(), CONTROL_PROTOCOL);
 	sub_flush(u);
 	return 0;
 }
@@ -165,7 +169,7 @@ static void event_begin(const char *kind)
 	line.len = 0;
 	line.oom = false;
 	buf_addf(&line, "event\t%llu\t%llu\t%lld\t%s", ++seq, (unsigned long long)sup_now_ms(),
-		 wall_ms(), kind);
+		 events_wall_ms(), kind);
 }
 
 static void event_field(const char *s)
@@ -193,9 +197,15 @@ static void event_end(void)
 			u->dropped = 1;
 			u->deadline_ms = sup_now_ms() + EVENTS_DRAIN_MS;
 			buf_addf(&u->q, "event\t%llu\t%llu\t%lld\toverrun\tqueue full\n", seq,
-				 (unsigned long long)sup_now_ms(), wall_ms());
+				 (unsigned long long)sup_now_ms(), events_wall_ms());
 		} else {
 			buf_add(&u->q, line.p, line.len);
+		}
+		/* A burst (300 starts in one pass) does not wait for the loop:
+		 * half a queue goes to the kernel's buffer at once. */
+		if (u->q.len >= EVENTS_QUEUE_MAX / 2) {
+			sub_flush(u);
+			continue;
 		}
 		if (!u->polling && loop_mod(u->fd, EPOLLIN | EPOLLOUT, LOOP_EVENTS) == 0)
 			u->polling = true;

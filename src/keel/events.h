@@ -24,7 +24,8 @@
  */
 #define EVENTS_MAX_SUBSCRIBERS 8
 #define EVENTS_MAX_PER_UID 2 /* for uids other than 0 */
-#define EVENTS_QUEUE_MAX 16384
+#define EVENTS_QUEUE_MAX 32768
+#define EVENTS_SOCKET_BUF 32768 /* SO_SNDBUF of a subscriber's socket */
 #define EVENTS_DRAIN_MS 5000
 
 /* Takes over fd (a control client, its request read): 0, or -1 with *err
@@ -40,6 +41,8 @@ void events_close(void);
 void events_state(const struct svc *s, enum sup_state st); /* svc_set_state */
 void events_cond(const char *condition, bool value);
 void events_log(int severity, const char *text, size_t len);
+/* The wall clock in ms, as the events' WALL_MS. */
+long long events_wall_ms(void);
 /* Is anybody listening? (producers that must compute their event first) */
 bool events_wanted(void);
 

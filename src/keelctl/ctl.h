@@ -27,7 +27,9 @@ struct ctl {
 	const char *from; /* analyze/chart: a saved `keelctl times` instead of keel */
 	bool json;
 	bool wait;
+	bool quiet; /* errors are not reported (--version asking keel) */
 	long timeout_ms; /* --wait's limit */
+	uint64_t t_request; /* when the request was sent (monotonic ms) */
 };
 
 /*

@@ -70,7 +70,6 @@ static void print_event(const struct ctl *c, char **f, size_t n, struct buf *o)
 	}
 	if (!o->oom)
 		fwrite(o->p, 1, o->len, stdout);
-	fflush(stdout);
 }
 
 int ctl_events(const struct ctl *c)
@@ -82,7 +81,9 @@ int ctl_events(const struct ctl *c)
 	int rc = EXIT_FAILED;
 	bool ended = false;
 	while (!ended) {
-		char tmp[8192];
+		/* Whatever was printed is out before we may block. */
+		fflush(stdout);
+		char tmp[65536];
 		ssize_t r = read(fd, tmp, sizeof tmp);
 		if (r < 0 && errno == EINTR)
 			continue;

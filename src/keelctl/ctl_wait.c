@@ -10,6 +10,7 @@
 struct seen {
 	char state[32];
 	char reason[512];
+	char type[16];
 	unsigned long long started; /* monotonic ms, 0 never */
 };
 
@@ -37,6 +38,7 @@ static int look(const struct ctl *c, const char *name, struct seen *s)
 		if (ctl_split_tabs(line, f, 19) == 19 && !strcmp(f[0], "svc")) {
 			snprintf(s->state, sizeof s->state, "%s", f[2]);
 			snprintf(s->reason, sizeof s->reason, "%s", f[10]);
+			snprintf(s->type, sizeof s->type, "%s", f[7]);
 			s->started = strtoull(f[15], NULL, 10);
 			rc = 0;
 			break;
@@ -68,7 +70,7 @@ static int done(const struct ctl *c, const char *name, const struct seen *s, uin
 
 int ctl_wait(const struct ctl *c, const char *verb, const char *name)
 {
-	uint64_t t0 = ctl_now_ms(), deadline = t0 + (uint64_t)c->timeout_ms;
+	uint64_t t0 = c->t_request, deadline = ctl_now_ms() + (uint64_t)c->timeout_ms;
 	bool stop = !strcmp(verb, "stop"), restart = !strcmp(verb, "restart");
 	long pause_ms = 20;
 	struct seen s;
@@ -85,7 +87,9 @@ int ctl_wait(const struct ctl *c, const char *verb, const char *name)
 		if (!stop) {
 			/* restart: a process started after the request */
 			bool fresh = !restart || s.started >= t0;
-			if ((!strcmp(st, "running") || !strcmp(st, "done")) && fresh)
+			/* A `wait` service has done its job once it exited. */
+			bool there = !strcmp(st, "done") || (!strcmp(st, "running") && strcmp(s.type, "wait"));
+			if (there && fresh)
 				return done(c, name, &s, ctl_now_ms() - t0);
 			if ((!strcmp(st, "failed") || !strcmp(st, "skipped")) && (fresh || !restart))
 				return ctl_fail(c, EXIT_FAILED, "%s %s%s%s", name, st, s.reason[0] ? ": " : "",

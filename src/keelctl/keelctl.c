@@ -92,7 +92,8 @@ int ctl_fail(const struct ctl *c, int code, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	if (c && c->json) {
+	if (c && c->quiet) {
+	} else if (c && c->json) {
 		struct buf b = { 0 };
 		buf_adds(&b, "{\"ok\":false,\"error\":");
 		buf_add_json(&b, msg ? msg : "out of memory");
@@ -199,6 +200,7 @@ static int do_version(const struct ctl *c)
 {
 	struct buf reply = { 0 };
 	struct ctl quiet = *c;
+	quiet.quiet = true;
 	int rc = ctl_request(&quiet, "version\n", &reply);
 	char *f[3] = { 0 };
 	char *line = NULL;
@@ -349,6 +351,7 @@ int main(int argc, char **argv)
 		return ctl_fail(&c, EXIT_USAGE, "bad argument: empty, or with blanks");
 	}
 	struct buf reply = { 0 };
+	c.t_request = ctl_now_ms();
 	int rc = ctl_request(&c, req.p, &reply);
 	buf_free(&req);
 	if (rc) {
