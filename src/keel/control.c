@@ -48,6 +48,7 @@ struct client {
 	struct buf in, out;
 	uint64_t deadline_ms;
 	unsigned long long seq; /* accept order */
+	uint64_t seq_ms;        /* accept time */
 	size_t cursor;          /* the generator's next row */
 	enum gen gen;           /* what is still to be written */
 	bool answered;
@@ -157,8 +158,12 @@ static void refuse(int fd, const char *why)
 }
 
 /* A slot for a new client of uid, taking one from a client that holds it
- * without progress when needed (root only); NULL with *why. */
-static struct client *slot_for(uid_t uid, const char **why)
+ * without progress when needed (root only); NULL with *why. A newcomer
+ * that has sent its request already (keelctl sends with connect) takes
+ * the oldest reader's slot; one that has not yet takes only a slot held
+ * for CONTROL_GRACE_MS without a request: a flood of silent connections
+ * then refuses itself, not the administrator. */
+static struct client *slot_for(uid_t uid, bool has_request, const char **why)
 {
 	struct client *free_slot = NULL, *reader = NULL, *writer = NULL;
 	int used = 0, same = 0;
@@ -186,6 +191,8 @@ static struct client *slot_for(uid_t uid, const char **why)
 	if (free_slot)
 		return free_slot;
 	struct client *victim = reader ? reader : writer;
+	if (!has_request && !(reader && reader->seq_ms + CONTROL_GRACE_MS <= sup_now_ms()))
+		victim = NULL;
 	if (!victim) {
 		*why = "ERR too many clients\n";
 		return NULL;
@@ -221,14 +228,18 @@ void control_accept(void)
 		socklen_t len = sizeof cred;
 		const char *why = "ERR permission denied\n";
 		struct client *c = NULL;
+		char peek[CONTROL_MAX_REQUEST];
+		ssize_t got = recv(fd, peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+		bool has_request = got > 0 && memchr(peek, '\n', (size_t)got);
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-			c = slot_for(cred.uid, &why);
+			c = slot_for(cred.uid, has_request, &why);
 		if (!c) {
 			refuse(fd, why);
 			continue;
 		}
 		*c = (struct client){ .fd = fd, .uid = cred.uid, .seq = ++accept_seq };
-		c->deadline_ms = sup_now_ms() + CONTROL_REQUEST_MS;
+		c->seq_ms = sup_now_ms();
+		c->deadline_ms = c->seq_ms + CONTROL_REQUEST_MS;
 		if (loop_add(fd, EPOLLIN, LOOP_CLIENT) < 0) {
 			close(fd);
 			client_release(c);

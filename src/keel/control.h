@@ -31,6 +31,7 @@
 #define CONTROL_ROOT_RESERVE 4 /* slots other uids never take */
 #define CONTROL_MAX_PER_UID 4  /* for uids other than 0 */
 #define CONTROL_REQUEST_MS 2000 /* from accept to a complete request */
+#define CONTROL_GRACE_MS 200    /* a new client's slot is not taken before */
 #define CONTROL_IDLE_MS 5000    /* an answer that does not drain */
 #define CONTROL_CHUNK 4096      /* answer bytes produced ahead of the socket */
 #define CONTROL_PAUSE_MS 250    /* no accept after EMFILE for this long */

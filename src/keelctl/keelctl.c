@@ -157,7 +157,26 @@ static long ms_left(uint64_t deadline)
 	return now >= deadline ? 0 : (long)(deadline - now);
 }
 
+static int request_once(const struct ctl *c, const char *request, struct buf *reply);
+
+/* keel refuses a connection that has not sent its request when every slot
+ * is taken (a flood of silent connections): keelctl's, caught between
+ * connect and send, is asked again a few times. */
 int ctl_request(const struct ctl *c, const char *request, struct buf *reply)
+{
+	long pause_ms = 10;
+	for (int attempt = 0;; attempt++) {
+		int rc = request_once(c, request, reply);
+		if (rc || attempt == 6 || reply->len < 20 || strncmp(reply->p, "ERR too many clients", 20))
+			return rc;
+		reply->len = 0;
+		struct timespec ts = { 0, pause_ms * 1000000L };
+		nanosleep(&ts, NULL);
+		pause_ms *= 2;
+	}
+}
+
+static int request_once(const struct ctl *c, const char *request, struct buf *reply)
 {
 	int fd = ctl_connect(c, request);
 	if (fd < 0)
