@@ -24,6 +24,7 @@
 #include "conditions.h"
 #include "control.h"
 #include "events.h"
+#include "timeline.h"
 #include "envfile.h"
 #include "envop.h"
 #include "log.h"
@@ -273,6 +274,7 @@ static void timers_due(void)
 	wdog_timer_event();
 	health_timer_event();
 	upgrade_timer_event();
+	timeline_timer_event();
 }
 
 KEEL_BOOT static void cmdline_read(struct options *o, struct diags *d)
@@ -659,7 +661,8 @@ int main(int argc, char **argv)
 		uint64_t d1 = sup_next_deadline(), d2 = control_timer(), d3 = cond_next_deadline();
 		uint64_t more[] = { d3, logd_next_deadline(), notify_next_deadline(),
 				    live_next_deadline(), wdog_next_deadline(),
-				    health_next_deadline(), upgrade_next_deadline() };
+				    health_next_deadline(), upgrade_next_deadline(),
+				    timeline_next_deadline() };
 		for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
 			if (more[k] && (!d1 || more[k] < d1))
 				d1 = more[k];

@@ -120,8 +120,11 @@ void svc_fail(struct svc *s, const char *fmt, ...)
 	svc_vset_reason(s, fmt, ap);
 	va_end(ap);
 	s->deadline_ms = 0;
+	/* Its "[ OK ]" said it started: this line is about what came after. */
+	bool ran = s->state == SUP_RUNNING && s->announced;
 	svc_set_state(s, SUP_FAILED);
-	log_msg("[FAIL] %s: %s", svc_label(s), s->reason ? s->reason : "failed");
+	log_msg("[FAIL] %s: %s%s", svc_label(s), s->reason ? s->reason : "failed",
+		ran ? " (after it started)" : "");
 	live_failed(s);
 }
 

@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include "log.h"
+
 _Static_assert(sizeof(struct svc) <= 128, "struct svc grew: keep it at 128 bytes");
 
 static uint32_t (*tab)[TL_COUNT];
@@ -50,8 +52,12 @@ static uint32_t *entry_take(struct svc *s)
 	return tab[ix];
 }
 
+static void waiter_drop(const struct svc *s);
+static void waiter_state(struct svc *s, enum sup_state st);
+
 void timeline_service_gone(struct svc *s)
 {
+	waiter_drop(s);
 	uint32_t *e = entry(s);
 	if (!e)
 		return;
@@ -73,6 +79,8 @@ static bool has_process(enum sup_state st)
 
 void timeline_state(struct svc *s, enum sup_state st)
 {
+	if (s->state != st)
+		waiter_state(s, st);
 	uint32_t *e = entry_take(s);
 	if (!e || s->state == st)
 		return;
@@ -195,5 +203,75 @@ void timeline_waits(struct buf *o, const struct svc *s)
 		buf_adds(o, "wait\t");
 		buf_add_field(o, s->def->instance);
 		buf_addf(o, "\tconditions\t%llu\n", (unsigned long long)(end > last ? end - last : 0));
+	}
+}
+
+/* ---- "still waiting for X (Ns)": a `wait` service holding up the boot ---- */
+
+struct waiter {
+	struct svc *s;
+	uint64_t since_ms, next_ms;
+	uint32_t gap_ms;
+};
+static struct waiter *waiters;
+static size_t nwaiters, capwaiters;
+
+static void waiter_drop(const struct svc *s)
+{
+	for (size_t i = 0; i < nwaiters; i++)
+		if (waiters[i].s == s) {
+			waiters[i] = waiters[--nwaiters];
+			return;
+		}
+}
+
+/* From timeline_state: a `wait` service's process starts or ends. */
+static void waiter_state(struct svc *s, enum sup_state st)
+{
+	if (s->def->type != SVC_TYPE_WAIT)
+		return;
+	if (st != SUP_STARTING && st != SUP_RUNNING) {
+		waiter_drop(s);
+		return;
+	}
+	if (st == SUP_RUNNING)
+		return; /* still the same process */
+	waiter_drop(s);
+	if (nwaiters == capwaiters) {
+		size_t cap = capwaiters ? capwaiters * 2 : 8;
+		struct waiter *w = realloc(waiters, cap * sizeof *w);
+		if (!w)
+			return; /* no reminder: nothing else is lost */
+		waiters = w;
+		capwaiters = cap;
+	}
+	uint64_t now = sup_now_ms();
+	waiters[nwaiters++] = (struct waiter){ .s = s, .since_ms = now,
+					       .next_ms = now + TIMELINE_WAIT_FIRST_MS,
+					       .gap_ms = TIMELINE_WAIT_FIRST_MS };
+}
+
+uint64_t timeline_next_deadline(void)
+{
+	uint64_t next = 0;
+	for (size_t i = 0; i < nwaiters; i++)
+		if (!next || waiters[i].next_ms < next)
+			next = waiters[i].next_ms;
+	return next;
+}
+
+void timeline_timer_event(void)
+{
+	uint64_t now = sup_now_ms();
+	for (size_t i = 0; i < nwaiters; i++) {
+		struct waiter *w = &waiters[i];
+		if (w->next_ms > now)
+			continue;
+		log_msg("still waiting for %s (%llus)", svc_label(w->s),
+			(unsigned long long)((now - w->since_ms) / 1000));
+		/* Growing gaps: 5 s, then 10, 20, 40... up to 5 minutes. */
+		if (w->gap_ms < 300000)
+			w->gap_ms *= 2;
+		w->next_ms = now + w->gap_ms;
 	}
 }

@@ -31,6 +31,12 @@ void timeline_deps(struct buf *o, const struct svc *s);
  * wanted until it was ready, or until s started), and "conditions" for the
  * rest of the wait of a service with conditions. */
 void timeline_waits(struct buf *o, const struct svc *s);
+/* A `wait` service whose process runs longer than TIMELINE_WAIT_FIRST_MS
+ * gets "still waiting for X (Ns)" on the console, again after gaps that
+ * double. For PID 1's loop: */
+#define TIMELINE_WAIT_FIRST_MS 5000
+uint64_t timeline_next_deadline(void);
+void timeline_timer_event(void);
 /* When keel started (monotonic ms), and when the boot target was reached
  * (0: not yet). */
 uint64_t timeline_keel_start(void);

@@ -38,6 +38,15 @@ svc stubborn <<EOF
 stop TERM 5s
 exec $BIN/stubborn
 EOF
+# Console: a `once` that started, then failed; a `wait` that takes long.
+svc oncefail <<EOF
+exec $BIN/job oncefail 0.3 1
+EOF
+svc longwait <<EOF
+type wait
+condition flag longwait
+exec $BIN/job longwait 6
+EOF
 # Invalid UTF-8 in a description goes out as valid JSON.
 printf 'description bad \377\376 bytes\nexec %s/daemon utf\n' "$BIN" | svc utf
 # The burst: 340 services that run once when the flag `go` is set.
@@ -56,7 +65,7 @@ a=$(ctl --json status 2>&1 | count_svcs)
 b=$(ctl status --json 2>&1 | count_svcs)
 c=$("$KEELCTL" status -j --socket "$SOCK" 2>&1 | count_svcs)
 check "options anywhere: --json before or after the verb, --socket last ($a $b $c)" \
-	eval '[ "$a" = 347 ] && [ "$b" = 347 ] && [ "$c" = 347 ]'
+	eval '[ "$a" = 349 ] && [ "$b" = 349 ] && [ "$c" = 349 ]'
 check "--version: keelctl's and keel's version and protocol" \
 	eval 'ctl --version | grep -q "^keelctl .* (protocol 2)$" && ctl --version | grep -q "^keel .* (protocol 2)$"'
 check "--version --json" \
@@ -111,6 +120,11 @@ check "status NAME: its times and waits in the text" \
 	eval 'ctl status last | grep -qE "^    wanted [0-9.]+s, started [0-9.]+s, ready [0-9.]+s" && ctl status last | grep -qE "waited for: slow 0\.[4-9]"'
 check "invalid UTF-8 in a description: valid JSON, the bytes escaped" \
 	eval 'ctl status utf --json | python3 -c "import json,sys; b=sys.stdin.buffer.read(); b.decode(\"utf-8\"); d=json.loads(b); assert d[\"services\"][0][\"description\"] == \"bad \\u00ff\\u00fe bytes\""'
+
+# ---- console: which step [ OK ] and [FAIL] are about ----
+check "a once service that started, then failed: the [FAIL] line says so" \
+	wait_for '^keel: \[FAIL\] oncefail: exit 1 \(after it started\)$' 20
+ctl cond set longwait >/dev/null
 
 # ---- --wait ----
 r=$(ctl restart last --wait --timeout 10)
@@ -199,6 +213,9 @@ wait_until 10 grep -q "state loner starting -> running" "$OUT/events.txt"
 check "events as text: time, kind, service, from -> to" \
 	grep -qE "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} state loner running -> stopping pid [0-9]+$" "$OUT/events.txt"
 kill "$ev" 2>/dev/null
+
+check "a wait service still running after 5 s: still waiting for it, on the console" \
+	wait_for '^keel: still waiting for longwait \([5-9]s\)$' 20
 
 # ---- analyze and chart ----
 ctl analyze blame >"$OUT/blame.txt"
