@@ -374,6 +374,7 @@ endif
 	done
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -D -m 0644 completion/keelctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/keelctl
 
 # The man pages are generated from docs/*.md (man/pages.txt says how) and
 # committed; tests/man/test_man.sh checks they are up to date.

@@ -85,6 +85,17 @@ check "no such service: exit 1" [ "$(rc_of ctl stop nosuch)" = 1 ]
 check "keel not reachable: exit 111" [ "$(rc_of "$KEELCTL" --socket "$SYS/none" status)" = 111 ]
 check "status NAME of a waiting service: exit 3" [ "$(rc_of ctl status broken)" = 3 ]
 
+# ---- bash completion ----
+comp() {
+	PATH=$KEEL_BUILD:$PATH bash -c '. "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _keelctl; echo "${COMPREPLY[*]}"' \
+		"$KEEL_SRC/completion/keelctl.bash" keelctl "$@"
+}
+check "completion: commands" eval '[ "$(comp re)" = "restart reload reboot" ]'
+check "completion: options anywhere" eval '[ "$(comp status --js)" = "--json" ]'
+check "completion: service names from keel" eval '[ "$(comp --socket "$SOCK" restart lo)" = "loner longwait" ]'
+check "completion: analyze views, then names" \
+	eval '[ "$(comp analyze cr)" = "critical-chain" ] && [ "$(comp --socket "$SOCK" analyze critical-chain fi)" = "first" ]'
+
 # ---- errors as JSON ----
 js_err() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], d["exit"], bool(d["error"]))'; }
 check "usage error under --json: a JSON object on stdout" \
