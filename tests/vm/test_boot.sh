@@ -161,6 +161,9 @@ if vm_run 'keelctl --json status' 20 && grep -q '"ticker"' "$VM_OUT" && grep -q 
 else
 	vm_not_ok "status: keelctl --json status names ticker running" "$(head -c 300 "$VM_OUT")"
 fi
+# The boot chart (docs/keelctl.md): drawn in the guest onto the data disk, read after poweroff.
+check "chart: keelctl chart and times written to the data disk" vm_run \
+	'keelctl chart >/mnt/data/boot.svg && keelctl times >/mnt/data/boot-times && keelctl analyze critical-chain && sync' 20
 check "boot: syslog receives messages" vm_run \
 	'logger -t vmtest hello-syslog; i=0; until grep -q hello-syslog /var/log/messages; do i=$((i+1)); [ $i -lt 50 ] || exit 1; sleep 0.1; done' 10
 
@@ -180,5 +183,33 @@ if vm_disk_get "$VM_DISK" /blob "$VM_WORK/blob.out" && cmp -s "$VM_WORK/blob" "$
 	vm_ok "data: 4 MiB file intact ($(sha256sum <"$VM_WORK/blob" | cut -c1-16))"
 else
 	vm_not_ok "data: 4 MiB file intact" "$(cat "$VM_WORK/fsck.log" 2>/dev/null | tail -n 5)"
+fi
+# The chart as real SVG: parsed, rendered to PNG by librsvg, the kernel's time drawn.
+if vm_disk_get "$VM_DISK" /boot.svg "$VM_WORK/boot.svg"; then
+	check "chart: well-formed SVG with a bar per service, the kernel, keel's start, a critical path" \
+		python3 - "$VM_WORK/boot.svg" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+root = ET.parse(sys.argv[1]).getroot()
+names = {g.find(ns + "title").text.split(":")[0] for g in root.iter(ns + "g") if "service" in g.get("class", "")}
+assert {"kmod", "mount-data", "net-link", "net-addr", "net-daemon", "watcher", "ticker"} <= names, names
+assert root.find(ns + "rect[@class='kernel']") is not None, "no kernel bar"
+assert root.find(ns + "line[@class='keel-start']") is not None
+assert any("critical" in g.get("class", "") for g in root.iter(ns + "g")), "no critical path"
+PY
+	if command -v rsvg-convert >/dev/null; then
+		rsvg-convert -o "$VM_WORK/boot.png" "$VM_WORK/boot.svg" 2>"$VM_WORK/rsvg.err"
+		check "chart: rsvg-convert renders it to a PNG of at least 1000x300 px" python3 - "$VM_WORK/boot.png" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read(32)
+assert b[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", b[16:24])
+assert w >= 1000 and h >= 300, (w, h)
+PY
+	else
+		vm_not_ok "chart: rsvg-convert renders it" "rsvg-convert missing (scripts/deps.sh installs librsvg2-bin)"
+	fi
+else
+	vm_not_ok "chart: boot.svg on the data disk"
 fi
 vm_finish
