@@ -312,12 +312,13 @@ static int chart(const struct ctl *c, struct times *t)
 			     "<text x=\"%zu\" y=\"60\">%s</text>\n", CHART_LEFT + k * 90, legend[k].color,
 			 CHART_LEFT + k * 90 + 16, legend[k].word);
 	/* Grid: about ten lines at a round step. */
-	static const unsigned steps[] = { 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000 };
-	unsigned step = steps[0];
-	for (size_t k = 0; k < sizeof steps / sizeof steps[0] && (end - origin) / steps[k] > 12; k++)
-		step = k + 1 < sizeof steps / sizeof steps[0] ? steps[k + 1] : steps[k];
+	static const uint64_t steps[] = { 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000 };
+	uint64_t span = end - origin, step = span / 12 + 1; /* beyond the table: 12 lines */
+	for (size_t k = sizeof steps / sizeof steps[0]; k-- > 0;)
+		if (span / steps[k] <= 12)
+			step = steps[k];
 	double rows_end = CHART_TOP + (double)(m + 1) * ROW_H;
-	for (uint64_t g = 0; g <= end - origin; g += step) {
+	for (uint64_t k = 0, g = 0; g <= span && k <= 60; k++, g = k * step) {
 		double x = CHART_LEFT + (double)g * scale;
 		buf_addf(&o, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#eeeeee\"/>"
 			     "<text x=\"%.1f\" y=\"%d\" fill=\"#777777\">%llu.%03llus</text>\n", x,
