@@ -174,13 +174,19 @@ static int blame(const struct ctl *c, struct times *t)
 	return EXIT_OK;
 }
 
-/* The service whose readiness came last: the end of the boot. */
+/* The service whose readiness came last: the end of the boot. One that
+ * crashes and respawns (backoff, failed) or was stopped since is not part
+ * of it: its last run's stamps are not the boot's. */
 static struct tsvc *last_ready(struct times *t)
 {
 	struct tsvc *best = NULL;
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; i < t->n; i++) {
+		const char *st = t->v[i].state;
+		if (strcmp(st, "running") && strcmp(st, "done"))
+			continue;
 		if (t->v[i].settled && (!best || t->v[i].settled > best->settled))
 			best = &t->v[i];
+	}
 	return best;
 }
 
@@ -332,8 +338,8 @@ static int chart(const struct ctl *c, struct times *t)
 			     "fill=\"#b4a7d6\"/>\n", CHART_LEFT, CHART_TOP, ks - CHART_LEFT, ROW_H - 4);
 	buf_addf(&o, "<text x=\"%.1f\" y=\"%d\">kernel</text>\n<line class=\"keel-start\" x1=\"%.1f\" "
 		     "y1=\"%d\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#674ea7\" stroke-dasharray=\"4,3\"/>\n"
-		     "<text x=\"%.1f\" y=\"%d\" fill=\"#674ea7\">keel started</text>\n",
-		 ks + 4, CHART_TOP + 11, ks, CHART_TOP, ks, rows_end, ks + 4, CHART_TOP + 11 + ROW_H);
+		     "<text x=\"%.1f\" y=\"%.0f\" fill=\"#674ea7\">keel started</text>\n",
+		 ks + 4, CHART_TOP + 11, ks, CHART_TOP, ks, rows_end, ks + 4, rows_end + 14);
 	for (size_t i = 0; i < m; i++) {
 		struct tsvc *s = v[i];
 		double y = CHART_TOP + (double)(i + 1) * ROW_H;
@@ -362,7 +368,10 @@ static int chart(const struct ctl *c, struct times *t)
 				     "fill=\"%s\"%s/>\n", seg[k].cls, x, y, wd < 1 ? 1 : wd, ROW_H - 4,
 				 seg[k].color, s->critical ? " stroke=\"#cc0000\" stroke-width=\"1.5\"" : "");
 		}
-		double lx = CHART_LEFT + (double)((rd ? rd : st ? st : w) - origin) * scale + 4;
+		/* The label after the bar, or after ready when the bar runs on
+		 * to the chart's end. */
+		uint64_t lt = stop < end ? stop : rd ? rd : st ? st : w;
+		double lx = CHART_LEFT + (double)(lt - origin) * scale + 4;
 		uint64_t took = rd && w ? rd - w : 0;
 		buf_addf(&o, "<text x=\"%.1f\" y=\"%.0f\"%s>", lx, y + 11,
 			 s->critical ? " font-weight=\"bold\" fill=\"#cc0000\"" : "");
