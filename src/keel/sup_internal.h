@@ -22,6 +22,9 @@
 /* The shutdown/reboot target gets this long before the remaining processes
  * are killed: a hung shutdown script must not keep the device up forever. */
 #define SUP_FINAL_TARGET_MS 30000UL
+/* Starts per pass of PID 1's loop: 10,000 services wanted at once must not
+ * keep the control socket unheard for seconds. */
+#define SUP_START_BATCH 128
 /* After SIGTERM to everything left, this long before SIGKILL. */
 #define SUP_KILL_GRACE_MS 2000UL
 #define SUP_KILL_WAIT_MS 1000UL
@@ -49,6 +52,10 @@ struct sup_core {
 	bool kill_escalated;
 	bool no_children;
 	bool reap_pending; /* the last reap stopped at its batch limit */
+	/* The last start scan stopped at SUP_START_BATCH starts: the loop
+	 * turns (keelctl, readiness, exits are heard), then it goes on. */
+	bool start_pending;
+	unsigned starts; /* in this sup_step */
 	int ino_fd; /* inotify for `ready file`: -1 until first needed, -2 unavailable */
 	struct svc *rescue;
 	/* Some state changed since the last pass over the plans: only then can

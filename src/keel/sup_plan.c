@@ -51,11 +51,16 @@ static bool plan_start_ready_members(struct sup_plan *p)
 			log_msg("[SKIP] %s: %s", svc_label(s), s->reason ? s->reason : "");
 			continue;
 		}
+		if (sup.starts >= SUP_START_BATCH) {
+			sup.start_pending = true;
+			return true;
+		}
 		/* Last: a true gate may hand the start a trigger's environment. */
 		if (!cond_gate(s)) {
 			waiting = true;
 			continue;
 		}
+		sup.starts++;
 		svc_start(s);
 	}
 	return waiting;
@@ -389,12 +394,14 @@ void sup_step(void)
 	trim_if_asked();
 	enum sup_phase before;
 	bool again;
+	sup.starts = 0;
+	sup.start_pending = false;
 	do {
 		before = sup.phase;
 		switch (sup.phase) {
 		case SUP_PHASE_RUN:
 			cond_step();
-			while (sup.dirty) {
+			while (sup.dirty && !sup.start_pending) {
 				sup.dirty = false;
 				bool waiting = false;
 				for (int t = 0; t < SVC_TARGET_COUNT; t++)
@@ -406,6 +413,8 @@ void sup_step(void)
 				for (int t = 0; t < SVC_TARGET_COUNT; t++)
 					plan_check_reached(&sup.plans[t]);
 			}
+			if (sup.start_pending)
+				sup.dirty = true; /* the scan goes on next turn */
 			break;
 		case SUP_PHASE_STOPPING:
 			step_stopping();

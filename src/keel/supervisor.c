@@ -698,7 +698,7 @@ void sup_timer_event(void)
 
 uint64_t sup_next_deadline(void)
 {
-	if (sup.reap_pending)
+	if (sup.reap_pending || sup.start_pending)
 		return sup_now_ms();
 	uint64_t next = sup.phase_deadline_ms;
 	for (size_t i = 0; i < sup.nsvcs; i++) {
