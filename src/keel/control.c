@@ -1,6 +1,7 @@
 /* control: PID 1's end of the keelctl socket — non-blocking, bounded memory per client, root gets through. */
 /* SPDX-License-Identifier: MIT */
 #include "control.h"
+#include "badfiles.h"
 #include "health.h"
 
 #include <errno.h>
@@ -40,7 +41,8 @@
  * CONTROL_MAX_PER_UID slots, never the last CONTROL_ROOT_RESERVE, and only
  * read-only requests.
  */
-enum gen { GEN_NONE, GEN_SVCS, GEN_NAMES, GEN_TIMES, GEN_DIAGS, GEN_OK };
+/* What is still to be written of a long answer, in this order. */
+enum gen { GEN_NONE, GEN_SVCS, GEN_NAMES, GEN_TIMES, GEN_BAD_SVCS, GEN_BAD_NAMES, GEN_DIAGS, GEN_OK };
 
 struct client {
 	int fd; /* -1 = free slot */
@@ -313,6 +315,19 @@ static void client_fill(struct client *c)
 		if (c->gen == GEN_OK) {
 			buf_adds(&c->out, "OK\n");
 			c->gen = GEN_NONE;
+		} else if (c->gen == GEN_BAD_SVCS || c->gen == GEN_BAD_NAMES) {
+			/* Files that gave no service: skipped, with their error. */
+			const struct svc *b = c->cursor < badfiles_count() ? badfiles_get(c->cursor++) : NULL;
+			if (!b) {
+				c->cursor = 0;
+				c->gen = c->gen == GEN_BAD_SVCS ? GEN_DIAGS : GEN_OK;
+			} else if (c->gen == GEN_BAD_NAMES) {
+				buf_adds(&c->out, "name\t");
+				buf_add_field(&c->out, b->def->instance);
+				buf_adds(&c->out, "\n");
+			} else {
+				add_svc_line(&c->out, b);
+			}
 		} else if (c->gen == GEN_DIAGS) {
 			const struct diags *d = sup_diags();
 			if (c->cursor < d->n)
@@ -330,7 +345,7 @@ static void client_fill(struct client *c)
 			}
 			if (!sv) {
 				c->cursor = 0;
-				c->gen = c->gen == GEN_SVCS ? GEN_DIAGS : GEN_OK;
+				c->gen = c->gen == GEN_SVCS ? GEN_BAD_SVCS : c->gen == GEN_NAMES ? GEN_BAD_NAMES : GEN_OK;
 			} else if (c->gen == GEN_NAMES) {
 				buf_adds(&c->out, "name\t");
 				buf_add_field(&c->out, sv->def->instance);
@@ -433,8 +448,8 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 			return;
 		}
 		if (argc == 2) {
-			struct svc *s = sup_find(argv[1], &err);
-			if (!s) {
+			const struct svc *s = sup_find(argv[1], &err);
+			if (!s && !(s = badfiles_find(argv[1]))) {
 				buf_addf(o, "ERR %s: %s\n", argv[1], err);
 				return;
 			}
@@ -470,7 +485,7 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 		}
 		struct svc *s = sup_find(argv[1], &err);
 		if (!s) {
-			buf_addf(o, "ERR %s: %s\n", argv[1], err);
+			buf_addf(o, "ERR %s: %s\n", argv[1], badfiles_why(argv[1], err));
 			return;
 		}
 		int r = verb[2] == 'a' ? sup_request_start(s)
@@ -485,7 +500,7 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 	if (!strcmp(verb, "reload") && argc == 2) {
 		struct svc *s = sup_find(argv[1], &err);
 		if (!s)
-			buf_addf(o, "ERR %s: %s\n", argv[1], err);
+			buf_addf(o, "ERR %s: %s\n", argv[1], badfiles_why(argv[1], err));
 		else if (cond_reload_service(s, &err) < 0)
 			buf_addf(o, "ERR %s: %s\n", s->def->instance, err);
 		else
