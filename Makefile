@@ -318,6 +318,10 @@ fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS))
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
+# keelctl's readers of keel's answers, with the request side stubbed
+build/fuzz/fuzz_ctlreply: tests/fuzz/fuzz_ctlreply.c $(LIB_SRCS) src/keelctl/ctl_analyze.c src/keelctl/ctl_render.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^
 
 # Install what this VARIANT (or BUILDDIR) built. install-strip strips the
 # installed programs with $(STRIP) (the cross toolchain's, not install -s).

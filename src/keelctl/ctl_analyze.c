@@ -33,7 +33,7 @@ static int tsvc_cmp_name(const void *a, const void *b)
 static struct tsvc *find(struct times *t, const char *name)
 {
 	struct tsvc key = { .name = (char *)name };
-	return bsearch(&key, t->v, t->n, sizeof *t->v, tsvc_cmp_name);
+	return t->n ? bsearch(&key, t->v, t->n, sizeof *t->v, tsvc_cmp_name) : NULL;
 }
 
 static int read_file(const char *path, struct buf *b)
@@ -93,7 +93,8 @@ static int times_parse(const struct ctl *c, struct times *t)
 	}
 	if (!ok)
 		return ctl_fail(c, EXIT_FAILED, "incomplete timings (not a `keelctl times` answer?)");
-	qsort(t->v, t->n, sizeof *t->v, tsvc_cmp_name);
+	if (t->n)
+		qsort(t->v, t->n, sizeof *t->v, tsvc_cmp_name);
 	for (size_t i = 0; i < t->n; i++)
 		for (int k = 0; k < T_COUNT; k++)
 			if (t->v[i].t[k] > t->span_end)
@@ -282,7 +283,8 @@ static int chart(const struct ctl *c, struct times *t)
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].t[T_WANTED] || t->v[i].t[T_STARTED])
 			v[m++] = &t->v[i];
-	qsort(v, m, sizeof *v, start_cmp);
+	if (m)
+		qsort(v, m, sizeof *v, start_cmp);
 	mark_critical(t, last_ready(t));
 	/* A real boot starts the axis at 0 with the kernel's time; a keel
 	 * started long after the machine (a container) at keel's start. */

@@ -1,15 +1,16 @@
 /* fuzz_ctlreply: any bytes as keel's answer are rendered (status, cond, events) or analysed (blame, critical-chain, chart), never a fault. */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* keelctl's reply readers, built here with the request side stubbed: the
- * answer is the fuzz input. */
-#include "../../src/keelctl/ctl_analyze.c"
-#include "../../src/keelctl/ctl_render.c"
+#include "../../src/keelctl/ctl.h"
+
+/* keelctl's reply readers (ctl_analyze.c, ctl_render.c, linked in by the
+ * Makefile) with the request side stubbed: the answer is the fuzz input. */
 
 static const uint8_t *in_data;
 static size_t in_size;
