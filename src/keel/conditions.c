@@ -150,6 +150,12 @@ struct csvc *cond_csvc(const struct svc *s)
 		       : NULL;
 }
 
+void cond_events_sync(void)
+{
+	for (size_t i = 0; i < cond.nfacts; i++)
+		cond.facts[i].reported = cond_fact_value(&cond.facts[i]);
+}
+
 /* Condition events: each fact whose value differs from the one told. */
 static void cond_report_changes(void)
 {
@@ -485,6 +491,8 @@ KEEL_BOOT void cond_rebuild(void)
 	if (cond.need_net)
 		net_open();
 	cycles_check();
+	if (events_wanted())
+		cond_events_sync(); /* a new table: changes are told from now */
 	sup_poke();
 }
 

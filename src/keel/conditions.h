@@ -46,6 +46,9 @@ void cond_fd_event(int fd, enum loop_tag tag);
 /* Control requests: `cond`, `cond set NAME`, `cond clear NAME`
  * (argv[0] is "cond"). */
 void cond_request(struct buf *o, char **argv, int argc);
+/* The event stream got its first subscriber: the values it is told changes
+ * of start from now. */
+void cond_events_sync(void);
 
 /* Reload one running service: its `reload` line (default SIGHUP). 0, or
  * -1 with *err set. */

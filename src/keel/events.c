@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "conditions.h"
 #include "control.h"
 #include "loop.h"
 
@@ -75,7 +76,8 @@ int events_subscribe(int fd, uid_t uid, const char **err)
 		u->used = false;
 		return -1;
 	}
-	nsubs++;
+	if (!nsubs++)
+		cond_events_sync();
 	/* The first line says the subscription stands (its SEQ: the last
 	 * event before it). */
 	buf_addf(&u->q, "event\t%llu\t%llu\t%lld\tsubscribed\t%d\n", seq, (unsigned long long)sup_now_ms(),
