@@ -36,8 +36,11 @@ static uint32_t *entry_take(struct svc *s)
 		free_head = tab[ix][0];
 	} else {
 		if (ntab == captab) {
-			/* Doubling: PID 1's allocator keeps outgrown blocks. */
+			/* One block for every service at boot; doubling after
+			 * (PID 1's allocator keeps outgrown blocks). */
 			uint32_t cap = captab ? captab * 2 : 64;
+			if (cap < sup_count())
+				cap = (uint32_t)sup_count();
 			void *p = realloc(tab, (size_t)cap * sizeof *tab);
 			if (!p)
 				return NULL;
