@@ -285,6 +285,7 @@ $(O)/libuci.so: $(UCI_LIB_SRCS:%.c=$(O)/pic/%.o)
 	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,libuci.so -o $@ $^ $(LDLIBS)
 
 $(O)/uci.pc: Makefile
+	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
 		'Name: uci' "Description: keel's libuci-compatible UCI library" 'Version: $(VERSION)' \
 		'Libs: -L$${libdir} -luci' 'Cflags: -I$${includedir}' >$@

@@ -69,7 +69,7 @@ expected() { # the files and links of a default install with PREFIX=/usr, plus "
 			usr/share/man/man8/sysupgrade.8 \
 			usr/share/man/man1/uci.1 usr/share/doc/keel/README.md \
 			usr/share/man/man3/libuci.3 usr/include/uci.h usr/lib/libuci.a usr/lib/libuci.so \
-			usr/lib/pkgconfig/uci.pc
+			usr/lib/pkgconfig/uci.pc usr/share/bash-completion/completions/keelctl
 		for d in docs/*.md; do echo "usr/share/doc/keel/${d#docs/}"; done
 		printf '%s\n' "$@"
 	} | sort
@@ -106,7 +106,8 @@ min_expected() {
 	{
 		printf '%s\n' usr/sbin/keel usr/sbin/keelctl usr/bin/logread \
 			usr/man/man8/keel.8 usr/man/man8/keel-check.8 usr/man/man8/keelctl.8 usr/man/man5/keel-service.5 \
-			usr/man/man8/logread.8 usr/share/doc/keel/README.md
+			usr/man/man8/logread.8 usr/share/doc/keel/README.md \
+			usr/share/bash-completion/completions/keelctl
 		for d in docs/*.md; do echo "usr/share/doc/keel/${d#docs/}"; done
 	} | sort
 }
