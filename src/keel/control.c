@@ -28,6 +28,7 @@
 #include "upgrade.h"
 #include "events.h"
 #include "timeline.h"
+#include "trim.h"
 
 /*
  * Invariants: a slot is READING (its request incomplete: at most
@@ -67,13 +68,13 @@ static unsigned long long accept_seq;
 static uint64_t paused_until; /* accepting paused (EMFILE) until then */
 static bool pause_warned;
 
-void control_set_access(mode_t mode, gid_t gid)
+KEEL_BOOT void control_set_access(mode_t mode, gid_t gid)
 {
 	sock_mode = mode & 0777;
 	sock_gid = gid;
 }
 
-int control_open(const char *path, const char *share_dir)
+KEEL_BOOT int control_open(const char *path, const char *share_dir)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	timeline_set_keel_start(sup_now_ms());
