@@ -83,8 +83,9 @@ static char *conf_load(bool required)
 		upgrade_conf_parse(&up.conf, buf, len, up.conf_path, &d);
 	free(buf);
 	for (size_t i = 0; i < d.n && !err; i++)
-		if (d.v[i].level == DIAG_ERROR)
-			err = diag_format(&d.v[i]);
+		if (d.v[i].level == DIAG_ERROR && (err = diag_format(&d.v[i])) &&
+		    !strncmp(err, "error: ", 7)) /* the answer is an ERR already */
+			memmove(err, err + 7, strlen(err + 7) + 1);
 	if (!err && d.oom)
 		err = strdup("out of memory reading the upgrade configuration");
 	diags_free(&d);
