@@ -9,7 +9,8 @@ mtd-utils dosfstools python3 time iproute2 libsystemd-dev systemd mandoc gcc-arm
 gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu gcc-mips64el-linux-gnuabi64 musl-dev:arm64 musl-dev:armhf
 musl-dev:mipsel musl-dev:mips64el linux-libc-dev-arm64-cross linux-libc-dev-armhf-cross
 linux-libc-dev-mipsel-cross linux-libc-dev-mips64el-cross qemu-system-arm qemu-system-mips qemu-user-static
-gcc-mips-linux-gnu libc6-dev-mips-cross librsvg2-bin"
+gcc-mips-linux-gnu libc6-dev-mips-cross librsvg2-bin
+dropbear-bin dnsmasq-base"
 # The cross builds take each architecture's musl from Debian (musl-dev:<arch>),
 # and tests/vm/cross fetches its kernel and busybox-static with apt-get download.
 for a in arm64 armhf mipsel mips64el; do

@@ -136,8 +136,10 @@ static int rcd_load(const struct services_conf *c, struct svc_set *set, struct d
 			 (int)(name - e), e, start ? "boot" : "%0");
 		if (*prev)
 			buf_addf(&b, "after %s\n", *prev);
-		buf_addf(&b, "timeout " RCD_TIMEOUT "\nexec %s/%s %s\n", c->service_dir, name,
-			 start ? "boot" : "shutdown");
+		/* Run through the link, as procd does: the process is then named
+		 * K50dropbear, not dropbear, and the script's own "killall dropbear"
+		 * spares it. rc.common finds the script's name with readlink. */
+		buf_addf(&b, "timeout " RCD_TIMEOUT "\nexec %s %s\n", path, start ? "boot" : "shutdown");
 		static const char *const finals[] = { "shutdown", "reboot" };
 		for (int t = 0; t < (start ? 1 : 2) && !b.oom && rc == 0; t++) {
 			char *link = NULL;
