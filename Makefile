@@ -175,6 +175,7 @@ LOGREAD_SRCS := $(wildcard src/logread/*.c)
 UCI_SRCS    := $(wildcard src/uci/*.c)
 PRE_SRCS    := $(wildcard src/preinit/*.c)
 UPG_SRCS    := $(wildcard src/upgrade/*.c)
+JF_SRCS     := $(wildcard src/jsonfilter/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -183,6 +184,7 @@ CTL_OBJS    := $(CTL_SRCS:%.c=$(O)/%.o)
 LOGREAD_OBJS := $(LOGREAD_SRCS:%.c=$(O)/%.o) $(addprefix $(O)/src/lib/,buf.o logrec.o logfmt.o)
 UCI_OBJS    := $(UCI_SRCS:%.c=$(O)/%.o)
 PRE_OBJS    := $(PRE_SRCS:%.c=$(O)/%.o)
+JF_OBJS     := $(JF_SRCS:%.c=$(O)/%.o)
 # keel objects without main(), for unit tests that need them
 KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o $(O)/src/keel/malloc.o,$(KEEL_OBJS))
 # PID 1's allocator (src/lib/heap.c) replaces the C library's in the keel
@@ -200,7 +202,8 @@ PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
          $(if $(call on,WITH_UCI),$(if $(UCI_SRCS),$(O)/uci $(UCI_LIBS))) \
          $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit)) \
          $(if $(call on,WITH_PREINIT),$(if $(UPG_SRCS),$(O)/sysupgrade)) \
-         $(if $(UPG_SRCS),$(O)/keel-mkimage)
+         $(if $(UPG_SRCS),$(O)/keel-mkimage) \
+         $(if $(call on,WITH_OPENWRT),$(if $(JF_SRCS),$(O)/jsonfilter))
 
 .PHONY: all static cross cross-tests asan musl clean install install-strip install-libuci unit-tests fuzz check test \
         man dist version
@@ -300,6 +303,11 @@ $(O)/sysupgrade: $(O)/src/upgrade/sysupgrade.o $(LIB_OBJS)
 $(O)/keel-mkimage: $(O)/src/upgrade/mkimage.o $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# jsonfilter, and jshn (the same program under that name) for jshn.sh
+$(O)/jsonfilter: $(JF_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+	ln -sfn jsonfilter $(O)/jshn
+
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with the
 # library objects and keel's objects minus main().
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -313,10 +321,10 @@ $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/u
 
 # Fuzz targets (clang + libFuzzer): build/fuzz/fuzz_NAME
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_CFLAGS := $(CSTD) $(WARN) -Wno-missing-prototypes $(DEFS) -Isrc/lib -Isrc/keel -Isrc/uci -g -O1 \
+FUZZ_CFLAGS := $(CSTD) $(WARN) -Wno-missing-prototypes $(DEFS) -Isrc/lib -Isrc/keel -Isrc/uci -Isrc/jsonfilter -g -O1 \
                -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS))
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(filter-out src/uci/main.c,$(UCI_SRCS)) $(filter-out src/jsonfilter/main.c,$(JF_SRCS))
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 # keelctl's readers of keel's answers, with the request side stubbed
@@ -357,6 +365,7 @@ install: all
 	$(if $(filter $(O)/uci,$(PROGS)),$(MAKE) --no-print-directory install-libuci)
 	$(if $(filter $(O)/preinit,$(PROGS)),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
 	$(if $(filter $(O)/sysupgrade,$(PROGS)),install -m 0755 $(O)/sysupgrade $(DESTDIR)$(SBINDIR)/sysupgrade)
+	$(if $(filter $(O)/jsonfilter,$(PROGS)),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(O)/jsonfilter $(DESTDIR)$(BINDIR)/jsonfilter && ln -sfn jsonfilter $(DESTDIR)$(BINDIR)/jshn)
 	$(if $(INSTALL_STRIP),$(STRIP) $(INSTALLED_PROGS))
 	$(if $(call on,WITH_INIT_LINK),ln -sfn keel $(DESTDIR)$(SBINDIR)/init)
 	install -d $(DESTDIR)$(SHARE_DIR) $(DESTDIR)$(SERVICE_DIR)
