@@ -59,13 +59,28 @@ append() {
 	fi
 }
 
-# list_contains VAR WORD: true when WORD is one of the blank-separated words of VAR.
+# prepend VAR VALUE [SEP]: puts VALUE in front of VAR, with SEP (default a
+# blank) between them only when both are non-empty.
+prepend() {
+	local _p_var="$1" _p_val="$2" _p_sep="${3- }" _p_old
+	_fn_name_ok "$_p_var" || return 1
+	eval "_p_old=\${$_p_var}"
+	if [ -n "$_p_old" ] && [ -n "$_p_val" ]; then
+		_fn_setvar "$_p_var" "$_p_val$_p_sep$_p_old"
+	else
+		_fn_setvar "$_p_var" "$_p_val$_p_old"
+	fi
+}
+
+# list_contains VAR WORD: true when a blank-separated word of VAR matches
+# WORD, a shell pattern as on OpenWrt ("list_contains ifs 'eth*'").
 list_contains() {
 	local _l_val
 	_fn_name_ok "$1" || return 1
 	eval "_l_val=\${$1}"
+	# shellcheck disable=SC2254
 	case " $_l_val " in
-	*" $2 "*) return 0 ;;
+	*" "$2" "*) return 0 ;;
 	esac
 	return 1
 }
@@ -303,6 +318,101 @@ find_mtd_part() {
 	_m_part=$(grep "\"$1\"" "${PROC_MTD:-/proc/mtd}" 2>/dev/null | sed -n '1s/^mtd\([0-9]*\):.*/\1/p')
 	[ -d /dev/mtdblock ] && _m_prefix=/dev/mtdblock/
 	[ -n "$_m_part" ] && printf '%s%s\n' "$_m_prefix" "$_m_part"
+}
+
+# find_mtd_index NAME: the number of the mtd partition named NAME.
+find_mtd_index() {
+	sed -n "s/^mtd\([0-9]*\):.*\"$1\"\$/\1/p" "${PROC_MTD:-/proc/mtd}" 2>/dev/null | sed -n 1p
+}
+
+# find_mmc_part NAME [DISK]: /dev/mmcblkXpY whose partition name is NAME.
+find_mmc_part() {
+	local _mm_d _mm_n
+	grep -q "\"$1\"" "${PROC_MTD:-/proc/mtd}" 2>/dev/null && { echo; return 0; }
+	for _mm_d in "${SYSFS_BLOCK:-/sys/block}"/${2:-mmcblk*}/mmcblk*p*; do
+		[ -f "$_mm_d/uevent" ] || continue
+		_mm_n=$(sed -n 's/^PARTNAME=//p' "$_mm_d/uevent")
+		[ "$_mm_n" = "$1" ] && { echo "/dev/${_mm_d##*/}"; return 0; }
+	done
+}
+
+# board_name: the board's name as preinit recorded it, else "generic".
+board_name() {
+	if [ -e "${SYSINFO_DIR:-/tmp/sysinfo}/board_name" ]; then
+		cat "${SYSINFO_DIR:-/tmp/sysinfo}/board_name"
+	else
+		echo generic
+	fi
+}
+
+# cmdline_get_var NAME: the value of each NAME=VALUE on the kernel command line.
+cmdline_get_var() {
+	local _cv_w
+	# word splitting wanted: the command line is blank-separated
+	# shellcheck disable=SC2013
+	for _cv_w in $(cat "${PROC_CMDLINE:-/proc/cmdline}"); do
+		case $_cv_w in "$1="*) echo "${_cv_w#"$1="}" ;; esac
+	done
+}
+
+# xor HEX...: the bitwise xor of hex numbers of one length, as many digits.
+xor() {
+	local _x_r="0x$1" _x_len=${#1}
+	shift
+	while [ -n "$1" ]; do
+		_x_r=$((_x_r ^ 0x$1))
+		shift
+	done
+	printf "%0${_x_len}x" "$_x_r"
+}
+
+# group_exists NAME / user_exists NAME: a line for NAME in /etc/group or /etc/passwd.
+group_exists() { grep -qs "^$1:" "$IPKG_INSTROOT/etc/group"; }
+user_exists() { grep -qs "^$1:" "$IPKG_INSTROOT/etc/passwd"; }
+
+# group_add NAME GID: a new line in /etc/group.
+group_add() {
+	[ -f "$IPKG_INSTROOT/etc/group" ] || return 1
+	echo "$1:x:$2:" >>"$IPKG_INSTROOT/etc/group"
+}
+
+# group_add_next NAME: the group's gid, after adding it with the first free gid from 32768.
+group_add_next() {
+	local _gn_gid
+	_gn_gid=$(grep -s "^$1:" "$IPKG_INSTROOT/etc/group" | cut -d: -f3)
+	if [ -n "$_gn_gid" ]; then
+		echo "$_gn_gid"
+		return 0
+	fi
+	_gn_gid=32768
+	while cut -d: -f3 "$IPKG_INSTROOT/etc/group" | grep -qx "$_gn_gid"; do
+		_gn_gid=$((_gn_gid + 1))
+	done
+	group_add "$1" "$_gn_gid"
+	echo "$_gn_gid"
+}
+
+# group_add_user GROUP USER: USER becomes a member of GROUP.
+group_add_user() {
+	local _gu_line _gu_new
+	_gu_line=$(grep -s "^$1:" "$IPKG_INSTROOT/etc/group") || return 1
+	case ",$(echo "$_gu_line" | cut -d: -f4)," in *",$2,"*) return 0 ;; esac
+	case $_gu_line in *:) _gu_new="$_gu_line$2" ;; *) _gu_new="$_gu_line,$2" ;; esac
+	sed -i "s/^$1:.*/$_gu_new/" "$IPKG_INSTROOT/etc/group"
+}
+
+# user_add NAME [UID [GID [DESC [HOME [SHELL]]]]]: new lines in /etc/passwd and /etc/shadow.
+user_add() {
+	local _ua_uid="$2" _ua_gid="$3"
+	[ -f "$IPKG_INSTROOT/etc/passwd" ] || return 1
+	if [ -z "$_ua_uid" ]; then
+		_ua_uid=32768
+		while cut -d: -f3 "$IPKG_INSTROOT/etc/passwd" | grep -qx "$_ua_uid"; do
+			_ua_uid=$((_ua_uid + 1))
+		done
+	fi
+	echo "$1:x:$_ua_uid:${_ua_gid:-$_ua_uid}:${4:-$1}:${5:-/var/run/$1}:${6:-/bin/false}" >>"$IPKG_INSTROOT/etc/passwd"
+	echo "$1:x:0:0:99999:7:::" >>"$IPKG_INSTROOT/etc/shadow"
 }
 
 # jffs2_mark_erase NAME: writes the JFFS2 end-of-filesystem marker at the

@@ -144,9 +144,11 @@ static size_t put_utf8(char *o, unsigned c)
 static char *parse_string(struct parser *ps, size_t *len)
 {
 	const char *start = ps->p;
+	/* the output is never longer than the input up to the closing quote */
 	size_t cap = 1;
-	for (const char *q = start; q < ps->end && *q != '"'; q++)
-		cap++;
+	for (const char *q = start; q < ps->end && *q != '"'; q++, cap++)
+		if (*q == '\\' && q + 1 < ps->end)
+			q++, cap++;
 	char *out = malloc(cap + 4), *o = out;
 	if (!out) {
 		ps->err = "out of memory";

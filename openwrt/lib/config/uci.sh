@@ -115,6 +115,12 @@ uci_commit() {
 	_uci commit ${1:+"$1"}
 }
 
+# uci_revert PACKAGE [SECTION [OPTION]]: drops the staged changes (all of
+# the package's, a section's or an option's).
+uci_revert() {
+	_uci revert "$(_uci_ref "$1" "$2" "$3")"
+}
+
 # uci_set_default PACKAGE: standard input becomes the package's config, only
 # when the package does not exist yet (first boot defaults).
 uci_set_default() {

@@ -13,7 +13,7 @@
 # Paths: KEEL_RUNTIME_DIR (/run/keel/services), KEEL_SOCKET, KEELCTL (keelctl),
 # INIT_D_DIR ($IPKG_INSTROOT/etc/init.d), UCI_CONFIG_DIR (/etc/config).
 
-. "${KEEL_LIB_DIR:-$IPKG_INSTROOT/lib}/functions/jshn.sh"
+. "${KEEL_LIB_DIR:=$IPKG_INSTROOT/lib}"/../usr/share/libubox/jshn.sh
 
 : "${KEEL_RUNTIME_DIR:=/run/keel/services}"
 : "${INIT_D_DIR:=$IPKG_INSTROOT/etc/init.d}"
@@ -108,6 +108,9 @@ procd_open_service() {
 	_procd_count=0
 	_procd_triggers=
 	_procd_cfgtrig=
+	_procd_events=
+	_procd_data=
+	_procd_data_depth=0
 	_procd_iftrig=
 	_procd_sigs=
 	_procd_inst=
@@ -120,6 +123,7 @@ procd_open_instance() {
 	_pi_cmd= _pi_env= _pi_respawn= _pi_user= _pi_group= _pi_pidfile=
 	_pi_files= _pi_term= _pi_limits= _pi_nice= _pi_notes= _pi_rsig= _pi_log=
 	_pi_netdev= _pi_data= _pi_nnp= _pi_caps=
+	_pj_command= _pj_env= _pj_file= _pj_netdev= _pj_data= _pj_limits=
 	[ -z "$TRACE_SYSCALLS" ] || _pi_notes="# procd trace 1 (no syscall tracer on keel)$N"
 }
 
@@ -138,6 +142,24 @@ _procd_param() {
 		echo "${initscript:-procd}: procd_${_p_mode}_param $_p_key outside an instance" >&2
 		return 1
 	fi
+	# procd's JSON of the list and table params, for "service list"
+	case $_p_key in
+	command | file | netdev)
+		[ "$_p_mode" = set ] && eval "_pj_$_p_key="
+		for _p_v in "$@"; do
+			eval "_pj_$_p_key=\"\${_pj_$_p_key:+\$_pj_$_p_key, }\$(json_quote \"\$_p_v\")\""
+		done
+		;;
+	env | data | limits)
+		[ "$_p_mode" = set ] && eval "_pj_$_p_key="
+		for _p_v in "$@"; do
+			_p_n=${_p_v%%=*}
+			_p_rest=${_p_v#*=}
+			[ "$_p_n" = "$_p_v" ] && _p_rest=
+			eval "_pj_$_p_key=\"\${_pj_$_p_key:+\$_pj_$_p_key, }\$(json_quote \"\$_p_n\"): \$(json_quote \"\$_p_rest\")\""
+		done
+		;;
+	esac
 	case $_p_key in
 	command)
 		[ "$_p_mode" = set ] && _pi_cmd=
@@ -258,6 +280,27 @@ _procd_param() {
 procd_set_param() { _procd_param set "$@"; }
 procd_append_param() { _procd_param append "$@"; }
 
+# _procd_inst_json: the declared part of the instance in procd's "service list" shape.
+_procd_inst_json() {
+	local _ij="\"command\": [ $_pj_command ]" _ij_k
+	[ -z "$_pi_respawn" ] || _ij="$_ij, \"respawn\": { $(set -- $_pi_respawn
+		printf '"threshold": %s, "timeout": %s, "retry": %s' "$1" "$2" "$3") }"
+	_ij="$_ij, \"term_timeout\": ${_pi_term:-5}"
+	for _ij_k in env data limits; do
+		eval "[ -z \"\$_pj_$_ij_k\" ] || _ij=\"\$_ij, \\\"$_ij_k\\\": { \$_pj_$_ij_k }\""
+	done
+	for _ij_k in file netdev; do
+		eval "[ -z \"\$_pj_$_ij_k\" ] || _ij=\"\$_ij, \\\"$_ij_k\\\": [ \$_pj_$_ij_k ]\""
+	done
+	[ -z "$_pi_user" ] || _ij="$_ij, \"user\": $(json_quote "$_pi_user")"
+	[ -z "$_pi_group" ] || _ij="$_ij, \"group\": $(json_quote "$_pi_group")"
+	[ -z "$_pi_pidfile" ] || _ij="$_ij, \"pidfile\": $(json_quote "$_pi_pidfile")"
+	[ -z "$_pi_rsig" ] || _ij="$_ij, \"reload_signal\": $(kill -l "$_pi_rsig" 2>/dev/null || echo 1)"
+	[ -z "$_pi_log" ] || _ij="$_ij, \"stdout\": true, \"stderr\": true"
+	[ -z "$_pi_nnp" ] || _ij="$_ij, \"no_new_privs\": true"
+	printf '%s' "$_ij"
+}
+
 # _procd_privs: _c_exec (keel-quoted words) run through setpriv for
 # no_new_privs and a capabilities file's bounding set, when setpriv exists (util-
 # linux); keel has no keyword for them. Without setpriv they are recorded only.
@@ -318,6 +361,7 @@ procd_close_instance() {
 	fi
 	_c_text="$(_procd_mark "$_procd_svc")$N"
 	_c_text="$_c_text# from ${initscript:-procd}$N"
+	_c_text="$_c_text# procd-json $(_procd_inst_json)$N"
 	_c_text="${_c_text}description $(_keel_quote "$_c_desc")$N"
 	if [ -n "$_pi_respawn" ]; then
 		set -- $_pi_respawn
@@ -357,11 +401,21 @@ procd_close_instance() {
 
 # procd_close_service: the declared instances replace the service's old ones;
 # keel starts new ones, restarts changed ones, stops dropped ones.
+# With "add" (start INSTANCE) the service's other instances stay.
 procd_close_service() {
 	local _s_f _s_inst _s_tmp _s_hup= _s_rc
 	[ -n "$_procd_svc" ] || return 0
 	[ -z "$_procd_inst" ] || procd_close_instance
-	for _s_f in $(_procd_files "$_procd_svc"); do
+	# as procd.sh does, the triggers and the data are asked for here
+	procd_open_trigger
+	command -v service_triggers >/dev/null 2>&1 && service_triggers
+	procd_close_trigger
+	if command -v service_data >/dev/null 2>&1; then
+		procd_open_data
+		service_data
+		procd_close_data
+	fi
+	[ "$1" = add ] || for _s_f in $(_procd_files "$_procd_svc"); do
 		_s_inst=${_s_f##*/}
 		_s_inst=${_s_inst#"$_procd_svc."}
 		list_contains _procd_insts "$_s_inst" || rm -f "$_s_f"
@@ -389,6 +443,9 @@ procd_close_service() {
 	else
 		rm -f "$KEEL_RUNTIME_DIR/.$_procd_svc.triggers"
 	fi
+	_procd_put_hidden events "$_procd_events" || return 1
+	case $_procd_data in '' | '{ }') _procd_data= ;; esac
+	_procd_put_hidden data "$_procd_data" || return 1
 	_procd_helpers_write || return 1
 	_s_f=$_procd_svc
 	_procd_svc=
@@ -402,6 +459,17 @@ procd_close_service() {
 	return "$_s_rc"
 }
 
+# _procd_put_hidden KIND TEXT: KEEL_RUNTIME_DIR/.SERVICE.KIND holds TEXT (none when empty).
+_procd_put_hidden() {
+	local _ph_f="$KEEL_RUNTIME_DIR/.$_procd_svc.$1"
+	if [ -z "$2" ]; then
+		rm -f "$_ph_f"
+		return 0
+	fi
+	mkdir -p "$KEEL_RUNTIME_DIR" || return 1
+	printf '%s\n' "$2" >"$_ph_f.new.$$" && mv -f "$_ph_f.new.$$" "$_ph_f"
+}
+
 # procd_kill NAME [INSTANCE]: removes the instances (one, or all) and lets keel stop them.
 procd_kill() {
 	local _k_svc _k_f _k_pid
@@ -411,7 +479,8 @@ procd_kill() {
 	done
 	# a trigger helper running "restart" must not have keel stop it midway
 	if [ -z "$2" ] && [ "$KEEL_PROCD_TRIGGER" != "$_k_svc" ]; then
-		rm -f "$KEEL_RUNTIME_DIR/.$_k_svc.triggers"
+		rm -f "$KEEL_RUNTIME_DIR/.$_k_svc.triggers" "$KEEL_RUNTIME_DIR/.$_k_svc.events" \
+			"$KEEL_RUNTIME_DIR/.$_k_svc.data"
 		for _k_f in $(_procd_helper_files "$_k_svc"); do
 			rm -f "$_k_f"
 		done
@@ -419,51 +488,65 @@ procd_kill() {
 	_keel_reload
 }
 
-# _procd_state FILE: keelctl's status exit code for the instance of FILE
-# (0 running or done, 1 failed, 3 not running, 111 keel unreachable).
-_procd_state() {
-	_keel_ctl status "${1##*/}" >/dev/null 2>&1
+# _procd_pid INSTANCE-FILE: the pid keel reports for an instance while it
+# runs (empty when it does not).
+_procd_pid() {
+	_keel_ctl --json status "${1##*/}" 2>/dev/null |
+		jsonfilter -e '@.services[@.state="running" || @.state="starting"].pid' 2>/dev/null |
+		sed -n '/^[1-9][0-9]*$/{p;q;}'
 }
 
-# procd_running NAME [INSTANCE]: true when one of the instances runs.
+# procd_running NAME [INSTANCE|*]: true when one of the instances runs.
 procd_running() {
-	local _pr_f
-	for _pr_f in $(_procd_files "$(_keel_name "$1")" ${2:+"$(_keel_name "$2")"}); do
-		_procd_state "$_pr_f" && return 0
+	local _pr_f _pr_i="$2"
+	[ "$_pr_i" = '*' ] && _pr_i=
+	for _pr_f in $(_procd_files "$(_keel_name "$1")" ${_pr_i:+"$(_keel_name "$_pr_i")"}); do
+		[ -n "$(_procd_pid "$_pr_f")" ] && return 0
 	done
 	return 1
 }
 
-# _procd_status NAME [INSTANCE]: prints running / running (N/M) / not running / inactive.
+# _procd_status NAME [INSTANCE]: procd's words and exit codes: running (0),
+# running (N/M) (0), not running (5), inactive (3: nothing declared),
+# active with no instances (0: triggers only), unknown instance (4).
 _procd_status() {
-	local _ps_f _ps_n=0 _ps_up=0
-	for _ps_f in $(_procd_files "$(_keel_name "$1")" ${2:+"$(_keel_name "$2")"}); do
+	local _ps_f _ps_n=0 _ps_up=0 _ps_svc
+	_ps_svc=$(_keel_name "$1")
+	for _ps_f in $(_procd_files "$_ps_svc" ${2:+"$(_keel_name "$2")"}); do
 		_ps_n=$((_ps_n + 1))
-		_procd_state "$_ps_f" && _ps_up=$((_ps_up + 1))
+		[ -n "$(_procd_pid "$_ps_f")" ] && _ps_up=$((_ps_up + 1))
 	done
 	if [ "$_ps_n" = 0 ]; then
-		echo "inactive"
-		return 3
+		if [ -z "$(_procd_files "$_ps_svc")" ] && [ ! -f "$KEEL_RUNTIME_DIR/.$_ps_svc.triggers" ]; then
+			echo "inactive"
+			return 3
+		fi
+		if [ -z "$2" ]; then
+			echo "active with no instances"
+			return 0
+		fi
+		echo "unknown instance \"$2\""
+		return 4
 	elif [ "$_ps_up" = "$_ps_n" ]; then
 		echo "running"
 	elif [ "$_ps_up" = 0 ]; then
 		echo "not running"
-		return 3
+		return 5
 	else
 		echo "running ($_ps_up/$_ps_n)"
 	fi
 	return 0
 }
 
-# procd_send_signal NAME [INSTANCE|'*'] [SIGNAL]: signals the instances' processes (default HUP).
+# procd_send_signal NAME [INSTANCE|'*'] [SIGNAL]: signals the instances'
+# processes (procd's default, with no SIGNAL: HUP).
 procd_send_signal() {
 	local _ss_svc _ss_inst="$2" _ss_sig="${3:-HUP}" _ss_f _ss_pid
 	_ss_svc=$(_keel_name "$1")
 	[ "$_ss_inst" = '*' ] && _ss_inst=
 	for _ss_f in $(_procd_files "$_ss_svc" ${_ss_inst:+"$(_keel_name "$_ss_inst")"}); do
-		_ss_pid=$(_keel_ctl --json status "${_ss_f##*/}" 2>/dev/null |
-			sed -n 's/.*"pid":\([0-9][0-9]*\).*/\1/p')
-		[ -n "$_ss_pid" ] && [ "$_ss_pid" != 0 ] && kill -s "$_ss_sig" "$_ss_pid"
+		_ss_pid=$(_procd_pid "$_ss_f")
+		[ -n "$_ss_pid" ] && kill -s "${_ss_sig#SIG}" "$_ss_pid"
 	done
 	return 0
 }
@@ -478,9 +561,27 @@ _procd_trigger() {
 	_procd_triggers="$_procd_triggers$*$N"
 }
 
+# _procd_shq WORD...: the words single-quoted for eval.
+_procd_shq() {
+	local _sq_w _sq_sep=
+	for _sq_w in "$@"; do
+		printf "%s'%s'" "$_sq_sep" "$(printf '%s' "$_sq_w" | sed "s/'/'\\\\''/g")"
+		_sq_sep=' '
+	done
+}
+
+# _procd_event EVENT KEY VALUE CMD...: procd's trigger rule "on EVENT whose
+# data KEY is VALUE, run CMD", kept in KEEL_RUNTIME_DIR/.NAME.events for the
+# ubus command: "ubus call service event" and "ubus send" run the matching ones.
+_procd_event() {
+	local _ev_e="$1" _ev_k="$2" _ev_v="$3"
+	shift 3
+	_procd_events="$_procd_events$_ev_e$_procd_tab$_ev_k$_procd_tab$_ev_v$_procd_tab$(_procd_shq "$@")$N"
+}
+
 # The script as procd's triggers name it (/etc/init.d/NAME).
 _procd_script() {
-	printf '%s/%s' "${INIT_D_DIR#"$IPKG_INSTROOT"}" "$_rc_name"
+	printf '%s/%s' "${INIT_D_DIR#"$IPKG_INSTROOT"}" "${_rc_name:-$_procd_svc}"
 }
 
 # _procd_cfg_trigger CONFIG CMD...: CMD runs whenever the UCI file CONFIG changes.
@@ -545,30 +646,58 @@ procd_add_reload_trigger() {
 	local _t_c
 	for _t_c in "$@"; do
 		_procd_trigger config "$_t_c"
+		_procd_event config.change package "$_t_c" "$(_procd_script)" reload
 		_procd_cfg_trigger "$_t_c" "$(_procd_script)" reload
 	done
 }
 # procd_add_config_trigger EVENT CONFIG CMD...: only config.change names a file
 procd_add_config_trigger() {
 	_procd_trigger "$@"
+	_procd_event "$1" package "$2" "$@"
 	[ "$1" = config.change ] || return 0
 	shift
 	_procd_cfg_trigger "$@"
 }
-procd_add_raw_trigger() { _procd_trigger "$@"; }
+# procd_add_raw_trigger EVENT TIMEOUT CMD...: any event of that name
+procd_add_raw_trigger() {
+	local _rt_e="$1"
+	_procd_trigger "$@"
+	shift 2
+	_procd_event "$_rt_e" "" "" "$@"
+}
 # procd_add_interface_trigger EVENT IFACE CMD...: netifd's interface.* events
 procd_add_interface_trigger() {
 	_procd_trigger interface "$@"
+	_procd_event "$@"
 	case $1 in interface.*) ;; *) return 0 ;; esac
 	shift
 	_procd_if_trigger "$@"
 }
 procd_add_reload_interface_trigger() {
 	_procd_trigger interface "$1" reload
+	_procd_event "interface.*" interface "$1" "$(_procd_script)" reload
 	_procd_if_trigger "$1" "$(_procd_script)" reload
 }
-procd_add_restart_mount_trigger() { _procd_trigger mount "$@"; }
-procd_add_reload_mount_trigger() { _procd_trigger mount "$@"; }
+# procd_add_reload_data_trigger NAME...: another service's data changed
+procd_add_reload_data_trigger() {
+	local _dt_n
+	for _dt_n in "$@"; do
+		_procd_trigger data "$_dt_n"
+		_procd_event service.data.update name "$_dt_n" "$(_procd_script)" reload
+	done
+}
+# procd_add_action_mount_trigger ACTION PATH...: the fstab mount points
+# holding PATH, each mounted (mount.add) runs the script's ACTION
+procd_add_action_mount_trigger() {
+	local _mt_a="$1" _mt_m
+	shift
+	for _mt_m in $(procd_get_mountpoints "$@"); do
+		_procd_trigger mount "$_mt_m" "$_mt_a"
+		_procd_event mount.add target "$_mt_m" "$(_procd_script)" "$_mt_a"
+	done
+}
+procd_add_restart_mount_trigger() { procd_add_action_mount_trigger restart "$@"; }
+procd_add_reload_mount_trigger() { procd_add_action_mount_trigger reload "$@"; }
 
 # The first line of a trigger helper; not an instance's, so status and stop
 # INSTANCE never see helpers.
@@ -653,12 +782,213 @@ EOF
 	return 0
 }
 
-procd_open_validate() { return 0; }
-procd_close_validate() { return 0; }
-procd_add_validation() { return 0; }
-procd_open_data() { return 0; }
-procd_close_data() { return 0; }
-procd_add_jail() { return 0; }
-procd_add_jail_mount() { return 0; }
-procd_add_jail_mount_rw() { return 0; }
+# Validation declarations (procd shows them in "service list"): recorded.
+procd_open_validate() { _procd_validating=1; }
+procd_close_validate() { _procd_validating=; }
+procd_add_validation() {
+	procd_open_validate
+	"$@"
+	procd_close_validate
+}
 
+# ujail has no counterpart: the jail is recorded in the instance.
+procd_add_jail() {
+	[ -z "$_procd_inst" ] || _pi_notes="$_pi_notes# procd jail $*$N"
+}
+procd_add_jail_mount() {
+	[ -z "$_procd_inst" ] || _pi_notes="$_pi_notes# procd jail_mount $*$N"
+}
+procd_add_jail_mount_rw() {
+	[ -z "$_procd_inst" ] || _pi_notes="$_pi_notes# procd jail_mount_rw $*$N"
+}
+
+# Service data (procd_open_data ... json_add_* ... procd_close_data, as
+# service_data and procd_add_mdns use it): a JSON object kept in
+# KEEL_RUNTIME_DIR/.NAME.data, shown by "service list".
+procd_open_data() {
+	_procd_data_depth=$((${_procd_data_depth:-0} + 1))
+	[ "$_procd_data_depth" = 1 ] || return 0
+	json_set_namespace procd_data_ _procd_data_ns
+	if [ -n "$_procd_data" ]; then
+		json_load "$_procd_data"
+	else
+		json_init
+	fi
+}
+
+procd_close_data() {
+	_procd_data_depth=$((${_procd_data_depth:-1} - 1))
+	[ "$_procd_data_depth" = 0 ] || return 0
+	_procd_data=$(json_dump)
+	json_cleanup
+	json_set_namespace "$_procd_data_ns"
+}
+
+procd_add_mdns_service() {
+	local _md_svc="$1" _md_proto="$2" _md_port="$3" _md_txt _md_n=0
+	shift 3
+	json_add_object "${_md_svc}_$_md_port"
+	[ -z "$MDNS_INSTANCE_NAME" ] || json_add_string instance "$MDNS_INSTANCE_NAME"
+	json_add_string service "_$_md_svc._$_md_proto.local"
+	json_add_int port "$_md_port"
+	for _md_txt in "$@"; do
+		[ -n "$_md_txt" ] || continue
+		_md_n=$((_md_n + 1))
+		[ "$_md_n" = 1 ] && json_add_array txt
+		json_add_string "" "$_md_txt"
+	done
+	[ "$_md_n" = 0 ] || json_close_array
+	json_close_object
+}
+
+# procd_add_mdns SERVICE PROTO PORT [TXT...]: recorded in the service data,
+# where an mDNS responder reading "service list" (umdns) finds it.
+procd_add_mdns() {
+	procd_open_data
+	json_select mdns 2>/dev/null || json_add_object mdns
+	procd_add_mdns_service "$@"
+	json_close_object
+	procd_close_data
+}
+
+# procd_get_mountpoints PATH...: the fstab mount targets (UCI fstab) that hold PATH.
+procd_get_mountpoints() {
+	(
+		__procd_check_mount() {
+			local _gm_t _gm_p="${2%/}/"
+			config_get _gm_t "$1" target
+			[ -n "$_gm_t" ] || return 0
+			_gm_t="${_gm_t%/}/"
+			case $_gm_p in "$_gm_t"*) echo "${_gm_t%/}" ;; esac
+		}
+		local _gm_path
+		config_load fstab
+		for _gm_path in "$@"; do
+			config_foreach __procd_check_mount mount "$_gm_path"
+		done
+	) | sort -u
+}
+
+# procd_set_config_changed PACKAGE: procd's config.change event for PACKAGE,
+# as reload_config sends it: the triggers on PACKAGE run.
+procd_set_config_changed() {
+	ubus call service event "{ \"type\": \"config.change\", \"data\": { \"package\": $(json_quote "$1") } }"
+}
+
+# uci_validate_section PACKAGE TYPE NAME SPEC...: the section's options into
+# variables of their names, through /sbin/validate_data; 1 when one is invalid.
+uci_validate_section() {
+	local _vs_pkg="$1" _vs_type="$2" _vs_name="$3" _vs_out _vs_rc
+	shift 3
+	_vs_out=$("${VALIDATE_DATA:-/sbin/validate_data}" "$_vs_pkg" "$_vs_type" "$_vs_name" "$@" 2>/dev/null)
+	_vs_rc=$?
+	eval "$_vs_out"
+	# run again for its messages on stderr
+	[ "$_vs_rc" = 0 ] || "${VALIDATE_DATA:-/sbin/validate_data}" "$_vs_pkg" "$_vs_type" "$_vs_name" "$@" >/dev/null
+	return $_vs_rc
+}
+
+# uci_load_validate PACKAGE TYPE NAME FUNCTION SPEC...: the options as local
+# variables of FUNCTION, called as FUNCTION NAME RESULT.
+uci_load_validate() {
+	local _lv_pkg="$1" _lv_type="$2" _lv_name="$3" _lv_fn="$4" _lv_opt _lv_rc
+	shift 4
+	for _lv_opt in "$@"; do
+		eval "local ${_lv_opt%%:*}"
+	done
+	uci_validate_section "$_lv_pkg" "$_lv_type" "$_lv_name" "$@"
+	_lv_rc=$?
+	[ -n "$_lv_fn" ] || return $_lv_rc
+	"$_lv_fn" "$_lv_name" "$_lv_rc"
+}
+
+
+# _procd_services: the names of the services rc.common or "ubus call service
+# set" declared (instance files, triggers, data), one a line.
+_procd_services() {
+	local _sv_f _sv_first _sv_n
+	for _sv_f in "$KEEL_RUNTIME_DIR"/* "$KEEL_RUNTIME_DIR"/.*.triggers "$KEEL_RUNTIME_DIR"/.*.events \
+		"$KEEL_RUNTIME_DIR"/.*.data; do
+		[ -f "$_sv_f" ] || continue
+		case ${_sv_f##*/} in
+		.*)
+			_sv_n=${_sv_f##*/.}
+			printf '%s\n' "${_sv_n%.*}"
+			;;
+		*)
+			_sv_first=
+			IFS= read -r _sv_first <"$_sv_f"
+			case $_sv_first in "# procd instance of "*", written by /etc/rc.common")
+				_sv_n=${_sv_first#"# procd instance of "}
+				printf '%s\n' "${_sv_n%", written by /etc/rc.common"}"
+				;;
+			esac
+			;;
+		esac
+	done | LC_ALL=C sort -u
+}
+
+# _procd_triggers_json SERVICE: its trigger rules in procd's form
+# [ EVENT, [ "if", [ "eq", KEY, VALUE ], [ "run_script", CMD... ] ], DELAY ].
+_procd_triggers_json() {
+	local _tj_e _tj_k _tj_v _tj_cmd _tj_out= _tj_run _tj_w
+	[ -f "$KEEL_RUNTIME_DIR/.$1.events" ] || return 0
+	while IFS="$_procd_tab" read -r _tj_e _tj_k _tj_v _tj_cmd; do
+		[ -n "$_tj_e" ] || continue
+		eval "set -- $_tj_cmd"
+		_tj_run="[ \"run_script\""
+		for _tj_w in "$@"; do
+			_tj_run="$_tj_run, $(json_quote "$_tj_w")"
+		done
+		_tj_run="$_tj_run ]"
+		if [ -n "$_tj_k" ]; then
+			_tj_run="[ \"if\", [ \"eq\", $(json_quote "$_tj_k"), $(json_quote "$_tj_v") ], $_tj_run ]"
+		else
+			_tj_run="[ $_tj_run ]"
+		fi
+		_tj_out="${_tj_out:+$_tj_out, }[ $(json_quote "$_tj_e"), $_tj_run, 1000 ]"
+	done <"$KEEL_RUNTIME_DIR/.$1.events"
+	printf '%s' "$_tj_out"
+}
+
+# procd_service_list [NAME] [VERBOSE]: procd's answer to "ubus call service
+# list" (one line of JSON): each service's instances with running, pid and
+# what was declared; with VERBOSE its triggers too; its data.
+procd_service_list() {
+	local _sl_st _sl_svc _sl_f _sl_inst _sl_j _sl_line _sl_out= _sl_insts _sl_pid _sl_exit _sl_t _sl_d
+	_sl_st=$(_keel_ctl --json status 2>/dev/null)
+	for _sl_svc in $(_procd_services); do
+		[ -z "$1" ] || [ "$1" = "$_sl_svc" ] || continue
+		_sl_insts=
+		for _sl_f in $(_procd_files "$_sl_svc"); do
+			_sl_inst=${_sl_f##*/}
+			_sl_inst=${_sl_inst#"$_sl_svc."}
+			_sl_j=$(sed -n 's/^# procd-json //p' "$_sl_f")
+			_sl_pid=$(printf '%s' "$_sl_st" | jsonfilter -e "@.services[@.name='$_sl_svc.$_sl_inst' && (@.state='running' || @.state='starting')].pid" 2>/dev/null)
+			if [ -n "$_sl_pid" ] && [ "$_sl_pid" != 0 ]; then
+				_sl_line="\"running\": true, \"pid\": $_sl_pid, $_sl_j"
+			else
+				_sl_line="\"running\": false, $_sl_j"
+				_sl_exit=$(printf '%s' "$_sl_st" | jsonfilter -e "@.services[@.name='$_sl_svc.$_sl_inst'].last_exit" 2>/dev/null)
+				case $_sl_exit in '' | *[!0-9]*) ;; *) _sl_line="$_sl_line, \"exit_code\": $_sl_exit" ;; esac
+			fi
+			_sl_insts="${_sl_insts:+$_sl_insts, }$(json_quote "$_sl_inst"): { $_sl_line }"
+		done
+		_sl_line="\"instances\": { $_sl_insts }"
+		[ -n "$_sl_insts" ] || _sl_line="\"instances\": { }"
+		if [ -n "$2" ] && [ "$2" != 0 ] && [ "$2" != false ]; then
+			_sl_t=$(_procd_triggers_json "$_sl_svc")
+			[ -z "$_sl_t" ] || _sl_line="$_sl_line, \"triggers\": [ $_sl_t ]"
+		fi
+		if [ -f "$KEEL_RUNTIME_DIR/.$_sl_svc.data" ]; then
+			_sl_d=$(cat "$KEEL_RUNTIME_DIR/.$_sl_svc.data")
+			_sl_line="$_sl_line, \"data\": $_sl_d"
+		fi
+		_sl_out="${_sl_out:+$_sl_out, }$(json_quote "$_sl_svc"): { $_sl_line }"
+	done
+	if [ -n "$_sl_out" ]; then
+		printf '{ %s }\n' "$_sl_out"
+	else
+		printf '{ }\n'
+	fi
+}
