@@ -1,6 +1,7 @@
 #!/bin/sh
-# install.sh: installs the OpenWrt compatibility scripts (rc.common, the shell library, reload_config) into a root file system: install.sh DESTDIR.
+# install.sh: installs the OpenWrt compatibility layer (rc.common, the shell libraries, jshn.sh, reload_config, validate_data, ubus) into a root file system: install.sh DESTDIR.
 # SPDX-License-Identifier: MIT
+# jsonfilter and jshn are C programs: "make install" puts them in BINDIR.
 set -e
 if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $0 DESTDIR" >&2
@@ -8,12 +9,16 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
 fi
 dest=$1
 src=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "$dest/etc" "$dest/etc/init.d" "$dest/etc/rc.d" "$dest/etc/config" "$dest/lib/config" "$dest/sbin"
-# rc.common is an interpreter argument, not a program: 0644 as on OpenWrt
-cp "$src/etc/rc.common" "$dest/etc/rc.common"
-cp "$src/lib/functions.sh" "$dest/lib/functions.sh"
-cp "$src/lib/config/uci.sh" "$dest/lib/config/uci.sh"
-chmod 644 "$dest/etc/rc.common" "$dest/lib/functions.sh" "$dest/lib/config/uci.sh"
-# a command, as on OpenWrt
-cp "$src/sbin/reload_config" "$dest/sbin/reload_config"
-chmod 755 "$dest/sbin/reload_config"
+mkdir -p "$dest/etc" "$dest/etc/init.d" "$dest/etc/rc.d" "$dest/etc/config" "$dest/lib/config" \
+	"$dest/lib/functions" "$dest/usr/share/libubox" "$dest/sbin" "$dest/bin"
+# sourced, not run: 0644 as on OpenWrt (rc.common is an interpreter argument)
+for f in etc/rc.common lib/functions.sh lib/config/uci.sh lib/functions/procd.sh \
+	lib/functions/service.sh lib/functions/network.sh usr/share/libubox/jshn.sh; do
+	cp "$src/$f" "$dest/$f"
+	chmod 644 "$dest/$f"
+done
+# commands, as on OpenWrt
+for f in sbin/reload_config sbin/validate_data bin/ubus; do
+	cp "$src/$f" "$dest/$f"
+	chmod 755 "$dest/$f"
+done

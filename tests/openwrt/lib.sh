@@ -80,6 +80,8 @@ owrt_root() {
 	export KEEL_LIB_DIR="$1/lib"
 	export KEEL_RUNTIME_DIR="$1/run/keel/services"
 	export KEEL_SOCKET="$1/keel.sock"
+	# jsonfilter and jshn: C programs, in BINDIR on a device
+	export PATH="$KEEL_BUILD:$PATH"
 	mkdir -p "$UCI_SAVE_DIR" "$UCI_STATE_DIR"
 }
 

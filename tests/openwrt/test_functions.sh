@@ -182,7 +182,16 @@ eq "append of an empty value adds no separator" "$L" "x"
 L="eth0 eth1 br-lan"
 check "list_contains finds a word" list_contains L eth1
 check "list_contains misses a part of a word" not list_contains L eth
-check "list_contains treats * literally" not list_contains L "*"
+check "list_contains: WORD is a pattern, as on OpenWrt" list_contains L "br-*"
+check "list_contains: a pattern matches whole words only" not list_contains L "lan*"
+P="b c"
+prepend P a
+eq "prepend" "$P" "a b c"
+P=
+prepend P a ,
+eq "prepend to nothing adds no separator" "$P" "a"
+prepend P z ,
+eq "prepend with a separator" "$P" "z,a"
 L="a b a c a"
 list_remove L a
 eq "list_remove drops every occurrence" "$L" "b c"

@@ -61,10 +61,11 @@ S
 chmod 755 "$I"/*
 
 # Overlay layers: the installed rc.common and library, fake daemons.
-mkdir -p "$D/ovl/etc" "$D/ovl/lib/config" "$D/ovl/sbin"
+mkdir -p "$D/ovl/etc" "$D/ovl/lib" "$D/ovl/sbin" "$D/ovl/share"
 cp "$D/etc/rc.common" "$D/ovl/etc/"
-cp "$D/lib/functions.sh" "$D/ovl/lib/"
-cp "$D/lib/config/uci.sh" "$D/ovl/lib/config/"
+cp -R "$D/lib/." "$D/ovl/lib/"
+cp -R "$D/usr/share/." "$D/ovl/share/"
+cp "$D/bin/ubus" "$D/sbin/validate_data" "$D/sbin/reload_config" "$D/ovl/sbin/"
 cat >"$D/ovl/sbin/fake-daemon" <<'F'
 #!/bin/sh
 # fake-daemon: logs its start (pid, arguments) and its TERM, runs until stopped.
@@ -146,6 +147,7 @@ env -i PATH="$KEEL_BUILD:/usr/sbin:/usr/bin:/sbin:/bin" OWRT_LOG="$OWRT_LOG" OWR
 		mount -t overlay owrt-etc -o lowerdir="$0/ovl/etc:/etc" /etc
 		mount -t overlay owrt-lib -o lowerdir="$0/ovl/lib:/lib" /lib
 		mount -t overlay owrt-sbin -o lowerdir="$0/ovl/sbin:/usr/sbin" /usr/sbin
+		mount -t overlay owrt-share -o lowerdir="$0/ovl/share:/usr/share" /usr/share
 		mount -t tmpfs tmpfs /run
 		exec "$1" --service-dir "$0/etc/init.d" --runtime-dir "$KEEL_RUNTIME_DIR" --socket "$KEEL_SOCKET" --cmdline ""
 	' "$D" "$KEEL" >"$CONSOLE" 2>&1 </dev/null &

@@ -24,7 +24,16 @@ echo "\$*" >>"$T/ctl.log"
 [ "\$1" = --socket ] && shift 2
 case \$1 in
 status) [ -f "$T/state.\$2" ] && exit "\$(cat "$T/state.\$2")"; exit 3 ;;
---json) [ -f "$T/pid.\$3" ] && echo "{\"services\":[{\"name\":\"\$3\",\"pid\":\$(cat "$T/pid.\$3")}]}"; exit 0 ;;
+--json)
+	st=3 pid=4242
+	[ -f "$T/state.\$3" ] && st=\$(cat "$T/state.\$3")
+	[ -f "$T/pid.\$3" ] && pid=\$(cat "$T/pid.\$3")
+	if [ "\$st" = 0 ]; then
+		echo "{\"services\":[{\"name\":\"\$3\",\"state\":\"running\",\"pid\":\$pid}]}"
+	else
+		echo "{\"services\":[{\"name\":\"\$3\",\"state\":\"stopped\",\"pid\":0,\"last_exit\":\"1\"}]}"
+	fi
+	exit 0 ;;
 esac
 exit 0
 FAKE
@@ -60,7 +69,13 @@ script early <<'S'
 START=5
 S
 rc early enable
-check "START=5 gives S05" [ -L "$RCD/S05early" ]
+check "START=5 gives S5, as OpenWrt names it" [ -L "$RCD/S5early" ]
+check "enabled with S5" rc early enabled
+mv "$RCD/S5early" "$RCD/S05early"
+check "enabled with S05 too" rc early enabled
+ln -s ../init.d/early "$RCD/S5early"
+rc early disable
+check "disable removes S5 and S05" eval '[ ! -L "$RCD/S05early" ] && [ ! -L "$RCD/S5early" ]' 
 check "no STOP: no K link" [ -z "$(ls "$RCD" | grep '^K')" ]
 
 script cron <<'S'
@@ -117,10 +132,41 @@ eq "a command's exit status is the script's" "$?" 7
 help=$(rc svc help)
 check "help lists the commands" eval 'echo "$help" | grep -q "enable"'
 check "help shows EXTRA_HELP" eval 'echo "$help" | grep -q "say hello"'
-out=$(rc svc bogus 2>&1)
-check "an unknown command fails" [ $? -ne 0 ]
-check "an unknown command shows the help" eval 'echo "$out" | grep -q "Usage: "'
-check "running is a procd command only" not rc svc running 2>/dev/null
+
+# today's OpenWrt: extra_command NAME HELP, help on stdout, byte for byte
+script xc <<'S'
+USE_PROCD=1
+extra_command "greet" "Say hello"
+greet() { echo "hi $1"; }
+S
+eq "extra_command runs" "$(rc xc greet you)" "hi you"
+tab=$(printf '\t')
+want="Syntax: $INIT/xc [command]
+
+Available commands:
+${tab}start           Start the service
+${tab}stop            Stop the service
+${tab}restart         Restart the service
+${tab}reload          Reload configuration files (or restart if service does not implement reload)
+${tab}enable          Enable service autostart
+${tab}disable         Disable service autostart
+${tab}enabled         Check if service is started on boot
+${tab}greet           Say hello
+${tab}running         Check if service is running
+${tab}status          Service status
+${tab}trace           Start with syscall trace
+${tab}info            Dump procd service info
+"
+rc xc help >"$T/help.out"
+printf '%s\n' "$want" >"$T/help.want"
+check "help: OpenWrt's text, byte for byte" cmp -s "$T/help.out" "$T/help.want"
+rc xc >"$T/help.out2"
+eq "no command: the help, exit 0" "$?" 0
+check "no command: the same help" cmp -s "$T/help.out2" "$T/help.want"
+out=$(rc svc bogus 2>/dev/null)
+eq "an unknown command: exit 0, as on OpenWrt" "$?" 0
+check "an unknown command shows the help on stdout" eval 'echo "$out" | grep -q "^Syntax: $INIT/svc \[command\]\$"'
+check "running is a procd command only" eval 'rc svc running | grep -q "^Syntax: "' 
 
 script own <<S
 reload() { echo "own reload" >>"$LOG"; }
@@ -176,7 +222,7 @@ printf '# not ours\nexec /bin/true\n' >"$RT/pd.foreign"
 rc pd start 2>"$T/err"
 eq "start succeeds" "$?" 0
 check "an instance without command is reported" grep -q "nocmd has no command" "$T/err"
-eq "one file per instance, NAME.INSTANCE, no leftovers" "$(ls -A "$RT" | grep -v -e '^\.pd\.triggers$' -e '^pd\.\.config$' | tr '\n' ' ')" "pd.foreign pd.instance1 pd.instance2 pd.web "
+eq "one file per instance, NAME.INSTANCE, no leftovers" "$(ls -A "$RT" | grep -v -e '^\.pd\.triggers$' -e '^\.pd\.events$' -e '^pd\.\.config$' | tr '\n' ' ')" "pd.foreign pd.instance1 pd.instance2 pd.web "
 eq "keelctl reload on the socket" "$(cat "$T/ctl.log")" "--socket $KEEL_SOCKET reload"
 f1=$RT/pd.instance1
 eq "exec quoted for keel's lexer" "$(grep '^exec ' "$f1")" \
@@ -188,7 +234,7 @@ eq "respawn defaults (3600 5 5)" "$(grep -E '^(type|respawn) ' "$f1" | tr '\n' '
 eq "user and group" "$(grep -E '^(user|group) ' "$f1" | tr '\n' ';')" 'user "nobody";group "nogroup";'
 eq "term_timeout" "$(grep '^stop ' "$f1")" "stop TERM 9s"
 eq "limits" "$(grep '^rlimit ' "$f1" | tr '\n' ';')" "rlimit core unlimited;rlimit nofile 100 200;"
-check "netdev recorded as a comment" grep -q '^# procd netdev eth0$' "$f1"
+check "netdev: waits for the device, restarted when it goes" eval "grep -q '^condition iface \"eth0\" exists\$' '$f1' && grep -q '^condition-lost restart\$' '$f1'"
 f2=$RT/pd.instance2
 eq "respawn 60 2 0: no limit" "$(grep -E '^respawn ' "$f2")" "respawn window 60s delay 2s max-delay 2s"
 eq "default term_timeout 5s" "$(grep '^stop ' "$f2")" "stop TERM 5s"

@@ -9,7 +9,9 @@
 # Values are read afresh on every call (network_flush_cache does nothing).
 # Paths: SYS_CLASS_NET (/sys/class/net), RESOLV_CONF_AUTO (/tmp/resolv.conf.d/resolv.conf.auto).
 
-. "${KEEL_LIB_DIR:=$IPKG_INSTROOT/lib}"/../usr/share/libubox/jshn.sh
+: "${KEEL_LIB_DIR:=$IPKG_INSTROOT/lib}"
+# jshn.sh is ROOT/usr/share/libubox/jshn.sh for the library ROOT/lib
+. "${KEEL_LIB_DIR%/lib}/usr/share/libubox/jshn.sh"
 command -v uci_get >/dev/null 2>&1 || . "$KEEL_LIB_DIR/functions.sh"
 
 # _network_dev IFACE: the Linux device of IFACE, in _nd_r; 1 when it has none.

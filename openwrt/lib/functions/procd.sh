@@ -13,7 +13,9 @@
 # Paths: KEEL_RUNTIME_DIR (/run/keel/services), KEEL_SOCKET, KEELCTL (keelctl),
 # INIT_D_DIR ($IPKG_INSTROOT/etc/init.d), UCI_CONFIG_DIR (/etc/config).
 
-. "${KEEL_LIB_DIR:=$IPKG_INSTROOT/lib}"/../usr/share/libubox/jshn.sh
+: "${KEEL_LIB_DIR:=$IPKG_INSTROOT/lib}"
+# jshn.sh is ROOT/usr/share/libubox/jshn.sh for the library ROOT/lib
+. "${KEEL_LIB_DIR%/lib}/usr/share/libubox/jshn.sh"
 
 : "${KEEL_RUNTIME_DIR:=/run/keel/services}"
 : "${INIT_D_DIR:=$IPKG_INSTROOT/etc/init.d}"
