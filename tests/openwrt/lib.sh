@@ -85,6 +85,17 @@ owrt_root() {
 	mkdir -p "$UCI_SAVE_DIR" "$UCI_STATE_DIR"
 }
 
+# owrt_ovl DIR: DIR/ovl/{etc,lib,sbin,share} hold the installed layer (DIR is an
+# owrt_root), to be mounted over /etc, /lib, /usr/sbin and /usr/share in a
+# namespace so scripts find it at OpenWrt's paths.
+owrt_ovl() {
+	mkdir -p "$1/ovl/etc" "$1/ovl/lib" "$1/ovl/sbin" "$1/ovl/share" || return 1
+	cp "$1/etc/rc.common" "$1/ovl/etc/" &&
+		cp -R "$1/lib/." "$1/ovl/lib/" &&
+		cp -R "$1/usr/share/." "$1/ovl/share/" &&
+		cp "$1/bin/ubus" "$1/sbin/validate_data" "$1/sbin/reload_config" "$1/ovl/sbin/"
+}
+
 finish() {
 	echo "# $(_lib_label): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

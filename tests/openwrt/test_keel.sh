@@ -61,11 +61,7 @@ S
 chmod 755 "$I"/*
 
 # Overlay layers: the installed rc.common and library, fake daemons.
-mkdir -p "$D/ovl/etc" "$D/ovl/lib" "$D/ovl/sbin" "$D/ovl/share"
-cp "$D/etc/rc.common" "$D/ovl/etc/"
-cp -R "$D/lib/." "$D/ovl/lib/"
-cp -R "$D/usr/share/." "$D/ovl/share/"
-cp "$D/bin/ubus" "$D/sbin/validate_data" "$D/sbin/reload_config" "$D/ovl/sbin/"
+owrt_ovl "$D" || { not_ok "overlay"; finish; exit 1; }
 cat >"$D/ovl/sbin/fake-daemon" <<'F'
 #!/bin/sh
 # fake-daemon: logs its start (pid, arguments) and its TERM, runs until stopped.

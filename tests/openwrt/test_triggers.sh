@@ -97,7 +97,10 @@ export KEELCTL=$T/keelctl
 cat >"$KEELCTL" <<FAKE
 #!/bin/sh
 echo "\$*" >>"$T/ctl.log"
-case "\$*" in *" status "*..*) exit 3 ;; esac
+case "\$*" in
+*" status "*..*) exit 3 ;;
+*"--json status "*) echo '{"services":[{"name":"x","state":"running","pid":77}]}' ;;
+esac
 exit 0
 FAKE
 chmod 755 "$KEELCTL"
@@ -180,10 +183,7 @@ printf "config bar 'main'\n\toption y '1'\n" >"$CFG/bar"
 unset KEELCTL
 CONSOLE=$T/console.log
 SOCK=$KEEL_SOCKET
-mkdir -p "$D/ovl/etc" "$D/ovl/lib/config" "$D/ovl/sbin"
-cp "$D/etc/rc.common" "$D/ovl/etc/"
-cp "$D/lib/functions.sh" "$D/ovl/lib/"
-cp "$D/lib/config/uci.sh" "$D/ovl/lib/config/"
+owrt_ovl "$D" || { not_ok "overlay"; finish; exit 1; }
 mkdir -p "$D/ovl/etc/init.d"
 cp "$I/bar" "$D/ovl/etc/init.d/" # its trigger names /etc/init.d/bar
 cat >"$D/ovl/sbin/fake-daemon" <<'F'
@@ -244,6 +244,7 @@ env -i PATH="$KEEL_BUILD:/usr/sbin:/usr/bin:/sbin:/bin" OWRT_LOG="$OWRT_LOG" \
 		mount -t overlay owrt-etc -o lowerdir="$0/ovl/etc:/etc" /etc
 		mount -t overlay owrt-lib -o lowerdir="$0/ovl/lib:/lib" /lib
 		mount -t overlay owrt-sbin -o lowerdir="$0/ovl/sbin:/usr/sbin" /usr/sbin
+		mount -t overlay owrt-share -o lowerdir="$0/ovl/share:/usr/share" /usr/share
 		mount -t tmpfs tmpfs /run
 		exec "$1" --service-dir "$0/etc/init.d" --runtime-dir "$KEEL_RUNTIME_DIR" --socket "$KEEL_SOCKET" --cmdline ""
 	' "$D" "$KEEL" >"$CONSOLE" 2>&1 </dev/null &
