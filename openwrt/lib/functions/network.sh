@@ -68,9 +68,12 @@ network_get_prefix6() {
 
 # _network_all FAMILY PREFIX VAR IFACE: every address, blank-separated.
 _network_all() {
-	local _naa
+	local _naa _naa_scope=
 	_network_dev "$4" || { eval "$3="; return 1; }
-	_naa=$(ip -"$1" -o addr show dev "$_nd_r" 2>/dev/null |
+	# netifd lists the addresses it configured: not IPv6 link-local ones
+	[ "$1" = 6 ] && _naa_scope="scope global"
+	# shellcheck disable=SC2086
+	_naa=$(ip -"$1" -o addr show dev "$_nd_r" $_naa_scope 2>/dev/null |
 		sed -n 's/.* inet6\{0,1\} \([0-9a-fA-F.:]*\/[0-9]*\).*/\1/p')
 	[ "$2" = 1 ] || _naa=$(printf '%s\n' "$_naa" | sed 's,/.*,,')
 	_network_set "$3" "$(echo $_naa)"
@@ -141,7 +144,7 @@ network_get_metric() { _network_set "$1" "$(uci_get network "$2" metric 0 2>/dev
 
 # _network_ifaces: the interface sections of UCI network.
 _network_ifaces() {
-	uci -q show network 2>/dev/null | sed -n "s/^network\.\([^.=]*\)=interface\$/\1/p"
+	_uci -q show network 2>/dev/null | sed -n "s/^network\.\([^.=]*\)=interface\$/\1/p"
 }
 
 # network_find_wan VAR / network_find_wan6 VAR: the interface holding the default route.

@@ -20,6 +20,9 @@
 : "${KEEL_RUNTIME_DIR:=/run/keel/services}"
 : "${INIT_D_DIR:=$IPKG_INSTROOT/etc/init.d}"
 _procd_tab=$(printf '\t')
+# the field separator of .NAME.events (ASCII US: fields may be empty, and
+# a tab in IFS would merge them)
+_procd_fs=$(printf '\037')
 
 # ---- procd emulation ----
 
@@ -192,6 +195,8 @@ _procd_param() {
 				"$(uci_get system @service[0] respawn_retry)"
 		fi
 		set -- "${1:-3600}" "${2:-5}" "${3:-5}"
+		# procd gives up after RETRY quick crashes; 0 or less: never
+		case $3 in -*) set -- "$1" "$2" 0 ;; esac
 		for _p_v in "$@"; do
 			case $_p_v in '' | *[!0-9]*)
 				echo "${initscript:-procd}: respawn \"$*\": numbers expected, procd's defaults used" >&2
@@ -578,7 +583,7 @@ _procd_shq() {
 _procd_event() {
 	local _ev_e="$1" _ev_k="$2" _ev_v="$3"
 	shift 3
-	_procd_events="$_procd_events$_ev_e$_procd_tab$_ev_k$_procd_tab$_ev_v$_procd_tab$(_procd_shq "$@")$N"
+	_procd_events="$_procd_events$_ev_e$_procd_fs$_ev_k$_procd_fs$_ev_v$_procd_fs$(_procd_shq "$@")$N"
 }
 
 # The script as procd's triggers name it (/etc/init.d/NAME).
@@ -935,7 +940,7 @@ _procd_services() {
 _procd_triggers_json() {
 	local _tj_e _tj_k _tj_v _tj_cmd _tj_out= _tj_run _tj_w
 	[ -f "$KEEL_RUNTIME_DIR/.$1.events" ] || return 0
-	while IFS="$_procd_tab" read -r _tj_e _tj_k _tj_v _tj_cmd; do
+	while IFS="$_procd_fs" read -r _tj_e _tj_k _tj_v _tj_cmd; do
 		[ -n "$_tj_e" ] || continue
 		eval "set -- $_tj_cmd"
 		_tj_run="[ \"run_script\""
