@@ -123,7 +123,7 @@ eq "dropbear: bound to lan's address, the configured flags" "$(execl dropbear.in
 check "dropbear: the disabled section has no instance" [ ! -e "$RT/dropbear.instance2" ]
 eq "dropbear: mdns in the service data" \
 	"$(jsonfilter -i "$RT/.dropbear.data" -e '@.mdns.ssh_2222.service' -e '@.mdns.ssh_2222.port' | tr '\n' ' ')" "_ssh._tcp.local 2222 "
-check "dropbear: interface trigger: a helper waiting for br-lan" grep -q '^condition iface "br-lan" up$' "$RT/dropbear..iface-br-lan"
+check "dropbear: interface trigger: a helper waiting for br-lan's address (static ipaddr)" grep -q '^condition iface "br-lan" ipv4$' "$RT/dropbear..iface-br-lan"
 check "dropbear: extra_command in the help" eval 'rc dropbear help | grep -q "^	killclients     Kill dropbear processes except servers and yourself$"'
 eq "dropbear: extra_command runs" "$(rc dropbear killclients)" "killclients: nothing to do in this test"
 eq "dropbear: status" "$(rc dropbear status):$?" "running:0"

@@ -644,7 +644,31 @@ _procd_if_trigger() {
 	for _it_a in "$@"; do
 		_it_cmd="${_it_cmd:+$_it_cmd }$(_keel_quote "$_it_a")"
 	done
-	_procd_iftrig="$_procd_iftrig$_it_dev$_procd_tab$_it_if$_procd_tab$_it_cmd$N"
+	_procd_iftrig="$_procd_iftrig$_it_dev:$(_procd_iface_state "$_it_if")$_procd_tab$_it_if$_procd_tab$_it_cmd$N"
+}
+
+# _procd_iface_state IFACE: what of the device netifd's "ifup" waits for:
+# an IPv4 address for an interface with one configured (static ipaddr, dhcp),
+# a global IPv6 one for an IPv6-only one, else the device being up.
+_procd_iface_state() {
+	local _is_p _is_a
+	[ -z "$IPKG_INSTROOT" ] && command -v uci_get >/dev/null 2>&1 || { echo up; return 0; }
+	_is_p=$(uci_get network "$1" proto 2>/dev/null)
+	case $_is_p in
+	dhcp | pppoe | ppp | 3g | qmi | mbim) echo ipv4 ;;
+	dhcpv6 | 6in4 | 6to4 | 6rd) echo ipv6 ;;
+	static)
+		_is_a=$(uci_get network "$1" ipaddr 2>/dev/null)
+		if [ -n "$_is_a" ]; then
+			echo ipv4
+		elif [ -n "$(uci_get network "$1" ip6addr 2>/dev/null)" ]; then
+			echo ipv6
+		else
+			echo up
+		fi
+		;;
+	*) echo up ;;
+	esac
 }
 
 procd_open_trigger() { return 0; }
@@ -766,17 +790,17 @@ EOF
 	# keel starts it each time the interface comes up, and it runs the command
 	while IFS="$_procd_tab" read -r _h_dev _h_if _h_cmd; do
 		[ -n "$_h_cmd" ] || continue
-		_h_name="$_procd_svc..iface-$(_keel_name "$_h_dev")"
+		_h_name="$_procd_svc..iface-$(_keel_name "${_h_dev%:*}")"
 		_h_n=1 _h_sfx=
 		while list_contains _h_names "$_h_name$_h_sfx"; do
 			_h_n=$((_h_n + 1))
 			_h_sfx=$_h_n
 		done
 		_h_name="$_h_name$_h_sfx"
-		_h_text="${_h_head}description $(_keel_quote "$_procd_svc: trigger on interface $_h_if ($_h_dev) up")$N"
+		_h_text="${_h_head}description $(_keel_quote "$_procd_svc: trigger on interface $_h_if (${_h_dev%:*} ${_h_dev##*:})")$N"
 		_h_text="${_h_text}type respawn$N"
 		_h_text="${_h_text}env $(_keel_quote "KEEL_PROCD_TRIGGER=$_procd_svc")$N"
-		_h_text="${_h_text}condition iface $(_keel_quote "$_h_dev") up$N"
+		_h_text="${_h_text}condition iface $(_keel_quote "${_h_dev%:*}") ${_h_dev##*:}$N"
 		_h_text="${_h_text}condition-lost restart$N"
 		_h_text="${_h_text}exec \"/bin/sh\" \"-c\" $(_keel_quote '"$@"; exec sleep 2147483647') $(_keel_quote "$_procd_svc") $_h_cmd$N"
 		_procd_helper_put "$_h_name" "$_h_text" || return 1
