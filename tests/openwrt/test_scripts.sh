@@ -308,4 +308,4 @@ out=$($SH -c '. /lib/functions.sh
 	echo "$a $b"')
 eq "uci_revert drops the staged change" "$out" "/srv /www"
 
-[ "$FAIL" = 0 ]
+finish
