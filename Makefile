@@ -336,7 +336,8 @@ build/fuzz/fuzz_ctlreply: tests/fuzz/fuzz_ctlreply.c $(LIB_SRCS) src/keelctl/ctl
 # installed programs with $(STRIP) (the cross toolchain's, not install -s).
 MAN_PAGES := man/keel.8 man/keel-check.8 man/keelctl.8 man/keel-service.5 man/logread.8 \
              $(if $(call on,WITH_PREINIT),man/preinit.8 man/preinit.conf.5 man/sysupgrade.8) \
-             $(if $(call on,WITH_UCI),man/uci.1 man/libuci.3)
+             $(if $(call on,WITH_UCI),man/uci.1 man/libuci.3) \
+             $(if $(call on,WITH_OPENWRT),man/jsonfilter.1 man/ubus.1)
 INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
                   $(DESTDIR)$(LOGREAD_DIR)/logread \
                   $(if $(filter $(O)/uci,$(PROGS)),$(DESTDIR)$(SBINDIR)/uci) \
