@@ -315,9 +315,10 @@ unit-tests: $(UNIT_BINS)
 # preinit's modules that touch the system through a path given to them (LEDs
 # under a sysfs root) are unit-tested against a fake tree: link those too.
 PRE_TESTOBJS := $(filter $(O)/src/preinit/led.o,$(PRE_OBJS))
-$(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS)) $(PRE_TESTOBJS)
+$(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS)) $(PRE_TESTOBJS) \
+              $(filter-out $(O)/src/jsonfilter/main.o,$(JF_OBJS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Isrc/jsonfilter -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
 # Fuzz targets (clang + libFuzzer): build/fuzz/fuzz_NAME
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
