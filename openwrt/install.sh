@@ -18,7 +18,7 @@ for f in etc/rc.common lib/functions.sh lib/config/uci.sh lib/functions/procd.sh
 	chmod 644 "$dest/$f"
 done
 # commands, as on OpenWrt
-for f in sbin/reload_config sbin/validate_data bin/ubus; do
+for f in sbin/reload_config sbin/validate_data sbin/service bin/ubus; do
 	cp "$src/$f" "$dest/$f"
 	chmod 755 "$dest/$f"
 done

@@ -140,21 +140,21 @@ static size_t put_utf8(char *o, unsigned c)
 	return 4;
 }
 
-/* A string after its opening quote; the result never grows past the input's length + 1. */
-static char *parse_string(struct parser *ps, size_t *len)
+/* A string after its opening quote q (" or ', which json-c accepts too). */
+static char *parse_string(struct parser *ps, char q, size_t *len)
 {
 	const char *start = ps->p;
 	/* the output is never longer than the input up to the closing quote */
 	size_t cap = 1;
-	for (const char *q = start; q < ps->end && *q != '"'; q++, cap++)
-		if (*q == '\\' && q + 1 < ps->end)
-			q++, cap++;
+	for (const char *c = start; c < ps->end && *c != q; c++, cap++)
+		if (*c == '\\' && c + 1 < ps->end)
+			c++, cap++;
 	char *out = malloc(cap + 4), *o = out;
 	if (!out) {
 		ps->err = "out of memory";
 		return NULL;
 	}
-	while (ps->p < ps->end && *ps->p != '"') {
+	while (ps->p < ps->end && *ps->p != q) {
 		unsigned char c = (unsigned char)*ps->p++;
 		if (c < 0x20) {
 			ps->err = "control character in a string";
@@ -169,7 +169,7 @@ static char *parse_string(struct parser *ps, size_t *len)
 		c = (unsigned char)*ps->p++;
 		unsigned u, lo;
 		switch (c) {
-		case '"': case '\\': case '/': *o++ = (char)c; break;
+		case '"': case '\'': case '\\': case '/': *o++ = (char)c; break;
 		case 'b': *o++ = '\b'; break;
 		case 'f': *o++ = '\f'; break;
 		case 'n': *o++ = '\n'; break;
@@ -303,12 +303,12 @@ static struct jval *parse_container(struct parser *ps, bool obj)
 		size_t klen;
 		skip_ws(ps);
 		if (obj) {
-			if (ps->p >= ps->end || *ps->p != '"') {
+			if (ps->p >= ps->end || (*ps->p != '"' && *ps->p != '\'')) {
 				ps->err = ps->p >= ps->end ? "unexpected end of data" : "object key expected";
 				goto bad;
 			}
 			ps->p++;
-			if (!(key = parse_string(ps, &klen)))
+			if (!(key = parse_string(ps, ps->p[-1], &klen)))
 				goto bad;
 			skip_ws(ps);
 			if (ps->p >= ps->end || *ps->p != ':') {
@@ -388,10 +388,11 @@ static struct jval *parse_value(struct parser *ps)
 	switch (*ps->p) {
 	case '{': return parse_container(ps, true);
 	case '[': return parse_container(ps, false);
-	case '"': {
+	case '"':
+	case '\'': {
 		ps->p++;
 		size_t len;
-		char *s = parse_string(ps, &len);
+		char *s = parse_string(ps, ps->p[-1], &len);
 		if (!s)
 			return NULL;
 		struct jval *v = new_val(J_STRING);

@@ -93,7 +93,7 @@ owrt_ovl() {
 	cp "$1/etc/rc.common" "$1/ovl/etc/" &&
 		cp -R "$1/lib/." "$1/ovl/lib/" &&
 		cp -R "$1/usr/share/." "$1/ovl/share/" &&
-		cp "$1/bin/ubus" "$1/sbin/validate_data" "$1/sbin/reload_config" "$1/ovl/sbin/"
+		cp "$1/bin/ubus" "$1/sbin/validate_data" "$1/sbin/reload_config" "$1/sbin/service" "$1/ovl/sbin/"
 }
 
 finish() {

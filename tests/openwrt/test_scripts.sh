@@ -219,6 +219,10 @@ eq "ubus call network.interface.wan status" \
 	"$(ubus call network.interface.wan status | jsonfilter -e '@.up' -e '@["ipv4-address"][0].address' -e '@["ipv4-address"][0].mask' -e '@.route[0].nexthop' -e '@.l3_device' | tr '\n' ' ')" \
 	"true 10.0.0.2 24 10.0.0.1 eth1 "
 check "ubus list" eval 'ubus list | grep -qx network.interface.lan'
+eq "service NAME COMMAND: the script's command" "$(service uhttpd status)" "running"
+eq "service: each script, enabled, running (single-quoted JSON to ubus, as OpenWrt's)" \
+	"$(service | grep /uhttpd)" "$(printf "%-30s\t%10s\t%10s" "$INIT_D_DIR/uhttpd" enabled running)"
+eq "service: an unknown one" "$(service nosuch start):$?" "Service nosuch not found.:1"
 
 # ---- network, firewall, sysntpd, cron, log, urandom_seed, umount ----
 rc network start

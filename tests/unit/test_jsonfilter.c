@@ -83,6 +83,12 @@ static void test_unicode_and_repeated_keys(void **state)
 	assert_string_equal(v->keys[0], "k");
 	assert_int_equal(v->kids[0]->t, J_INT);
 	json_free(v);
+	/* json-c takes single-quoted strings too (OpenWrt's service command sends them) */
+	v = parse("{ 'name': 'it\\'s' }");
+	assert_non_null(v);
+	assert_string_equal(v->keys[0], "name");
+	assert_string_equal(v->kids[0]->s, "it's");
+	json_free(v);
 	v = parse("\"\\u00e9\\ud83d\\ude00\"");
 	assert_string_equal(v->s, "\xc3\xa9\xf0\x9f\x98\x80");
 	json_free(v);
