@@ -63,6 +63,10 @@ expected() { # the files and links of a default install with PREFIX=/usr, plus "
 			'etc/init.d/preinit-format -> /usr/share/init/preinit-format' \
 			'etc/init.d/preinit-sync -> /usr/share/init/preinit-sync' \
 			etc/rc.common lib/functions.sh lib/config/uci.sh sbin/reload_config \
+			lib/functions/procd.sh lib/functions/service.sh lib/functions/network.sh \
+			usr/share/libubox/jshn.sh sbin/validate_data sbin/service bin/ubus \
+			usr/bin/jsonfilter 'usr/bin/jshn -> jsonfilter' \
+			usr/share/man/man1/jsonfilter.1 usr/share/man/man1/ubus.1 \
 			usr/share/man/man8/keel.8 usr/share/man/man8/keel-check.8 usr/share/man/man8/keelctl.8 \
 			usr/share/man/man5/keel-service.5 usr/share/man/man8/logread.8 \
 			usr/share/man/man8/preinit.8 usr/share/man/man5/preinit.conf.5 \
