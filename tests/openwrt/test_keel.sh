@@ -32,7 +32,7 @@ cp "$KEEL_SRC"/examples/openwrt/network "$KEEL_SRC"/examples/openwrt/dropbear \
 cp "$KEEL_SRC"/examples/openwrt/config/* "$D/etc/config/"
 
 # Scripts of the test itself: they log their boot and stop.
-for s in first:10 last:95; do
+for s in first:10 last:95 early:5; do
 	n=${s%:*} q=${s#*:}
 	cat >"$I/$n" <<S
 #!/bin/sh /etc/rc.common
@@ -88,11 +88,11 @@ for n in dropbear uhttpd crond; do ln -s fake-daemon "$D/ovl/sbin/$n"; done
 for n in ip udhcpc; do ln -s fake-cmd "$D/ovl/sbin/$n"; done
 
 # Enabling is what a firmware build does: rc.common called by path.
-for n in network dropbear uhttpd cron first last quoter; do
+for n in network dropbear uhttpd cron first last quoter early; do
 	sh "$D/etc/rc.common" "$I/$n" enable || not_ok "enable $n"
 done
 check "links in rc.d" [ "$(ls "$RC_D_DIR" | tr '\n' ' ')" = \
-	"K10first K50cron K50dropbear K90network K95last S10first S20network S50cron S50dropbear S50uhttpd S60quoter S95last " ]
+	"K10first K50cron K50dropbear K5early K90network K95last S10first S20network S50cron S50dropbear S50uhttpd S5early S60quoter S95last " ]
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 wait_until() {
@@ -219,6 +219,9 @@ else
 fi
 check "shutdown runs K## stops in order (K10first, K90network, K95last)" \
 	log_order "^stop first" "^ip link set dev br-lan down" "^stop last"
+# START=5 gives S5early as on OpenWrt: keel runs it in the glob's order (after S50, before S60)
+check "S5early (one digit) runs, in name order" log_order "^boot first" "^boot early" "^boot last"
+check "K5early (one digit) runs at shutdown, in name order" log_order "^stop first" "^stop early" "^stop last"
 check "daemons got TERM" eval 'log_has "^uhttpd term" && log_has "^dropbear term"'
 check "no script failed" eval '! grep -E "\[FAIL\]|error" "$CONSOLE"'
 

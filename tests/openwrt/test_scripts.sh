@@ -209,6 +209,16 @@ eq "ubus service set: an instance file" "$(execl extra.one)" '"/bin/sleep" "99 9
 check "ubus service set: env and respawn" eval "grep -q '^env \"A=b c\"\$' '$RT/extra.one' && grep -q '^respawn window 60s delay 3s max-delay 3s\$' '$RT/extra.one'"
 ubus call service delete '{ "name": "extra" }'
 check "ubus service delete: gone" [ ! -e "$RT/extra.one" ]
+ubus -t 3 listen 'custom.*' >"$T/listen.out" &
+lp=$!
+sleep 0.5
+ubus send other.event '{ "x": 1 }'
+ubus send custom.hello '{ "who": "keel" }'
+wait "$lp"
+eq "ubus listen: the events of its pattern sent meanwhile" "$(cat "$T/listen.out")" '{ "custom.hello": { "who": "keel" } }'
+rc uhttpd trace
+check "trace: start with TRACE_SYSCALLS, recorded in the instance" grep -q '^# procd trace 1' "$RT/uhttpd.main"
+rc uhttpd start
 ubus call service foo '{}' 2>"$T/ubus.err"
 eq "ubus: unknown method: exit 4, ubus's message" "$?:$(cat "$T/ubus.err")" "4:Command failed: Not found"
 ubus call service list '{ bad' 2>/dev/null
