@@ -30,7 +30,22 @@ USE_PROCD=1
 start_service() { echo "mnt start" >>"$OWRT_LOG"; }
 service_triggers() { procd_add_restart_mount_trigger /mnt/data/db /srv; }
 S
-	chmod 755 "$D/etc/init.d/mnt"
+	cat >"$D/etc/init.d/priv" <<'S'
+#!/bin/sh /etc/rc.common
+# priv: no_new_privs and a capabilities file, as ujail-minded packages declare them.
+USE_PROCD=1
+start_service() {
+	procd_open_instance
+	procd_set_param command /usr/sbin/privd -f
+	procd_set_param no_new_privs 1
+	procd_set_param capabilities /etc/capabilities/privd.json
+	procd_close_instance
+}
+S
+	mkdir -p "$D/ovl/etc/capabilities"
+	echo '{ "bounding": [ "CAP_NET_BIND_SERVICE", "CAP_NET_RAW" ], "effective": [ "CAP_NET_RAW" ] }' \
+		>"$D/ovl/etc/capabilities/privd.json"
+	chmod 755 "$D/etc/init.d/mnt" "$D/etc/init.d/priv"
 	cp "$D"/etc/init.d/* "$D/ovl/etc/init.d/"
 	for sh in dash busybox; do
 		OWRT_IN_NS=1 OWRT_D=$D TEST_SHELL=$sh unshare --mount --net --propagation private sh -c '
@@ -272,6 +287,24 @@ ubus send mount.add '{ "target": "/mnt/data" }'
 check "mount trigger: mount.add of /mnt/data restarts the service" wait_for "mnt start"
 sleep 0.3
 eq "mount trigger: only for its mount point" "$(grep -c "mnt start" "$OWRT_LOG")" 1
+
+# ---- no_new_privs, capabilities: through setpriv where util-linux has it ----
+rc priv start
+if command -v setpriv >/dev/null 2>&1; then
+	eq "no_new_privs and the bounding set through setpriv" "$(execl priv.instance1)" \
+		"\"$(command -v setpriv)\" \"--no-new-privs\" \"--bounding-set\" \"-all,+net_bind_service,+net_raw\" \"/usr/sbin/privd\" \"-f\""
+	mkdir -p "$T/chk" && cp "$RT/priv.instance1" "$T/chk/" &&
+		check "keel check accepts it" "$KEEL_BUILD/keel" check -q "$T/chk"
+else
+	check "without setpriv: recorded" grep -q '^# procd no_new_privs 1 (no setpriv' "$RT/priv.instance1"
+fi
+check "no_new_privs in service list" eval '[ "$(ubus call service list | jsonfilter -e "@.priv.instances.instance1.no_new_privs")" = true ]'
+
+# procd_set_config_changed: the config.change event, as reload_config sends it
+mv "$T/hostname" "$T/hostname.2"
+$SH -c '. /lib/functions.sh; . /lib/functions/procd.sh; procd_set_config_changed system'
+for _i in $(seq 50); do [ -s "$T/hostname" ] && break; sleep 0.1; done
+check "procd_set_config_changed system: system's script reloads" [ -s "$T/hostname" ]
 
 # ---- jsonfilter, jshn, validate_data, network.sh, service.sh, functions ----
 J='{"a":{"b":[1,2,{"c":"x/y"}]},"up":true,"n":null,"l":[{"n":"wan","up":false},{"n":"lan","up":true}]}'

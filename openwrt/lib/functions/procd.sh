@@ -312,21 +312,31 @@ _procd_inst_json() {
 # no_new_privs and a capabilities file's bounding set, when setpriv exists (util-
 # linux); keel has no keyword for them. Without setpriv they are recorded only.
 _procd_privs() {
-	local _pv_args= _pv_caps= _pv_c
-	[ -z "$_pi_nnp" ] || _pv_args='"--no-new-privs"'
+	local _pv_args= _pv_caps= _pv_c _pv_bin= _pv_d _pv_help
+	[ -n "$_pi_nnp$_pi_caps" ] || return 0
+	# util-linux's setpriv, by path (a shell may name a busybox applet instead)
+	_pv_d=$PATH
+	while [ -n "$_pv_d" ]; do
+		[ -x "${_pv_d%%:*}/setpriv" ] && { _pv_bin="${_pv_d%%:*}/setpriv"; break; }
+		case $_pv_d in *:*) _pv_d=${_pv_d#*:} ;; *) _pv_d= ;; esac
+	done
+	[ -z "$_pv_bin" ] || _pv_help=$("$_pv_bin" --help 2>&1)
+	case $_pv_help in *--no-new-privs*) [ -z "$_pi_nnp" ] || _pv_args='"--no-new-privs"' ;; esac
 	if [ -n "$_pi_caps" ] && [ -f "$_pi_caps" ] && [ -z "$_pi_user" ]; then
-		for _pv_c in $(jsonfilter -i "$_pi_caps" -e '@.bounding[*]' 2>/dev/null); do
-			_pv_c=$(printf '%s' "${_pv_c#CAP_}" | tr 'A-Z' 'a-z')
-			_pv_caps="$_pv_caps,+$_pv_c"
-		done
+		case $_pv_help in *--bounding-set*)
+			for _pv_c in $(jsonfilter -i "$_pi_caps" -e '@.bounding[*]' 2>/dev/null); do
+				_pv_c=$(printf '%s' "${_pv_c#CAP_}" | tr 'A-Z' 'a-z')
+				_pv_caps="$_pv_caps,+$_pv_c"
+			done
+			;;
+		esac
 		[ -z "$_pv_caps" ] || _pv_args="${_pv_args:+$_pv_args }\"--bounding-set\" \"-all$_pv_caps\""
 	fi
-	if [ -n "$_pv_args" ] && command -v setpriv >/dev/null 2>&1; then
-		_c_exec="\"$(command -v setpriv)\" $_pv_args $_c_exec"
-		return 0
-	fi
-	[ -z "$_pi_nnp" ] || _pi_notes="$_pi_notes# procd no_new_privs 1 (no setpriv: not applied)$N"
-	[ -z "$_pi_caps" ] || _pi_notes="$_pi_notes# procd capabilities $_pi_caps (not applied)$N"
+	[ -z "$_pv_args" ] || _c_exec="$(_keel_quote "$_pv_bin") $_pv_args $_c_exec"
+	case $_pv_args in *--no-new-privs*) ;; *)
+		[ -z "$_pi_nnp" ] || _pi_notes="$_pi_notes# procd no_new_privs 1 (no setpriv: not applied)$N" ;;
+	esac
+	[ -n "$_pv_caps" ] || [ -z "$_pi_caps" ] || _pi_notes="$_pi_notes# procd capabilities $_pi_caps (not applied)$N"
 }
 
 # procd_close_instance: the instance becomes a hidden file, put in place by
