@@ -16,6 +16,8 @@
 : "${KEEL_LIB_DIR:=$IPKG_INSTROOT/lib}"
 # jshn.sh is ROOT/usr/share/libubox/jshn.sh for the library ROOT/lib
 . "${KEEL_LIB_DIR%/lib}/usr/share/libubox/jshn.sh"
+# sourced alone (". /lib/functions/procd.sh"): the list helpers it uses
+command -v append >/dev/null 2>&1 || . "$KEEL_LIB_DIR/functions.sh"
 
 : "${KEEL_RUNTIME_DIR:=/run/keel/services}"
 : "${INIT_D_DIR:=$IPKG_INSTROOT/etc/init.d}"
