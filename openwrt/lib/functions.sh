@@ -415,6 +415,101 @@ user_add() {
 	echo "$1:x:0:0:99999:7:::" >>"$IPKG_INSTROOT/etc/shadow"
 }
 
+# _fn_pkg_file PKG EXT: the package database file of PKG (opkg's, else apk's).
+_fn_pkg_file() {
+	if [ -f "$IPKG_INSTROOT/lib/apk/packages/$1.$2" ]; then
+		echo "$IPKG_INSTROOT/lib/apk/packages/$1.$2"
+	else
+		echo "$IPKG_INSTROOT/usr/lib/opkg/info/$1.$2"
+	fi
+}
+
+# add_group_and_user PKG: the users and groups of the package's
+# "Require-User: user[=uid]:group[=gid][:extra[=gid],...]" words.
+add_group_and_user() {
+	local _au_pkg="${pkgname:-${1##*/}}" _au_req _au_t _au_u _au_g _au_x _au_uid _au_gid _au_e
+	_au_pkg=${_au_pkg%.*}
+	_au_req=$(sed -n 's/^Require-User: *//p' "$IPKG_INSTROOT/usr/lib/opkg/info/$_au_pkg.control" 2>/dev/null)
+	[ -f "$IPKG_INSTROOT/lib/apk/packages/$_au_pkg.rusers" ] && _au_req=$(cat "$IPKG_INSTROOT/lib/apk/packages/$_au_pkg.rusers")
+	for _au_t in $_au_req; do
+		_au_u=${_au_t%%:*}
+		_au_g=${_au_t#"$_au_u"}
+		_au_g=${_au_g#:}
+		_au_x=${_au_g#*:}
+		[ "$_au_x" = "$_au_g" ] && _au_x=
+		_au_g=${_au_g%%:*}
+		_au_uid=${_au_u#*=}; [ "$_au_uid" = "$_au_u" ] && _au_uid=
+		_au_u=${_au_u%%=*}
+		_au_gid=${_au_g#*=}; [ "$_au_gid" = "$_au_g" ] && _au_gid=
+		_au_g=${_au_g%%=*}
+		if [ -n "$_au_g" ] && [ -n "$_au_gid" ]; then
+			group_exists "$_au_g" || group_add "$_au_g" "$_au_gid"
+		elif [ -n "$_au_g" ]; then
+			_au_gid=$(group_add_next "$_au_g")
+		fi
+		[ -z "$_au_u" ] || user_exists "$_au_u" || user_add "$_au_u" "$_au_uid" "$_au_gid"
+		[ -z "$_au_u" ] || [ -z "$_au_g" ] || group_add_user "$_au_g" "$_au_u"
+		for _au_e in $(echo "$_au_x" | tr ',' ' '); do
+			if [ "${_au_e#*=}" != "$_au_e" ]; then
+				group_exists "${_au_e%%=*}" || group_add "${_au_e%%=*}" "${_au_e#*=}"
+			else
+				group_add_next "$_au_e" >/dev/null
+			fi
+			group_add_user "${_au_e%%=*}" "$_au_u"
+		done
+	done
+}
+
+# _fn_pkg_scripts LIST ACTION...: runs the package's init scripts: below an
+# image root, "enable"/"disable" only; on the device, ACTION in turn.
+_fn_pkg_scripts() {
+	local _ps_list="$1" _ps_i _ps_a
+	shift
+	for _ps_i in $(grep -s '^/etc/init.d/' "$_ps_list"); do
+		if [ -n "$IPKG_INSTROOT" ]; then
+			${SHELL_RC:-sh} "$IPKG_INSTROOT/etc/rc.common" "$IPKG_INSTROOT$_ps_i" "$1"
+			continue
+		fi
+		for _ps_a in "$@"; do
+			case $_ps_a in enable | disable) [ "$PKG_UPGRADE" = 1 ] && continue ;; esac
+			"$_ps_i" "$_ps_a"
+		done
+	done
+}
+
+# default_postinst PKG: what a package's postinst does by default: its users
+# and groups, its uci-defaults (on the device), then enable and start its scripts.
+default_postinst() {
+	local _dp_pkg="${pkgname:-${1##*/}}" _dp_list _dp_rc=0 _dp_f
+	_dp_pkg=${_dp_pkg%.*}
+	_dp_list=$(_fn_pkg_file "$_dp_pkg" list)
+	add_group_and_user "$_dp_pkg"
+	if [ -z "$IPKG_INSTROOT" ] && grep -qs '^/etc/uci-defaults/' "$_dp_list"; then
+		for _dp_f in $(grep -s '^/etc/uci-defaults/' "$_dp_list"); do
+			([ -f "$_dp_f" ] && cd "${_dp_f%/*}" && . "$_dp_f") && rm -f "$_dp_f"
+		done
+		command -v uci_commit >/dev/null 2>&1 && uci_commit
+	fi
+	if [ -f "$IPKG_INSTROOT/usr/lib/opkg/info/$_dp_pkg.postinst-pkg" ]; then
+		(. "$IPKG_INSTROOT/usr/lib/opkg/info/$_dp_pkg.postinst-pkg")
+		_dp_rc=$?
+	fi
+	_fn_pkg_scripts "$_dp_list" enable start
+	return $_dp_rc
+}
+
+# default_prerm PKG: before removal: stop and disable the package's scripts.
+default_prerm() {
+	local _dr_pkg="${pkgname:-${1##*/}}" _dr_rc=0
+	_dr_pkg=${_dr_pkg%.*}
+	if [ -f "$IPKG_INSTROOT/usr/lib/opkg/info/$_dr_pkg.prerm-pkg" ]; then
+		(. "$IPKG_INSTROOT/usr/lib/opkg/info/$_dr_pkg.prerm-pkg")
+		_dr_rc=$?
+	fi
+	_fn_pkg_scripts "$(_fn_pkg_file "$_dr_pkg" list)" disable stop
+	return $_dr_rc
+}
+
 # jffs2_mark_erase NAME: writes the JFFS2 end-of-filesystem marker at the
 # start of partition NAME, so the overlay is formatted again on next boot.
 jffs2_mark_erase() {

@@ -306,4 +306,22 @@ check "uci_apply_defaults: a successful script is deleted" [ ! -e "$UCI_DEFAULTS
 check "uci_apply_defaults: a failing script stays for the next boot" [ -e "$UCI_DEFAULTS_DIR/20-fails" ]
 check "uci_apply_defaults: changes committed" grep -q "option proto 'static'" "$UCI_CONFIG_DIR/test"
 
+# ---- default_postinst / default_prerm, below an image root (what a firmware build runs) ----
+IMG=$T/img
+"$KEEL_SRC/openwrt/install.sh" "$IMG" >/dev/null
+mkdir -p "$IMG/usr/lib/opkg/info"
+printf '#!/bin/sh /etc/rc.common\nSTART=40\nSTOP=60\n' >"$IMG/etc/init.d/foo"
+chmod 755 "$IMG/etc/init.d/foo"
+printf '/etc/init.d/foo\n/usr/sbin/food\n' >"$IMG/usr/lib/opkg/info/foo.list"
+printf 'Package: foo\nRequire-User: food=500:foo=501:dialout=20\n' >"$IMG/usr/lib/opkg/info/foo.control"
+printf 'root:x:0:0:root:/root:/bin/ash\n' >"$IMG/etc/passwd"
+printf 'root:x:0:\ndialout:x:20:\n' >"$IMG/etc/group"
+: >"$IMG/etc/shadow"
+(unset RC_D_DIR INIT_D_DIR KEEL_LIB_DIR; IPKG_INSTROOT=$IMG default_postinst foo)
+eq "default_postinst: the package's script enabled (S and K links)" "$(ls "$IMG/etc/rc.d" | tr '\n' ' ')" "K60foo S40foo "
+eq "default_postinst: Require-User: the user" "$(grep '^food:' "$IMG/etc/passwd")" "food:x:500:501:food:/var/run/food:/bin/false"
+eq "default_postinst: its group and an extra group" "$(grep -E '^(foo|dialout):' "$IMG/etc/group" | tr '\n' ' ')" "dialout:x:20:food foo:x:501:food "
+(unset RC_D_DIR INIT_D_DIR KEEL_LIB_DIR; IPKG_INSTROOT=$IMG default_prerm foo)
+eq "default_prerm: links removed" "$(ls "$IMG/etc/rc.d")" ""
+
 finish
