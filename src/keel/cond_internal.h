@@ -31,7 +31,8 @@ struct fact {
 	char *where;   /* "file:line" of its first user, for messages */
 	uint8_t kind, sub;
 	bool value;    /* cached: path, cmdline, flag; live for the others */
-	bool reported; /* the value the event stream last told (padding: free) */
+	bool reported; /* the value last seen by cond_fact_changed */
+	uint32_t since; /* when it changed to that (timeline stamp), 0: before the table */
 	int wp;        /* watch point of a path fact, -1 none */
 };
 

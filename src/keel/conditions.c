@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
 #include "events.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -153,20 +154,26 @@ struct csvc *cond_csvc(const struct svc *s)
 void cond_events_sync(void)
 {
 	for (size_t i = 0; i < cond.nfacts; i++)
-		cond.facts[i].reported = cond_fact_value(&cond.facts[i]);
+		if (cond.facts[i].kind != COND_SERVICE)
+			cond.facts[i].reported = cond_fact_value(&cond.facts[i]);
 }
 
-/* Condition events: each fact whose value differs from the one told. */
-static void cond_report_changes(void)
+/* Each fact whose value changed: when (for status's waits), and an event.
+ * A service-state fact changes with that service's state, told by its
+ * state events and timeline, not here. */
+static void cond_note_changes(void)
 {
-	if (!events_wanted())
-		return;
 	for (size_t i = 0; i < cond.nfacts; i++) {
 		struct fact *f = &cond.facts[i];
+		if (f->kind == COND_SERVICE)
+			continue;
 		bool v = cond_fact_value(f);
 		if (v == f->reported)
 			continue;
 		f->reported = v;
+		f->since = timeline_stamp_now();
+		if (!events_wanted())
+			continue;
 		struct svc_cond c = { .arg = f->arg, .kind = f->kind, .sub = f->sub };
 		char *t = cond_text(&c);
 		events_cond(t ? t : f->arg, v);
@@ -174,9 +181,56 @@ static void cond_report_changes(void)
 	}
 }
 
+/* When f came to its present value (monotonic ms), 0: before the table. */
+static uint64_t fact_since(const struct fact *f)
+{
+	if (f->kind != COND_SERVICE)
+		return timeline_stamp_ms(f->since);
+	static const enum tl_stamp stamp[COND_SVC_COUNT] = {
+		[COND_SVC_RUNNING] = TL_STARTED, [COND_SVC_READY] = TL_READY,
+		[COND_SVC_FINISHED] = TL_EXITED, [COND_SVC_FAILED] = TL_EXITED,
+	};
+	uint64_t t = 0;
+	for (size_t i = 0, n = sup_count(); f->sub < COND_SVC_COUNT && i < n; i++) {
+		const struct svc *s = sup_get(i);
+		if (s->removed || !svc_matches(s->def, f->arg))
+			continue;
+		uint64_t x = timeline_get(s, stamp[f->sub]);
+		if (x > t)
+			t = x;
+	}
+	return t;
+}
+
+static char *cond_text_neg(const struct svc_cond *c);
+
+void cond_waits(struct buf *o, const struct svc *s, uint64_t wanted, uint64_t end, bool started)
+{
+	const struct svc_conds *cs = s->def->o->cs;
+	for (size_t k = 0; cs && k < cs->n; k++) {
+		const struct svc_cond *c = &cs->v[k];
+		const struct fact *f = cond_fact_find(c);
+		uint64_t ms = 0;
+		if (!started && !cond_holds(c)) {
+			ms = end > wanted ? end - wanted : 0; /* still waiting for it */
+		} else if (f) {
+			uint64_t t = fact_since(f);
+			if (t > wanted && t <= end)
+				ms = t - wanted;
+		}
+		char *t = cond_text_neg(c);
+		buf_adds(o, "wait\t");
+		buf_add_field(o, s->def->instance);
+		buf_adds(o, "\t");
+		buf_add_field(o, t ? t : "?");
+		buf_addf(o, "\t%llu\n", (unsigned long long)ms);
+		free(t);
+	}
+}
+
 void cond_fact_changed(void)
 {
-	cond_report_changes();
+	cond_note_changes();
 	sup_poke();
 }
 
@@ -491,8 +545,7 @@ KEEL_BOOT void cond_rebuild(void)
 	if (cond.need_net)
 		net_open();
 	cycles_check();
-	if (events_wanted())
-		cond_events_sync(); /* a new table: changes are told from now */
+	cond_events_sync(); /* a new table: changes are noted from now */
 	sup_poke();
 }
 

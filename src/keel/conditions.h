@@ -49,6 +49,10 @@ void cond_request(struct buf *o, char **argv, int argc);
 /* The event stream got its first subscriber: the values it is told changes
  * of start from now. */
 void cond_events_sync(void);
+/* status NAME: "wait NAME CONDITION MS" for each condition of s, how long
+ * after it was wanted the condition came to hold (until end: its start, or
+ * now while it waits and the condition still does not hold). */
+void cond_waits(struct buf *o, const struct svc *s, uint64_t wanted, uint64_t end, bool started);
 
 /* Reload one running service: its `reload` line (default SIGHUP). 0, or
  * -1 with *err set. */

@@ -15,7 +15,7 @@
  * Data lines are tab-separated fields, the first naming the record:
  *   svc  NAME STATE PID UPTIME_MS RESTARTS LAST_EXIT TYPE TARGET DESCRIPTION
  *        REASON STATUS EXIT_CODE SIGNAL WANTED STARTED READY STOPPED EXITED
- *   wait NAME WAITED_FOR MS       (status NAME)
+ *   wait NAME DEPENDENCY|CONDITION MS   (status NAME)
  *   diag LEVEL LOCATION MESSAGE
  *   name NAME                     (list)
  *   boot KEEL_START NOW_MONO NOW_WALL PROTOCOL, time NAME STATE TYPE TARGET

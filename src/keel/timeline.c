@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "conditions.h"
 #include "log.h"
 
 _Static_assert(sizeof(struct svc) <= 128, "struct svc grew: keep it at 128 bytes");
@@ -69,10 +70,19 @@ void timeline_service_gone(struct svc *s)
 	s->tix = 0;
 }
 
-static uint32_t stamp_now(void)
+uint32_t timeline_stamp_now(void)
 {
 	uint32_t t = (uint32_t)sup_now_ms();
 	return t ? t : 1;
+}
+
+uint64_t timeline_stamp_ms(uint32_t stamp)
+{
+	if (!stamp)
+		return 0;
+	uint64_t now = sup_now_ms();
+	uint32_t age = (uint32_t)now - stamp;
+	return age <= now ? now - age : 0;
 }
 
 static bool has_process(enum sup_state st)
@@ -87,7 +97,7 @@ void timeline_state(struct svc *s, enum sup_state st)
 	uint32_t *e = entry_take(s);
 	if (!e || s->state == st)
 		return;
-	uint32_t now = stamp_now();
+	uint32_t now = timeline_stamp_now();
 	switch (st) {
 	case SUP_WAITING:
 		e[TL_WANTED] = now;
@@ -119,11 +129,7 @@ void timeline_state(struct svc *s, enum sup_state st)
 uint64_t timeline_get(const struct svc *s, enum tl_stamp k)
 {
 	const uint32_t *e = entry(s);
-	if (!e || !e[k])
-		return 0;
-	uint64_t now = sup_now_ms();
-	uint32_t age = (uint32_t)now - e[k];
-	return age <= now ? now - age : 0;
+	return e ? timeline_stamp_ms(e[k]) : 0;
 }
 
 void timeline_fields(struct buf *o, const struct svc *s)
@@ -201,12 +207,8 @@ void timeline_waits(struct buf *o, const struct svc *s)
 		buf_add_field(o, d->def->instance);
 		buf_addf(o, "\t%llu\n", (unsigned long long)ms);
 	}
-	const struct svc_conds *cs = s->def->o->cs;
-	if (cs && cs->n) {
-		buf_adds(o, "wait\t");
-		buf_add_field(o, s->def->instance);
-		buf_addf(o, "\tconditions\t%llu\n", (unsigned long long)(end > last ? end - last : 0));
-	}
+	(void)last;
+	cond_waits(o, s, wanted, end, started != 0);
 }
 
 /* ---- "still waiting for X (Ns)": a `wait` service holding up the boot ---- */

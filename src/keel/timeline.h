@@ -28,8 +28,8 @@ void timeline_fields(struct buf *o, const struct svc *s);
 /* "NAME,NAME": the services s waits for in its target's plan. */
 void timeline_deps(struct buf *o, const struct svc *s);
 /* "wait NAME DEP MS" lines: how long s waited for each dependency (from
- * wanted until it was ready, or until s started), and "conditions" for the
- * rest of the wait of a service with conditions. */
+ * wanted until it was ready, or until s started), then for each of its
+ * conditions (conditions.c: cond_waits). */
 void timeline_waits(struct buf *o, const struct svc *s);
 /* A `wait` service whose process runs longer than TIMELINE_WAIT_FIRST_MS
  * gets "still waiting for X (Ns)" on the console, again after gaps that
@@ -37,6 +37,10 @@ void timeline_waits(struct buf *o, const struct svc *s);
 #define TIMELINE_WAIT_FIRST_MS 5000
 uint64_t timeline_next_deadline(void);
 void timeline_timer_event(void);
+/* A stamp of now, and a stamp back as monotonic ms (0: never), for other
+ * tables that keep stamps the same way. */
+uint32_t timeline_stamp_now(void);
+uint64_t timeline_stamp_ms(uint32_t stamp);
 /* When keel started (monotonic ms), and when the boot target was reached
  * (0: not yet). */
 uint64_t timeline_keel_start(void);

@@ -87,6 +87,8 @@ check "unknown verb: keel refuses, exit 1" [ "$(rc_of ctl frobnicate)" = 1 ]
 check "no such service: exit 1" [ "$(rc_of ctl stop nosuch)" = 1 ]
 check "keel not reachable: exit 111" [ "$(rc_of "$KEELCTL" --socket "$SYS/none" status)" = 111 ]
 check "status NAME of a waiting service: exit 3" [ "$(rc_of ctl status broken)" = 3 ]
+check "status NAME of a service still waiting: the condition it waits for, with the time so far" \
+	eval 'ctl status broken | grep -qE "waited for: flag never [0-9]+\.[0-9]{3}s"'
 
 # ---- bash completion ----
 comp() {
@@ -230,6 +232,12 @@ check "events as text: time, kind, service, from -> to" \
 	grep -qE "^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} state loner running -> stopping pid [0-9]+$" "$OUT/events.txt"
 kill "$ev" 2>/dev/null
 
+check "status NAME --json: waited per condition (flag longwait, set seconds after boot)" python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.run(sys.argv[1:], capture_output=True, text=True).stdout)
+w = {x["for"]: x["ms"] for x in d["services"][0]["waits"]}
+assert w["flag longwait"] >= 1000, w
+' "$KEELCTL" --socket "$SOCK" status longwait --json
 check "a wait service still running after 5 s: still waiting for it, on the console" \
 	wait_for '^keel: still waiting for longwait \([5-9]s\)$' 20
 
