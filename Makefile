@@ -244,14 +244,16 @@ $(O)/%.o: %.c | $(KHDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# Code that only loading runs (parsers, graph, mounts, keel check) is
+# Code that only loading runs (parsers, graph, mounts, keel check), or
+# that runs once just before PID 1 goes away (the upgrade's image check), is
 # linked together between two markers, so that PID 1 can let go of its
 # pages once booted (src/keel/trim.c). Order only: nothing else changes.
 KEEL_BOOT_OBJS := $(addprefix $(O)/src/,lib/svcparse.o lib/svcparse_cond.o lib/svcparse_live.o lib/svcparse_log.o \
                   lib/svcpack.o lib/lex.o lib/cmdline.o lib/envfile.o lib/graph.o lib/condcycle.o \
                   lib/healthconf.o lib/inittab.o lib/svcparse_binds.o lib/checktrap.o \
                   lib/suggest.o keel/check.o keel/mount.o keel/svcdir.o keel/services.o \
-                  keel/svcdiff.o keel/rootpath.o keel/inittab.o keel/binds.o)
+                  keel/svcdiff.o keel/rootpath.o keel/inittab.o keel/binds.o \
+                  lib/fwimage.o lib/sha256.o lib/upgradeconf.o)
 KEEL_MARKS := $(O)/src/keel/trim_begin.o $(O)/src/keel/trim_end.o
 KEEL_LINK  := $(O)/src/keel/trim_begin.o $(filter $(KEEL_BOOT_OBJS),$(KEEL_BINOBJS) $(LIB_OBJS)) \
               $(O)/src/keel/trim_end.o \

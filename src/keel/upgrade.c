@@ -28,6 +28,7 @@
 #include "svcdir.h"
 #include "upgradeconf.h"
 #include "watchdog.h"
+#include "trim.h"
 
 #define RAM_ROOT "/run/keel-upgrade"
 #define DEFAULT_STAGE "/sbin/preinit"
@@ -71,7 +72,7 @@ static void last_set(const char *fmt, ...)
 
 /* Reads upgrade.conf. Missing is fine only when `required` is false
  * (factory reset: the defaults do). NULL, or the first problem. */
-static char *conf_load(bool required)
+KEEL_BOOT static char *conf_load(bool required)
 {
 	upgrade_conf_free(&up.conf);
 	struct diags d = { 0 };
@@ -95,7 +96,7 @@ static char *conf_load(bool required)
 
 /* Where an image or archive may be: a regular file on a tmpfs that the
  * hand-over moves into the RAM root (/tmp, /dev/shm). */
-static const char *place_check(const char *path, int *fdp, struct stat *st)
+KEEL_BOOT static const char *place_check(const char *path, int *fdp, struct stat *st)
 {
 	if ((strncmp(path, "/tmp/", 5) && strncmp(path, "/dev/shm/", 9)) || strstr(path, "/../"))
 		return "must be a file in /tmp or /dev/shm (a tmpfs: it moves into the RAM root)";
@@ -122,7 +123,7 @@ static const char *place_check(const char *path, int *fdp, struct stat *st)
 	return NULL;
 }
 
-static unsigned long long file_size(const char *path)
+KEEL_BOOT static unsigned long long file_size(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? (unsigned long long)st.st_size : 0;
@@ -130,7 +131,7 @@ static unsigned long long file_size(const char *path)
 
 /* What the RAM root holds, in bytes (the image and archive are already in
  * RAM, in /tmp). */
-static unsigned long long ramroot_need(void)
+KEEL_BOOT static unsigned long long ramroot_need(void)
 {
 	unsigned long long n = file_size(up.conf.stage ? up.conf.stage : DEFAULT_STAGE);
 	n += file_size(up.conf_path) + file_size(PREINIT_STATE);
@@ -140,7 +141,7 @@ static unsigned long long ramroot_need(void)
 }
 
 /* MemAvailable in bytes, 0 if unknown. */
-static unsigned long long mem_available(void)
+KEEL_BOOT static unsigned long long mem_available(void)
 {
 	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -155,7 +156,7 @@ static unsigned long long mem_available(void)
 	return p ? strtoull(p + 13, NULL, 10) * 1024ULL : 0;
 }
 
-static const char *ram_check(char *msg, size_t size)
+KEEL_BOOT static const char *ram_check(char *msg, size_t size)
 {
 	unsigned long long need = ramroot_need() + up.conf.reserve, have = mem_available();
 	if (have && have < need) {
@@ -175,7 +176,7 @@ static const char *ram_check(char *msg, size_t size)
 /* The child that reads the whole image: checksum, then the vendor check.
  * Its words reach PID 1 through a pipe, read when it is reaped (a message
  * fits in the pipe: the child never blocks on it). */
-static void checker_run(int fd, int wfd, bool force)
+KEEL_BOOT static void checker_run(int fd, int wfd, bool force)
 {
 	/* Only the image and the pipe: a copy of a client's socket held here
 	 * would keep its keelctl waiting for the end of the check. */
@@ -260,14 +261,14 @@ static void reset(void)
 	up.state = U_IDLE;
 }
 
-static void stop_all(void)
+KEEL_BOOT static void stop_all(void)
 {
 	up.state = U_STOPPING;
 	up.deadline = 0;
 	sup_shutdown(SUP_ACTION_REBOOT);
 }
 
-static void req_sysupgrade(struct buf *o, char **argv, int argc)
+KEEL_BOOT static void req_sysupgrade(struct buf *o, char **argv, int argc)
 {
 	if (argc < 2 || argc > 4 || (argc == 4 && strcmp(argv[3], "force"))) {
 		buf_adds(o, "ERR usage: sysupgrade IMAGE [KEEP.tgz|-] [force]\n");
@@ -369,7 +370,7 @@ static void req_sysupgrade(struct buf *o, char **argv, int argc)
 	buf_addf(o, "OK checking %s: board %s, version %s\n", image, img.board, img.version);
 }
 
-static void req_firstboot(struct buf *o)
+KEEL_BOOT static void req_firstboot(struct buf *o)
 {
 	char msg[512];
 	char *err = conf_load(false);
@@ -473,7 +474,7 @@ bool upgrade_armed(void)
 
 /* ---- the hand-over ---- */
 
-static int mkdirs(const char *path)
+KEEL_BOOT static int mkdirs(const char *path)
 {
 	char *p = strdup(path);
 	if (!p)
@@ -497,7 +498,7 @@ static int mkdirs(const char *path)
 
 /* src into the RAM root at the same path (dst: another name), a link as a
  * link. */
-static int copy_in(const char *src, const char *dst)
+KEEL_BOOT static int copy_in(const char *src, const char *dst)
 {
 	char *to = NULL, *dir = NULL;
 	int r = -1, in = -1, out = -1;
@@ -555,7 +556,7 @@ out:
 	return r;
 }
 
-static bool is_mountpoint(const char *path)
+KEEL_BOOT static bool is_mountpoint(const char *path)
 {
 	struct stat a, b;
 	char *parent = NULL;
@@ -567,7 +568,7 @@ static bool is_mountpoint(const char *path)
 }
 
 /* Ends in a reboot: the old root is mounted no more, or half moved. */
-static void give_up(const char *what)
+KEEL_BOOT static void give_up(const char *what)
 {
 	log_msg("upgrade: error: %s: %m; rebooting into the old system, nothing was written", what);
 	log_drain(2000);
@@ -578,7 +579,7 @@ static void give_up(const char *what)
 		pause();
 }
 
-void upgrade_handover(void)
+KEEL_BOOT void upgrade_handover(void)
 {
 	const char *stage = up.conf.stage ? up.conf.stage : DEFAULT_STAGE;
 	log_msg("upgrade: every service stopped; copying the stage into a RAM root");
