@@ -89,7 +89,8 @@ void guest_final(enum sup_action a)
 	if (!host_asked && a != SUP_ACTION_NONE) {
 		int sig = a == SUP_ACTION_REBOOT ? SIGTERM : a == SUP_ACTION_HALT ? SIGUSR1 : SIGUSR2;
 		static const char *const words[] = { [SUP_ACTION_NONE] = "", [SUP_ACTION_REBOOT] = "reboot",
-						     [SUP_ACTION_POWEROFF] = "poweroff", [SUP_ACTION_HALT] = "halt" };
+						     [SUP_ACTION_POWEROFF] = "poweroff", [SUP_ACTION_HALT] = "halt",
+						     [SUP_ACTION_RESTART] = "reboot" };
 		log_msg("asking init (PID 1) to %s", words[a]);
 		if (kill(1, sig) < 0)
 			log_msg("warning: cannot signal PID 1: %m");

@@ -3,6 +3,7 @@
 #include "inittab.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "../lib/inittab.h"
 #include "buf.h"
+#include "log.h"
 
 /* A service-file argument: quoted, with the lexer's escapes, and '%'
  * doubled (it would name an instance argument). */
@@ -50,6 +52,42 @@ static void add_provides_name(struct buf *b, char *const *argv)
 			return;
 	}
 	buf_addf(b, " inittab-%.*s", (int)n, base);
+}
+
+/* The process of the inittab's `restart` line, from the last load. */
+static char *restart_process;
+
+bool inittab_has_restart(void)
+{
+	return restart_process != NULL;
+}
+
+void inittab_restart_exec(void)
+{
+	bool login;
+	char **argv = restart_process ? inittab_argv(restart_process, &login) : NULL;
+	if (!argv) {
+		log_msg("error: restart: %s", restart_process ? strerror(errno) : "no restart line");
+		return;
+	}
+	log_msg("restart: PID 1 becomes %s", restart_process);
+	log_drain(2000);
+	/* What keel set up for itself is not the next init's: every signal
+	 * back to its default, none blocked (keel reads them from a
+	 * signalfd). Its other files close on exec. */
+	sigset_t none;
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(argv[0], argv);
+	int e = errno;
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	log_msg("error: restart: %s: %s; rebooting instead", argv[0], strerror(e));
+	free(argv);
 }
 
 static const char ask[] = "printf '\\nPlease press Enter to activate this console. '; "
@@ -133,6 +171,8 @@ static int read_table(const struct services_conf *c, struct inittab *t, struct d
 
 int inittab_services(const struct services_conf *c, struct svc_set *set, struct diags *diags)
 {
+	free(restart_process); /* a reload reads the table again */
+	restart_process = NULL;
 	if (!c->inittab)
 		return 0;
 	struct inittab t;
@@ -147,9 +187,12 @@ int inittab_services(const struct services_conf *c, struct svc_set *set, struct 
 	for (size_t i = 0; i < t.n && rc == 0; i++) {
 		const struct inittab_entry *e = &t.v[i];
 		if (e->action == IT_RESTART) {
-			diag_add(diags, DIAG_NOTE, c->inittab, e->line,
-				 "restart: keel does not hand PID 1 to another program on SIGQUIT; "
-				 "left out");
+			/* busybox uses the first one */
+			if (!restart_process) {
+				restart_process = strdup(e->process);
+				if (!restart_process)
+					rc = -1;
+			}
 			continue;
 		}
 		bool login;

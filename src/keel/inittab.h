@@ -3,6 +3,8 @@
 #ifndef KEEL_INITTAB_KEEL_H
 #define KEEL_INITTAB_KEEL_H
 
+#include <stdbool.h>
+
 #include "diag.h"
 #include "services.h"
 
@@ -16,10 +18,17 @@
  *   once      type once, after every sysinit and wait
  *   respawn   type respawn, the same; askfirst: asks for Enter first
  *   ctrlaltdel, shutdown: type wait in targets ctrlaltdel, shutdown+reboot
- *   restart   left out, with a note
+ *   restart   not a service: SIGQUIT stops every service as for a reboot, then
+ *             PID 1 execs this process (busybox's "restart"; the first one)
  * A step with an id runs on /dev/ID (`tty`); one without writes to the
  * console (`log console`). -1 on allocation failure.
  */
 int inittab_services(const struct services_conf *c, struct svc_set *set, struct diags *diags);
+
+/* The inittab has a `restart` line (SIGQUIT means something). */
+bool inittab_has_restart(void);
+/* Execs that line's process as PID 1, signals reset; returns only if the
+ * exec failed (said on the console). */
+void inittab_restart_exec(void);
 
 #endif

@@ -35,6 +35,7 @@
 #include "mount.h"
 #include "spawn.h"
 #include "health.h"
+#include "inittab.h"
 #include "guest.h"
 #include "binds.h"
 #include "skip.h"
@@ -154,7 +155,7 @@ KEEL_BOOT static int signals_open(void)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	sigset_t want;
 	sigemptyset(&want);
-	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP, SIGPWR };
+	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP, SIGPWR, SIGQUIT };
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaddset(&want, sigs[i]);
 	return signalfd(-1, &want, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -194,6 +195,12 @@ static void signals_handle(int sfd)
 					log_info("running target ctrlaltdel");
 					sup_start_target(SVC_TARGET_CTRLALTDEL);
 				}
+			}
+			break;
+		case SIGQUIT: /* busybox: the inittab's restart line */
+			if (!guest_mode() && inittab_has_restart()) {
+				log_info("SIGQUIT: restarting through the inittab's restart line");
+				sup_shutdown(SUP_ACTION_RESTART);
 			}
 			break;
 		case SIGHUP: {
@@ -521,13 +528,21 @@ KEEL_BOOT static void final_reboot(enum sup_action a, bool in_container)
 	static const char *const words[] = { [SUP_ACTION_NONE] = "powering off",
 					     [SUP_ACTION_REBOOT] = "rebooting",
 					     [SUP_ACTION_POWEROFF] = "powering off",
-					     [SUP_ACTION_HALT] = "halting" };
+					     [SUP_ACTION_HALT] = "halting",
+					     [SUP_ACTION_RESTART] = "rebooting" };
 	control_close();
 	notify_close();
 	logd_final();
 	logd_close();
 	if (guest_mode())
 		guest_final(a); /* no unmounting, no reboot(2): the host init's */
+	if (a == SUP_ACTION_RESTART) {
+		/* Nothing unmounted: the next init finds the system as it is.
+		 * Its watchdog, if any, is its own business. */
+		wdog_disarm();
+		inittab_restart_exec();
+		a = SUP_ACTION_REBOOT;
+	}
 	log_info("unmounting file systems");
 	wdog_feed_now(); /* the whole timeout for the last sync and unmounts */
 	mount_final(!in_container);

@@ -283,7 +283,8 @@ void sup_shutdown(enum sup_action a)
 	if (sup.phase != SUP_PHASE_RUN)
 		return;
 	sup.action = a;
-	sup.final_target = a == SUP_ACTION_REBOOT ? SVC_TARGET_REBOOT : SVC_TARGET_SHUTDOWN;
+	sup.final_target = a == SUP_ACTION_REBOOT || a == SUP_ACTION_RESTART ? SVC_TARGET_REBOOT
+									       : SVC_TARGET_SHUTDOWN;
 	sup.phase = SUP_PHASE_STOPPING;
 	log_info("stopping services");
 	for (size_t i = 0; i < sup.nsvcs; i++)

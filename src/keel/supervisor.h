@@ -77,7 +77,8 @@ enum sup_phase {
 	SUP_PHASE_DONE,     /* ready for sync, unmount, reboot(2) */
 };
 
-enum sup_action { SUP_ACTION_NONE, SUP_ACTION_REBOOT, SUP_ACTION_POWEROFF, SUP_ACTION_HALT };
+enum sup_action { SUP_ACTION_NONE, SUP_ACTION_REBOOT, SUP_ACTION_POWEROFF, SUP_ACTION_HALT,
+		 SUP_ACTION_RESTART /* inittab's restart: exec another init */ };
 
 /* Startup: take ownership of the loaded set and its diagnostics; conf
  * (kept by pointer) is what reload reads again. */
