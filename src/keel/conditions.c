@@ -582,6 +582,7 @@ int cond_reload_service(struct svc *s, const char **err)
 		int rfd, efd;
 		bool pending;
 		const char *why = NULL;
+		spawn_set_detached();
 		pid_t pid = spawn_service(c->reload_def, &rfd, &efd, &why, &pending);
 		if (pid < 0) {
 			*err = why ? why : strerror(errno);

@@ -131,6 +131,9 @@ static void client_close(struct client *c)
 {
 	loop_del(c->fd);
 	drain_input(c->fd);
+	/* A child still on its way to exec holds a copy of this fd: the
+	 * client must see the end now, not when that child execs. */
+	shutdown(c->fd, SHUT_WR);
 	close(c->fd);
 	client_release(c);
 }

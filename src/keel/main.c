@@ -677,7 +677,7 @@ int main(int argc, char **argv)
 		uint64_t more[] = { d3, logd_next_deadline(), notify_next_deadline(),
 				    live_next_deadline(), wdog_next_deadline(),
 				    health_next_deadline(), upgrade_next_deadline(),
-				    timeline_next_deadline() };
+				    timeline_next_deadline(), spawn_next_deadline() };
 		for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
 			if (more[k] && (!d1 || more[k] < d1))
 				d1 = more[k];

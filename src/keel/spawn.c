@@ -3,12 +3,13 @@
 #include "spawn.h"
 #include "futex.h"
 #include "envbuild.h"
+#include "spawn_flight.h"
+#include "spawn_ids.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
  * PID 1's size (a fork would copy the page tables of the whole heap, and
  * every page PID 1 then touched). Up to SLOTS such children run at once
  * on stacks of their own (see "Starts in flight" below); without a free
- * one, CLONE_VFORK makes PID 1 wait for the exec. The price is a strict
+ * one the start forks (nobody waits for it). The price is a strict
  * rule for the child: no allocation, no stdio buffers, nothing that takes
  * a lock — only system calls on data the parent prepared (struct job).
  * Several commands in a row need a child that waits for grandchildren, so
@@ -57,6 +58,11 @@ void spawn_set_extra_env(char *const *env)
 /* "WATCHDOG_PID=" and room for digits: the child writes its own pid. */
 static char *next_pid_var;
 void spawn_set_pid_var(char *var) { next_pid_var = var; }
+
+/* The next start's definition is a temporary (a hook's, a reload
+ * command's): it forks, so nothing of it is read after the call. */
+static bool next_detached;
+void spawn_set_detached(void) { next_detached = true; }
 
 /* stdout and stderr for the next start only (-1: PID 1's own). */
 static int next_out = -1, next_err = -1;
@@ -93,6 +99,7 @@ struct job {
 	char **env;          /* complete environment */
 	const char *path;    /* PATH value from env, for the command search */
 	bool set_ids;
+	bool resolve;        /* user/group names: looked up in the (forked) child */
 	uid_t uid;
 	gid_t gid;
 	bool set_groups;
@@ -153,7 +160,7 @@ static void __attribute__((noreturn)) child_fail(const struct job *j, int code, 
 	bool console = !j->shared && j->exec_wfd < 0;
 	const char *parts[] = { console ? "keel: " : NULL, console ? j->def->instance : NULL,
 				console ? ": " : NULL, what, arg ? " \"" : NULL, arg, arg ? "\"" : NULL,
-				": ", strerror(e), "\n" };
+				e ? ": " : NULL, e ? strerror(e) : NULL, "\n" };
 	if (j->shared) {
 		struct job *w = (struct job *)j; /* the parent reads it after clone returns */
 		child_join(w->err, sizeof w->err, parts, sizeof parts / sizeof parts[0]);
@@ -295,6 +302,14 @@ static void child_setup(struct job *j)
 	const char *dir = def->o->cwd;
 	if (dir && chdir(dir))
 		child_fail(j, 126, "cannot change directory to", dir);
+	if (j->resolve) {
+		char msg[256];
+		if (spawn_ids_resolve(def->o->user, def->o->group, &j->uid, &j->gid, &j->groups,
+				      &j->ngroups, msg, sizeof msg) < 0) {
+			errno = 0;
+			child_fail(j, 126, msg, NULL);
+		}
+	}
 	if (j->set_groups && setgroups((size_t)j->ngroups, j->groups))
 		child_fail(j, 126, "cannot set supplementary groups", NULL);
 	if (j->set_ids && setgid(j->gid))
@@ -340,89 +355,6 @@ static void __attribute__((noreturn)) child_multi(struct job *j)
 
 /* ---- parent side ---- */
 
-static int parse_id(const char *s, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || end == s)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static char why_buf[512];
-
-/* Resolve user and group names here, not in the child: the lookup
- * allocates and reads files, which the child may not do. */
-static int job_resolve_ids(struct job *j, const char **why)
-{
-	const struct svc_def *def = j->def;
-	const char *uname = NULL;
-	unsigned long v;
-	if (!def->o->user && !def->o->group)
-		return 0;
-	j->set_ids = true;
-	j->set_groups = true;
-	if (def->o->user) {
-		struct passwd *pw;
-		if (parse_id(def->o->user, &v) == 0) {
-			j->uid = (uid_t)v;
-			pw = getpwuid(j->uid);
-		} else if (!(pw = getpwnam(def->o->user))) {
-			snprintf(why_buf, sizeof why_buf, "unknown user \"%s\"", def->o->user);
-			*why = why_buf;
-			return -1;
-		} else {
-			j->uid = pw->pw_uid;
-		}
-		if (pw) {
-			j->gid = pw->pw_gid;
-			uname = pw->pw_name;
-		}
-	}
-	if (def->o->group) {
-		if (parse_id(def->o->group, &v) == 0) {
-			j->gid = (gid_t)v;
-		} else {
-			struct group *gr = getgrnam(def->o->group);
-			if (!gr) {
-				snprintf(why_buf, sizeof why_buf, "unknown group \"%s\"", def->o->group);
-				*why = why_buf;
-				return -1;
-			}
-			j->gid = gr->gr_gid;
-		}
-	}
-	/* Supplementary groups of the user, or none: never keep root's. */
-	if (uname) {
-		int n = 16;
-		for (;;) {
-			gid_t *g = realloc(j->groups, (size_t)n * sizeof *g);
-			if (!g) {
-				*why = "out of memory";
-				return -1;
-			}
-			j->groups = g;
-			int want = n;
-			if (getgrouplist(uname, j->gid, g, &want) >= 0) {
-				j->ngroups = want;
-				break;
-			}
-			if (want <= n || want > 65536) {
-				*why = "cannot list the user's groups";
-				return -1;
-			}
-			n = want;
-		}
-	}
-	return 0;
-}
-
-/* clone needs a stack for the child; with CLONE_VFORK one at a time is
- * enough, so it is allocated once. */
-#define CHILD_STACK_SIZE (32 * 1024)
-static char *child_stack;
 static char path_buf_sync[PATH_MAX];
 
 /*
@@ -436,6 +368,9 @@ static char path_buf_sync[PATH_MAX];
  * exits. Until then nothing in the slot is touched. spawn_collect, called
  * by the supervisor before PID 1 sleeps, waits for the rest and reports
  * each outcome; with every slot busy a start waits for the oldest one.
+ * Both waits are bounded (spawn_flight.c): a child still on its way after
+ * FLIGHT_FRESH_MS keeps its slot and PID 1 goes on; with no slot to be
+ * had, a start forks.
  * The child and PID 1 do share errno while both run: a failing call in
  * one can change the other's; only error texts could be affected.
  */
@@ -449,11 +384,11 @@ struct slot {
 	volatile pid_t tid;  /* nonzero while the child may use the slot */
 	pid_t pid;
 	bool busy;           /* outcome not yet taken */
+	uint64_t since_ms;   /* clone time */
 	struct job job;
 	char *stack_top;
 };
 static struct slot slots[SLOTS];
-static unsigned slot_next; /* the oldest busy slot, when all are */
 /* One mapping for all slots, page-aligned: each slot is its command-search
  * buffer (touched only when PATH is searched) and above it a stack (a start
  * touches its top page). Released as a whole after a burst, so between
@@ -471,14 +406,19 @@ static struct spawn_done {
 } *done;
 static size_t ndone, done_cap;
 
-static void slot_wait(struct slot *sl)
+/* True once the child is done with the slot; waits while it is fresh. */
+static bool slot_wait(struct slot *sl)
 {
 	for (;;) {
 		pid_t t = __atomic_load_n(&sl->tid, __ATOMIC_ACQUIRE);
 		if (t == 0)
-			return;
+			return true;
+		uint64_t now = flight_now_ms(), until = sl->since_ms + FLIGHT_FRESH_MS;
+		if (now >= until)
+			return false;
 		/* A timeout as well, so a missed wake-up costs 10 ms, not a hang. */
-		futex_wait(&sl->tid, t, 10 * 1000 * 1000);
+		long ms = until - now < 10 ? (long)(until - now) : 10;
+		futex_wait(&sl->tid, t, ms * 1000 * 1000);
 	}
 }
 
@@ -495,7 +435,6 @@ static char *job_reason(const struct job *j)
  * Out of memory for the list: the outcome is reported at once instead. */
 static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
 {
-	slot_wait(sl);
 	char *why = sl->job.failed ? job_reason(&sl->job) : NULL;
 	if (ndone == done_cap) {
 		size_t ncap = done_cap ? done_cap * 2 : 16;
@@ -520,6 +459,7 @@ static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
 		free(sl->job.env);
 	free(sl->job.groups);
 	sl->busy = false;
+	flight_done(sl->pid);
 }
 
 /* Every slot is free (its child exec'd or exited): their pages go back to
@@ -536,10 +476,19 @@ static void slots_release(void)
 
 size_t spawn_collect(void (*report)(pid_t pid, const char *why))
 {
-	for (unsigned i = 0; i < SLOTS; i++)
-		if (slots[i].busy)
-			slot_take(&slots[i], report);
-	slots_release();
+	bool busy = false;
+	for (unsigned i = 0; i < SLOTS; i++) {
+		struct slot *sl = &slots[i];
+		if (!sl->busy)
+			continue;
+		if (slot_wait(sl)) {
+			slot_take(sl, report);
+			continue;
+		}
+		busy = true;
+	}
+	if (!busy)
+		slots_release();
 	size_t n = ndone;
 	/* Reporting may start more services: take the list first. */
 	struct spawn_done *list = done;
@@ -553,8 +502,22 @@ size_t spawn_collect(void (*report)(pid_t pid, const char *why))
 	return n;
 }
 
-/* A free slot, waiting for the oldest one if all are busy; NULL if none
- * can be had (no memory for a stack). */
+uint64_t spawn_next_deadline(void)
+{
+	uint64_t now = flight_now_ms(), next = flight_check(now);
+	for (unsigned i = 0; i < SLOTS; i++) {
+		if (!slots[i].busy)
+			continue;
+		uint64_t d = flight_next_look(slots[i].since_ms, now);
+		if (!next || d < next)
+			next = d;
+	}
+	return next;
+}
+
+/* A free slot, waiting for the oldest one while it is fresh if all are
+ * busy; NULL if none can be had (no memory for the stacks, or every slot
+ * held by a child that is slow to exec). */
 static struct slot *slot_get(void)
 {
 	if (!slot_stacks) {
@@ -573,10 +536,14 @@ static struct slot *slot_get(void)
 		if (!sl->busy)
 			return sl;
 	}
-	struct slot *sl = &slots[slot_next];
-	slot_next = (slot_next + 1) % SLOTS;
-	slot_take(sl, NULL);
-	return sl;
+	struct slot *old = &slots[0];
+	for (unsigned i = 1; i < SLOTS; i++)
+		if (slots[i].since_ms < old->since_ms)
+			old = &slots[i];
+	if (!slot_wait(old))
+		return NULL;
+	slot_take(old, NULL);
+	return old;
 }
 
 pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why,
@@ -591,8 +558,10 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	struct job j = { .def = def, .ready_wfd = -1, .exec_wfd = -1, .null_fd = null_fd,
 			 .path_buf = path_buf_sync, .out_fd = next_out, .err_fd = next_err,
 			 .pid_var = next_pid_var };
+	bool detached = next_detached;
 	next_out = next_err = -1;
 	next_pid_var = NULL;
+	next_detached = false;
 	pid_t pid = -1;
 	char *const *extra[2] = { extra_env[0], extra_env[1] };
 	extra_env[0] = extra_env[1] = NULL;
@@ -601,9 +570,9 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	*why = NULL;
 	*pending = false;
 
-	if (job_resolve_ids(&j, why) < 0) {
-		errno = EINVAL;
-		goto out;
+	if (def->o->user || def->o->group) {
+		j.set_ids = j.set_groups = true;
+		j.resolve = spawn_ids_need_lookup(def->o->user, def->o->group, &j.gid);
 	}
 	/* Most services add nothing to the base environment: no copy. */
 	j.env = def->o->nenv || extra[0] || !base_env ? envbuild(base_env, def->o->env, def->o->nenv, extra) : base_env;
@@ -612,10 +581,9 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	for (char **e = j.env; *e; e++)
 		if (!strncmp(*e, "PATH=", 5))
 			j.path = *e + 5;
-	j.shared = def->nexec == 1 && !SPAWN_FORK_ONLY;
+	j.shared = def->nexec == 1 && !SPAWN_FORK_ONLY && !j.resolve && !detached;
 	struct slot *sl = j.shared ? slot_get() : NULL;
-	if (j.shared && !sl && !child_stack && !(child_stack = malloc(CHILD_STACK_SIZE)))
-		goto out;
+	j.shared = sl != NULL; /* else a fork, which nobody waits for */
 	if (!j.shared && pipe2(ep, O_CLOEXEC) < 0)
 		goto out;
 	if (def->ready == SVC_READY_FD && pipe2(rp, O_CLOEXEC) < 0)
@@ -632,6 +600,7 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		sl->job.path_buf = slot_stacks + (size_t)(sl - slots) * SLOT_SIZE;
 		slots_used = true;
 		sl->tid = -1;
+		sl->since_ms = flight_now_ms();
 		pid = clone(child_single, sl->stack_top, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
 			    &sl->job, NULL, NULL, (void *)&sl->tid);
 		if (pid > 0) {
@@ -642,17 +611,6 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 			*pending = true;
 		} else {
 			sl->tid = 0;
-		}
-	} else if (j.shared) {
-		pid = clone(child_single, child_stack + CHILD_STACK_SIZE,
-			    CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
-		if (pid > 0 && j.failed) {
-			/* Its exit follows; the reason is known now. */
-			snprintf(why_buf, sizeof why_buf, "%s", j.err);
-			char *nl = strchr(why_buf, '\n');
-			if (nl)
-				*nl = '\0';
-			*why = why_buf;
 		}
 	} else {
 		pid = fork();
@@ -666,6 +624,8 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 	}
 	if (pid < 0)
 		goto out;
+	if (!detached)
+		flight_add(pid, def->instance);
 	/* The parent reads both pipes from its event loop: non-blocking. Only
 	 * its own ends: the service's end of the ready pipe stays blocking (a
 	 * service that writes much before its newline waits, it is not failed

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include "svc.h"
@@ -20,24 +21,30 @@
  * reaches PID 1 without PID 1 ever blocking on the child:
  *   - a single command starts with clone(CLONE_VM) on a stack of its own
  *     (*pending = true): the outcome comes from spawn_collect;
- *   - when no such stack is free, clone(CLONE_VM|CLONE_VFORK): when this
- *     returns, the exec has happened (*exec_rfd = -1, *why NULL) or failed
- *     (*why = the reason, pid > 0, its exit follows);
- *   - several commands (and sanitizer builds) fork: the reason comes on
+ *   - several commands, `user` or a `group` name (looked up in the child,
+ *     spawn_ids.h), no free stack, and sanitizer builds fork: the reason comes on
  *     the exec pipe *exec_rfd, non-blocking, end of file without text =
  *     the setup is done; PID 1 reads it from its event loop.
  * With `ready fd N`, *ready_rfd gets the read end of the notification pipe.
- * Returns the pid, or -1 with errno (fork or pipe failure) or *why (a
- * reason such as an unknown user). *why stays valid until the next call.
+ * Returns the pid, or -1 with errno (fork or pipe failure) or *why.
+ * *why stays valid until the next call.
  */
 pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, const char **why,
 		    bool *pending);
 
-/* Waits until every pending start has exec'd or failed, and calls report
- * for each: why NULL = exec'd, else the reason (its exit follows). Call it
- * before acting on anything else about those services, and before PID 1
- * sleeps. Returns the number reported. */
+/* Calls report for every pending start that has exec'd or failed: why
+ * NULL = exec'd, else the reason (its exit follows). Waits up to
+ * FLIGHT_FRESH_MS for a start just made; one slower stays pending, is
+ * looked at again by spawn_next_deadline and named on the console when
+ * stuck (spawn_flight.h). Call it before acting on anything else about
+ * those services (their exit included), and before PID 1 sleeps. Returns
+ * the number reported. */
 size_t spawn_collect(void (*report)(pid_t pid, const char *why));
+/* When a start still in flight must be looked at again (0: none). */
+uint64_t spawn_next_deadline(void);
+/* The next start's definition is freed or reused soon (a hook's, a reload
+ * command's): that start forks, so a child slow to exec never reads it. */
+void spawn_set_detached(void);
 
 /* PID 1 holds a pipe or two per starting service. With more services than
  * its open-file limit leaves room for, it raises its own limit, and each

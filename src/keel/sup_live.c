@@ -313,6 +313,7 @@ void live_crashed(struct svc *s, int st)
 	int rfd, efd;
 	bool pending;
 	const char *why = NULL;
+	spawn_set_detached();
 	pid_t pid = spawn_service(&h->def, &rfd, &efd, &why, &pending);
 	if (pid < 0) {
 		log_msg("%s: on-crash hook: %s", s->def->instance, why ? why : strerror(errno));

@@ -24,6 +24,7 @@
 #include "spawn.h"
 #include "events.h"
 #include "timeline.h"
+#include "spawn_flight.h"
 
 struct sup_core sup = {
 	.phase = SUP_PHASE_RUN,
@@ -188,6 +189,7 @@ static uint64_t svc_run_deadline(const struct svc *s)
 static void svc_exec_cleanup(struct svc *s)
 {
 	if (s->exec_rfd >= 0) {
+		flight_done(s->pid);
 		loop_unwatch_fd(s->exec_rfd);
 		if ((size_t)s->exec_rfd < fd_owner_cap)
 			fd_owner[s->exec_rfd] = NULL;
@@ -627,6 +629,7 @@ void svc_exited(struct svc *s, int st)
 void sup_reap(void)
 {
 	sup.reap_pending = false;
+	spawn_collect(sup_spawn_result); /* a child that failed before exec left its reason there */
 	for (int n = 0;; n++) {
 		if (n == SUP_REAP_BATCH) {
 			sup.reap_pending = true;
@@ -635,6 +638,7 @@ void sup_reap(void)
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 		if (pid > 0) {
+			flight_done(pid);
 			struct svc *s = pidmap_get(pid);
 			if (s)
 				svc_exited(s, st);
