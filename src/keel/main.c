@@ -43,6 +43,7 @@
 #include "supervisor.h"
 #include "services.h"
 #include "trim.h"
+#include "sigstray.h"
 
 #ifndef KEEL_HEALTH_FILE
 #define KEEL_HEALTH_FILE "/etc/keel/health"
@@ -153,12 +154,8 @@ KEEL_BOOT static int signals_open(void)
 	sigdelset(&set, SIGFPE);
 	sigdelset(&set, SIGABRT);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	sigset_t want;
-	sigemptyset(&want);
-	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGHUP, SIGPWR, SIGQUIT };
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&want, sigs[i]);
-	return signalfd(-1, &want, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* All of them read, used or not (sigstray.c). */
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 static void signals_handle(int sfd)
@@ -210,6 +207,7 @@ static void signals_handle(int sfd)
 			break;
 		}
 		default:
+			sig_stray(&si);
 			break;
 		}
 	}
@@ -282,6 +280,7 @@ static void timers_due(void)
 	health_timer_event();
 	upgrade_timer_event();
 	timeline_timer_event();
+	sig_timer_event();
 }
 
 KEEL_BOOT static void cmdline_read(struct options *o, struct diags *d)
@@ -587,6 +586,7 @@ int main(int argc, char **argv)
 	umask(022);
 	if (chdir("/") < 0) {
 	}
+	sig_defaults();
 	crash_path_install();
 
 	/* 2. Pseudo file systems, then the console log (needs /proc). A guest
@@ -677,7 +677,8 @@ int main(int argc, char **argv)
 		uint64_t more[] = { d3, logd_next_deadline(), notify_next_deadline(),
 				    live_next_deadline(), wdog_next_deadline(),
 				    health_next_deadline(), upgrade_next_deadline(),
-				    timeline_next_deadline(), spawn_next_deadline() };
+				    timeline_next_deadline(), spawn_next_deadline(),
+				    sig_next_deadline() };
 		for (size_t k = 0; k < sizeof more / sizeof more[0]; k++)
 			if (more[k] && (!d1 || more[k] < d1))
 				d1 = more[k];

@@ -51,10 +51,16 @@ byhand numeric <<EOF
 user 4242
 exec $BIN/daemon numeric
 EOF
+cat >"$BIN/ids" <<EOF
+#!/bin/sh
+echo "\$(id -u) \$(id -g) \$(id -G)" >$OUT/numgroup
+exec $BIN/daemon numgroup
+EOF
+chmod 755 "$BIN/ids"
 byhand numgroup <<EOF
 user 4242
 group 4243
-exec /bin/sh -c 'echo "\$(id -u) \$(id -g) \$(id -G)" >$OUT/numgroup; exec $BIN/daemon numgroup'
+exec $BIN/ids
 EOF
 if keel_start; then
 	wait_log "^start calm " 20
@@ -99,5 +105,50 @@ if keel_start; then
 	check "poweroff after the hung starts" keel_stop
 fi
 [ -n "$FH" ] && pkill -f "^$FH " 2>/dev/null
+
+# ---- 2. Signals: inherited dispositions and stray real-time signals ----
+# Started in the background by a non-interactive shell, keel inherits
+# SIGINT and SIGQUIT ignored (and we ignore TERM too): services must not.
+sys_new signals
+cat >"$BIN/sigs" <<EOF
+#!/bin/sh
+grep -E '^Sig(Ign|Blk):' /proc/self/status >$OUT/sigs
+exec sleep 1000
+EOF
+chmod 755 "$BIN/sigs"
+svc sigs <<EOF
+exec $BIN/sigs
+EOF
+svc intstop <<EOF
+stop INT 20s
+exec sleep 1000
+EOF
+trap '' INT QUIT HUP
+keel_start
+started=$?
+trap 'exit 1' INT TERM HUP
+trap - QUIT
+if [ "$started" -eq 0 ]; then
+	check "keel ran with SIGINT ignored (the harness's case)" \
+		grep -qE '^SigIgn:.*[2367aAbBeEfF]$' "/proc/$KEEL_NS/status"
+	check "a service starts with no signal ignored and none blocked" \
+		eval 'wait_until 10 test -s $OUT/sigs && grep -qx "SigBlk:[[:space:]]*0*" $OUT/sigs && grep -qx "SigIgn:[[:space:]]*0*" $OUT/sigs'
+	wait_state intstop running 10
+	t0=$(now_ms)
+	ctl stop intstop >/dev/null 2>&1
+	check "stop INT reaches the service (stopped well before its 20 s grace)" \
+		eval 'wait_state intstop stopped 10 && [ $(($(now_ms) - t0)) -lt 10000 ]'
+	sigs_pid=$(pid_of sigs)
+	# 3000 real-time signals to PID 1 (from inside: a sender keel outlives).
+	ns sh -c 'i=0; while [ $i -lt 1000 ]; do kill -s RTMIN 1; kill -s RTMIN+5 1; kill -s RTMAX 1; i=$((i+1)); done' 2>/dev/null
+	# SigQ counts the whole user's queue: PID 1's own pending sets must be empty.
+	check "a burst of real-time signals: none left queued on PID 1 (ShdPnd, SigPnd)" \
+		wait_until 10 eval 'grep -E "^(ShdPnd|SigPnd):" /proc/$KEEL_PID1/status | grep -vq "[1-9a-f]" && ! grep -E "^(ShdPnd|SigPnd):" /proc/$KEEL_PID1/status | grep -q "[1-9a-f]"'
+	check "a burst of real-time signals: counted on the console" \
+		wait_for "warning: [0-9]+ signals ignored \(the last: SIGRTM" 10
+	check "a burst of real-time signals: keelctl answers within 100 ms" answers_fast
+	check "a burst of real-time signals: the other service kept its pid" [ "$(pid_of sigs)" = "$sigs_pid" ]
+	check "poweroff after the signal burst" keel_stop
+fi
 
 finish
