@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,14 +18,20 @@
  * seconds of boot messages, enough to ride out a stall without letting a
  * stuck console eat the memory of a small router. */
 #define LOG_QUEUE_CAP (64 * 1024)
+/* Routine lines ([ OK ], debug) leave this much of it to the important
+ * ones (failures, warnings, errors, a target reached), which a flood of
+ * 10,000 services' progress must not push out. */
+#define LOG_QUEUE_RESERVE (16 * 1024)
 
 static int log_out = 2;
+static bool log_sock; /* fd 2 is a socket: send(MSG_DONTWAIT), no flag on the shared fd */
 static bool log_dbg;
 static bool log_quiet;
 static bool log_deferred;
 static char *queue;
 static size_t qlen, qcap;
 static unsigned long dropped;
+static void (*log_sink)(int severity, const char *text, size_t len);
 
 /* Our own non-blocking open of the console (never O_NONBLOCK on the fd 2
  * that services share). Done at the first write, not at start: opening a
@@ -37,11 +44,16 @@ static void log_open(void)
 	if (opened)
 		return;
 	opened = true;
-	if (fstat(2, &st) == 0 && S_ISCHR(st.st_mode) && isatty(2)) {
+	if (fstat(2, &st) < 0)
+		return;
+	/* A tty, or a pipe whose reader may stall (a harness, a logger): a
+	 * reopen gives an open file of our own to make non-blocking. */
+	if ((S_ISCHR(st.st_mode) && isatty(2)) || S_ISFIFO(st.st_mode)) {
 		int fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (fd >= 0)
 			log_out = fd;
 	}
+	log_sock = S_ISSOCK(st.st_mode);
 }
 
 /* Lines are queued from the start and written when PID 1's loop has
@@ -64,15 +76,18 @@ int log_fd(void)
 }
 bool log_pending(void) { return qlen > 0; }
 
-static void queue_add(const char *s, size_t n)
+/* One whole line (prefix and text) or nothing: a line cut in two would
+ * leave its prefix behind ("keel: keel: warning"). */
+static void queue_line(const char *pre, size_t np, const char *s, size_t n, bool important)
 {
-	if (qlen + n > LOG_QUEUE_CAP) {
+	size_t cap = important ? LOG_QUEUE_CAP : LOG_QUEUE_CAP - LOG_QUEUE_RESERVE;
+	if (qlen + np + n > cap) {
 		dropped++;
 		return;
 	}
-	if (qlen + n > qcap) {
+	if (qlen + np + n > qcap) {
 		size_t ncap = qcap ? qcap : 4096;
-		while (ncap < qlen + n)
+		while (ncap < qlen + np + n)
 			ncap *= 2;
 		char *nq = realloc(queue, ncap);
 		if (!nq) {
@@ -82,8 +97,18 @@ static void queue_add(const char *s, size_t n)
 		queue = nq;
 		qcap = ncap;
 	}
-	memcpy(queue + qlen, s, n);
-	qlen += n;
+	memcpy(queue + qlen, pre, np);
+	memcpy(queue + qlen + np, s, n);
+	qlen += np + n;
+}
+
+static void queue_add(const char *s, size_t n) { queue_line("", 0, s, n, true); }
+
+static ssize_t log_write(const char *s, size_t n)
+{
+	if (log_sock)
+		return send(log_out, s, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return write(log_out, s, n);
 }
 
 void log_flush(void)
@@ -91,7 +116,7 @@ void log_flush(void)
 	if (qlen > 0)
 		log_open();
 	while (qlen > 0) {
-		ssize_t w = write(log_out, queue, qlen);
+		ssize_t w = log_write(queue, qlen);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -103,14 +128,14 @@ void log_flush(void)
 		qlen -= (size_t)w;
 	}
 	if (dropped) {
-		char note[64];
-		int n = snprintf(note, sizeof note, "keel: warning: %lu console lines dropped\n", dropped);
+		char note[96];
+		int n = snprintf(note, sizeof note, "keel: warning: %lu console lines dropped%s\n",
+				 dropped, log_sink ? " (all are in the log)" : "");
 		dropped = 0;
 		queue_add(note, (size_t)n);
 	}
 }
 
-static void (*log_sink)(int severity, const char *text, size_t len);
 void log_set_sink(void (*sink)(int severity, const char *text, size_t len)) { log_sink = sink; }
 
 /* The syslog severity of a line from its words ("error:", "warning:",
@@ -155,8 +180,8 @@ static void log_emit(int severity, bool console, const char *fmt, va_list ap)
 		return;
 	}
 	line[n] = '\n';
-	queue_add("keel: ", 6);
-	queue_add(line, (size_t)n + 1);
+	bool important = severity <= 5 || !strncmp(line, "target ", 7);
+	queue_line("keel: ", 6, line, (size_t)n + 1, important);
 	if (line != small)
 		free(line);
 	if (!log_deferred)

@@ -28,6 +28,9 @@
 /* After SIGTERM to everything left, this long before SIGKILL. */
 #define SUP_KILL_GRACE_MS 2000UL
 #define SUP_KILL_WAIT_MS 1000UL
+/* A ready fd carries one line: what comes before its newline is read up
+ * to this much, then no more (a flood without newline took a core). */
+#define SUP_READY_JUNK_MAX 4096U
 
 /* The services of one target and their dependency graph. */
 struct sup_plan {
@@ -106,6 +109,10 @@ unsigned long live_jitter_ms(const struct svc *s);
 bool live_reaped(pid_t pid, int status);
 void live_service_gone(struct svc *s);
 void live_fail_boot(void);
+
+/* sup_retry.c: s could not start for want of a process, memory or fds
+ * (err): true if it waits in backoff to try again. */
+bool sup_start_retry(struct svc *s, int err);
 
 /* spawn_collect's report: how a pending start's exec went. */
 void sup_spawn_result(pid_t pid, const char *why);

@@ -262,6 +262,15 @@ void sup_ready_fd_event(int fd)
 				svc_became_ready(s);
 				return;
 			}
+			if ((s->ready_junk += (unsigned)r) > SUP_READY_JUNK_MAX) {
+				/* No longer read (nor closed: the service blocks on
+				 * a full pipe, no SIGPIPE); its timeout or exit
+				 * settles it. */
+				log_msg("warning: %s: %u bytes on its ready fd without a newline: "
+					"no longer read", s->def->instance, s->ready_junk);
+				loop_unwatch_fd(fd);
+				return;
+			}
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -367,6 +376,8 @@ void svc_start(struct svc *s)
 	notify_before_start(s);
 	pid_t pid = spawn_service(s->def, &rfd, &efd, &why, &pending);
 	if (pid < 0) {
+		if (!why && sup_start_retry(s, errno))
+			return;
 		svc_fail(s, "cannot start: %s", why ? why : strerror(errno));
 		return;
 	}
@@ -378,6 +389,7 @@ void svc_start(struct svc *s)
 	s->reason = NULL;
 	notify_started(s);
 	if (s->def->ready == SVC_READY_FD) {
+		s->ready_junk = 0;
 		s->ready_rfd = rfd;
 		fd_owner_set(rfd, s);
 		loop_watch_fd(rfd);
