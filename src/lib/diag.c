@@ -1,6 +1,7 @@
 /* diag: collects diagnostics with file and line and renders them in one voice. */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,36 @@ static int diags_reserve(struct diags *d, size_t more)
 	return 0;
 }
 
+/* s with control bytes as \xNN: a file name or a text from a file must not
+ * forge a console line (a newline, an escape sequence). NULL: no memory. */
+static char *diag_escape(const char *s)
+{
+	size_t n = 0, ctl = 0;
+	for (; s[n]; n++)
+		ctl += (unsigned char)s[n] < 0x20 || s[n] == 0x7f;
+	char *out = malloc(n + ctl * 3 + 1);
+	if (!out)
+		return NULL;
+	char *o = out;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f)
+			o += sprintf(o, "\\x%02x", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool diag_needs_escape(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 void diag_add(struct diags *d, enum diag_level level, const char *file,
 	      unsigned line, const char *fmt, ...)
 {
@@ -40,8 +71,15 @@ void diag_add(struct diags *d, enum diag_level level, const char *file,
 		msg = NULL;
 		goto oom;
 	}
+	if (diag_needs_escape(msg)) {
+		char *e = diag_escape(msg);
+		if (!e)
+			goto oom;
+		free(msg);
+		msg = e;
+	}
 	if (file) {
-		fcopy = strdup(file);
+		fcopy = diag_needs_escape(file) ? diag_escape(file) : strdup(file);
 		if (!fcopy)
 			goto oom;
 	}

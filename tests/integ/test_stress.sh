@@ -257,6 +257,8 @@ ln -s /dev/zero "$SVC/zero"
 ln -s /dev/urandom "$SVC/urandom"
 head -c 10000000 /dev/zero | tr '\0' 'x' >"$SVC/huge"
 for i in $(seq 1 400); do echo "exec /bin/true" >"$SVC/quick$i"; done
+# A file name that would forge a console line if printed raw.
+echo "bogus line" >"$SVC/$(printf 'evil\nkeel: [ OK ] forged\033[2J')"
 # The console is a pipe whose reader never reads: 64 KiB and it is full.
 mkfifo "$SYS/console.fifo"
 exec 7<>"$SYS/console.fifo"
@@ -282,6 +284,8 @@ if keel_start --debug; then
 	check "dropped console lines are counted in one well-formed warning" \
 		grep -qE "^keel: warning: [0-9]+ console lines dropped" "$CONSOLE"
 	check "no line cut in two ('keel: keel:')" not grep -q "keel: keel:" "$CONSOLE"
+	check "a file name with a newline is escaped, forges no console line" \
+		eval 'console_has "evil.x0akeel: \[ OK \] forged.x1b" && not grep -q "^keel: \[ OK \] forged" "$CONSOLE"'
 	check "an important line is never dropped with the routine ones (target reached)" \
 		grep -q "^keel: target boot reached" "$CONSOLE"
 else
