@@ -64,6 +64,35 @@ void diag_add(struct diags *d, enum diag_level level, const char *file,
 	char *fcopy = NULL;
 	va_list ap;
 
+	bool same = file && d->n && d->v[d->n - 1].file && !strcmp(d->v[d->n - 1].file, file);
+	bool file_full = same && d->run >= DIAG_FILE_MAX, all_full = d->n >= DIAG_MAX;
+	if (file_full || all_full) {
+		if (level == DIAG_ERROR)
+			d->nerrors++;
+		d->nlost++;
+		/* Said once per file run, and once for the whole limit. */
+		bool say = all_full ? !d->full : d->run == DIAG_FILE_MAX;
+		d->run++;
+		if (!say)
+			return;
+		if (all_full) {
+			d->full = 1;
+			d->n--; /* the note takes the last entry's place: it is lost too */
+			d->nlost++;
+			free(d->v[d->n].file);
+			free(d->v[d->n].msg);
+		}
+		fcopy = file && !all_full ? diag_escape(file) : NULL;
+		if (asprintf(&msg, "too many problems%s: the rest are counted, not shown",
+			     all_full ? "" : " in this file") < 0)
+			goto oom;
+		if (!all_full && diags_reserve(d, 1) < 0)
+			goto oom;
+		d->v[d->n++] = (struct diag){ .level = DIAG_WARNING, .file = fcopy, .msg = msg };
+		return;
+	}
+	d->run = same ? d->run + 1 : 1;
+
 	va_start(ap, fmt);
 	int r = vasprintf(&msg, fmt, ap);
 	va_end(ap);

@@ -31,7 +31,17 @@ struct diags {
 	size_t n, cap;
 	size_t nerrors; /* how many have level DIAG_ERROR */
 	int oom;        /* an allocation failed: at least one diagnostic was lost */
+	size_t nlost;   /* counted but not kept (the limits below) */
+	unsigned run;   /* kept in a row for the last entry's file */
+	int full;       /* DIAG_MAX reached and said */
 };
+
+/* What PID 1 keeps of a bad input is bounded: one file with 100,000 bad
+ * lines must not cost megabytes of messages. Past DIAG_FILE_MAX entries in
+ * a row for one file, or DIAG_MAX in all, diagnostics are counted (errors
+ * still count in nerrors) and one entry says so. */
+#define DIAG_FILE_MAX 20
+#define DIAG_MAX 500
 
 /* Append one diagnostic. Never fails from the caller's view: on allocation
  * failure it sets d->oom so the loss itself is reported. */

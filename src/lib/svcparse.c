@@ -260,6 +260,12 @@ static void svc_refs_add(struct svc_parser *p, struct lex_line *l, struct svc_re
 				l->argv[0], svc_quote(p, l->argv[i]));
 			continue;
 		}
+		if (r->n == SVC_REFS_MAX) {
+			/* Bounded: 100,000 names in one file must not cost PID 1
+			 * megabytes of names and graph edges. */
+			svc_err(p, l->lineno, "%s: more than %d names", l->argv[0], SVC_REFS_MAX);
+			return;
+		}
 		struct svc_ref *v = svc_grow(p, r->v, r->n, sizeof(*v));
 		if (!v)
 			return;

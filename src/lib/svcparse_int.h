@@ -23,6 +23,9 @@ struct svc_parser {
 	unsigned quote_next;
 };
 
+/* Names in one after/before/requires/provides list, at most. */
+#define SVC_REFS_MAX 1024
+
 void svc_err(struct svc_parser *p, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Offending text in double quotes, escaped and cut; lives for a few more calls. */

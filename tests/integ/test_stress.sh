@@ -293,4 +293,32 @@ else
 fi
 exec 7<&-
 
+# ---- 5. Bounded diagnostics: one 760 KB file naming 100,000 absent services ----
+sys_new diags
+svc calm <<EOF
+exec $BIN/daemon calm
+EOF
+python3 -c "
+print('exec /bin/true')
+for i in range(10000): print('after ' + ' '.join('a%05d' % (i * 10 + k) for k in range(10)))
+" >"$SVC/many"
+if keel_start; then
+	wait_state calm running 20
+	ctl reload >/dev/null 2>&1
+	hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$KEEL_PID1/status")
+	bytes=$(ctl status | wc -c)
+	note "100,000 names: PID 1 peak $hwm KiB, status $bytes bytes"
+	check "100,000 absent names: the file is refused with its line" \
+		console_has "many:[0-9]+: after: more than 1024 names"
+	check "100,000 absent names: the problems are counted, not all kept" \
+		console_has "many: too many problems in this file: the rest are counted, not shown"
+	check "100,000 absent names: the status answer stays small ($bytes bytes)" [ "$bytes" -lt 65536 ]
+	case $KEEL_BUILD in
+	*asan*) ok "100,000 absent names: PID 1's peak memory # SKIP sanitizer build" ;;
+	*) check "100,000 absent names: PID 1's peak memory under 4 MiB after a reload ($hwm KiB)" \
+		[ "$hwm" -lt 4096 ] ;;
+	esac
+	check "poweroff after the big file" keel_stop
+fi
+
 finish

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "svc.h"
+#include "svcparse_int.h"
 
 static struct diags D;
 
@@ -744,14 +745,14 @@ static void test_big_file(void **state)
 	for (size_t i = 0; i < n; i++)
 		o += sprintf(o, "c%zu\n", i);
 	o += sprintf(o, "}\nafter");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < SVC_REFS_MAX; i++)
 		o += sprintf(o, " s%zu", i);
 	struct svc_def *s = parse_ok(text);
 	assert_int_equal(s->nexec, n);
 	assert_string_equal(s->exec[n - 1].argv[0], "c19999");
 	assert_int_equal(s->exec[n - 1].line, n + 1);
-	assert_int_equal(s->after.n, n);
-	assert_string_equal(s->after.v[n - 1].name, "s19999");
+	assert_int_equal(s->after.n, SVC_REFS_MAX);
+	assert_string_equal(s->after.v[SVC_REFS_MAX - 1].name, "s1023");
 	svc_def_free(s);
 	free(text);
 }
@@ -769,10 +770,12 @@ static void test_error_cap(void **state)
 	struct svc_def *s = parse_as("svc", text);
 	free(text);
 	assert_null(s);
-	assert_int_equal(D.n, 1001);
-	assert_int_equal(D.v[999].line, 1000);
-	assert_int_equal(D.v[1000].line, 1000);
-	assert_string_equal(D.v[1000].msg, "too many errors (1000), the rest of the file is not checked");
+	/* The first DIAG_FILE_MAX are kept, then one note; all are counted. */
+	assert_int_equal(D.n, DIAG_FILE_MAX + 1);
+	assert_int_equal(D.v[DIAG_FILE_MAX - 1].line, DIAG_FILE_MAX);
+	assert_string_equal(D.v[DIAG_FILE_MAX].msg,
+			    "too many problems in this file: the rest are counted, not shown");
+	assert_int_equal(D.nerrors, 1001);
 }
 
 int main(void)
