@@ -26,7 +26,7 @@
 #include "events.h"
 #include "timeline.h"
 #include "envfile.h"
-#include "envop.h"
+#include "initenv.h"
 #include "log.h"
 #include "logd.h"
 #include "notify.h"
@@ -211,26 +211,6 @@ static void signals_handle(int sfd)
 			break;
 		}
 	}
-}
-
-/* A missing file is normal (nothing to add); a bad line is reported and
- * skipped, the rest applies. */
-KEEL_BOOT static void env_file_apply(const char *path)
-{
-	struct diags d = { 0 };
-	char *buf = NULL;
-	size_t len = 0, n = 0;
-	if (access(path, F_OK) == 0 && svcdir_read(path, &buf, &len, &d) == 0) {
-		char **env = envfile_parse(buf, len, path, &n, &d);
-		for (size_t i = 0; env && i < n; i++)
-			if (envop_setenv(env[i]) < 0)
-				log_msg("warning: %s: cannot set %s: %m", path, env[i]);
-		envfile_free(env);
-	}
-	for (size_t i = 0; i < d.n; i++)
-		log_diag(&d.v[i]);
-	diags_free(&d);
-	free(buf);
 }
 
 /* The deadline the timerfd is set for (0: disarmed or fired): most loop
@@ -626,11 +606,9 @@ int main(int argc, char **argv)
 		log_debug("running in a PID namespace: file systems stay writable at the end");
 
 	/* 4. The services' environment: defaults, then the model's initd.env. */
-	setenv("PATH", KEEL_DEFAULT_PATH, 0);
-	setenv("HOME", "/", 0);
-	setenv("TERM", "linux", 0);
-	env_file_apply(o.env_file);
-	spawn_set_base_env(environ);
+	static const char *const env_defaults[] = { "PATH=" KEEL_DEFAULT_PATH, "HOME=/",
+						    "TERM=linux", NULL };
+	initenv_apply(o.env_file, env_defaults);
 
 	/* 5. Event sources. */
 	int sfd = signals_open();

@@ -1,5 +1,6 @@
 /* sup_reload: reload as a reconcile — only what changed between the old and new service sets is touched. */
 /* SPDX-License-Identifier: MIT */
+#include "initenv.h"
 #include "sup_internal.h"
 
 #include <stdio.h>
@@ -44,6 +45,7 @@ KEEL_BOOT int sup_reload(char **summary)
 	*summary = NULL;
 	if (sup.phase != SUP_PHASE_RUN)
 		return -1;
+	initenv_reload(); /* for every start from now on, changed services' or not */
 	if (services_load(sup.conf, &set, &nd) < 0) {
 		diags_free(&nd);
 		return -1;

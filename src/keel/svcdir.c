@@ -344,12 +344,16 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 		if (!set->v)
 			goto oom;
 	}
+	/* Out of memory half-way (a memory cap): what was loaded stays, the
+	 * rest is named, and boot goes on with what fits. */
+	size_t left = 0, first_left = 0;
 	for (size_t i = 0; i < nnames; i++) {
 		size_t len = 0;
 		free(path);
 		if (asprintf(&path, "%s/%s", hostdir ? hostdir : dir, names[i]) < 0) {
 			path = NULL;
-			goto oom;
+			first_left = left++ ? first_left : i;
+			continue;
 		}
 		size_t first_diag = diags->n;
 		if (root) {
@@ -364,8 +368,10 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 				e = errno;
 				free(in);
 			}
-			if (!inroot && e == ENOMEM)
-				goto oom;
+			if (!inroot && e == ENOMEM) {
+				first_left = left++ ? first_left : i;
+				continue;
+			}
 			if (!inroot) {
 				svcdir_report_open(path, e, diags);
 				svc_set_add_bad(set, names[i], diags, first_diag);
@@ -374,8 +380,10 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 		}
 		r = inroot ? svcdir_read_at(AT_FDCWD, inroot, path, &buf, &cap, &len, diags)
 			   : svcdir_read_at(dirfd(d), names[i], path, &buf, &cap, &len, diags);
-		if (r == -2)
-			goto oom;
+		if (r == -2) {
+			first_left = left++ ? first_left : i;
+			continue;
+		}
 		if (r < 0) {
 			svc_set_add_bad(set, names[i], diags, first_diag);
 			continue;
@@ -404,6 +412,9 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 			 "them): %s", nscripts, nscripts > 1 ? "s" : "", nscripts > 1 ? "s" : "",
 			 scripts.oom ? "..." : scripts.p);
 	buf_free(&scripts);
+	if (left)
+		diag_add(diags, DIAG_ERROR, dir, 0, "out of memory: %zu service files not loaded "
+			 "(the first: %s)", left, names[first_left]);
 done:
 	free(buf);
 	free(path);

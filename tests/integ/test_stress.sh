@@ -262,6 +262,8 @@ echo "bogus line" >"$SVC/$(printf 'evil\nkeel: [ OK ] forged\033[2J')"
 # The console is a pipe whose reader never reads: 64 KiB and it is full.
 mkfifo "$SYS/console.fifo"
 exec 7<>"$SYS/console.fifo"
+# One page of pipe: the console is full after a few lines.
+python3 -c 'import fcntl; fcntl.fcntl(7, 1031, 4096)' 2>/dev/null
 REAL_CONSOLE=$CONSOLE
 CONSOLE=$SYS/console.fifo
 if keel_start --debug; then
@@ -319,6 +321,33 @@ if keel_start; then
 		[ "$hwm" -lt 4096 ] ;;
 	esac
 	check "poweroff after the big file" keel_stop
+fi
+
+# ---- 6. /etc/initd.env is read again on reload ----
+sys_new initenv
+echo "FOO=one" >"$SYS/initd.env"
+byhand envs <<EOF
+type once
+exec /bin/sh -c "$BIN/rec env foo=\$FOO path=\$PATH"
+EOF
+if keel_start; then
+	ctl start envs >/dev/null 2>&1
+	check "initd.env at boot: FOO=one" wait_log "^env foo=one path=/" 10
+	printf 'FOO=two\n' >"$SYS/initd.env"
+	ctl reload >/dev/null 2>&1
+	ctl start envs >/dev/null 2>&1
+	check "initd.env changed, reload: the next start sees FOO=two" wait_log "^env foo=two " 10
+	printf 'PATH=/bin\n' >"$SYS/initd.env"
+	ctl reload >/dev/null 2>&1
+	ctl start envs >/dev/null 2>&1
+	check "a key dropped from initd.env is unset on reload; PATH from it applies" \
+		wait_log "^env foo= path=/bin " 10
+	: >"$SYS/initd.env"
+	ctl reload >/dev/null 2>&1
+	ctl start envs >/dev/null 2>&1
+	check "PATH dropped from initd.env: back to keel's default" \
+		wait_log "^env foo= path=/usr/local/sbin" 10
+	check "poweroff after the environment reloads" keel_stop
 fi
 
 finish
