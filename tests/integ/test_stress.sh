@@ -257,6 +257,12 @@ ln -s /dev/zero "$SVC/zero"
 ln -s /dev/urandom "$SVC/urandom"
 head -c 10000000 /dev/zero | tr '\0' 'x' >"$SVC/huge"
 for i in $(seq 1 400); do echo "exec /bin/true" >"$SVC/quick$i"; done
+# A fast crash loop: with --debug, lines enough to overflow any console.
+svc crasher <<EOF
+type respawn
+respawn delay 10ms max-delay 20ms
+exec /bin/false
+EOF
 # A file name that would forge a console line if printed raw.
 echo "bogus line" >"$SVC/$(printf 'evil\nkeel: [ OK ] forged\033[2J')"
 # The console is a pipe whose reader never reads: 64 KiB and it is full.
@@ -275,6 +281,7 @@ if keel_start --debug; then
 		wait_until 20 eval '[ "$(ctl status | grep -c "quick.*done")" -eq 400 ]'
 	ctl reload >/dev/null 2>&1
 	check "console pipe stalled, hostile files: a reload answers" answers_fast
+	ctl stop crasher >/dev/null 2>&1
 	# Read what the pipe holds now, then all that follows.
 	timeout 3 cat <&7 >"$CONSOLE"
 	(timeout 20 cat <&7 >>"$CONSOLE" &)
