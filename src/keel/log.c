@@ -80,7 +80,15 @@ bool log_pending(void) { return qlen > 0; }
  * leave its prefix behind ("keel: keel: warning"). */
 static void queue_line(const char *pre, size_t np, const char *s, size_t n, bool important)
 {
+	static bool flushing;
 	size_t cap = important ? LOG_QUEUE_CAP : LOG_QUEUE_CAP - LOG_QUEUE_RESERVE;
+	if (qlen + np + n > cap && !flushing) {
+		/* Full while deferred (a burst of 10,000 starts): write what the
+		 * console takes now, without waiting, before dropping anything. */
+		flushing = true;
+		log_flush();
+		flushing = false;
+	}
 	if (qlen + np + n > cap) {
 		dropped++;
 		return;
