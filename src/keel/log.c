@@ -239,6 +239,13 @@ void log_diag(const struct diag *dg)
 	free(s);
 }
 
+void log_diags_lost(const struct diags *d)
+{
+	if (d->oom)
+		log_msg("error: out of memory: some problems were not recorded, and services "
+			"may be missing (`keel check` lists them)");
+}
+
 void log_drain(int timeout_ms)
 {
 	struct pollfd p = { .fd = log_out, .events = POLLOUT };

@@ -23,6 +23,8 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_set_quiet(bool on);
 void log_diag(const struct diag *dg);
+/* After the diagnostics of a load: says so if some could not be recorded. */
+void log_diags_lost(const struct diags *d);
 
 /* For the event loop: the fd, and whether output is queued (then poll for
  * EPOLLOUT and call log_flush). */

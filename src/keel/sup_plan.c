@@ -181,6 +181,7 @@ int sup_init(struct svc_set *set, struct diags *diags, const struct services_con
 	int r = plans_build();
 	for (size_t i = 0; i < sup.config_diags.n; i++)
 		log_diag(&sup.config_diags.v[i]);
+	log_diags_lost(&sup.config_diags);
 	return r;
 }
 

@@ -88,6 +88,7 @@ KEEL_BOOT int sup_reload(char **summary)
 		if (!old) {
 			struct svc *s = svc_new(def);
 			if (!s) {
+				diag_add(&nd, DIAG_ERROR, def->file, 0, "out of memory: not added");
 				svc_def_free(def);
 				continue;
 			}
@@ -147,6 +148,7 @@ KEEL_BOOT int sup_reload(char **summary)
 	int r = plans_build();
 	for (size_t i = 0; i < sup.config_diags.n; i++)
 		log_diag(&sup.config_diags.v[i]);
+	log_diags_lost(&sup.config_diags);
 	if (asprintf(summary, "%zu added, %zu changed, %zu removed, %zu problems", added,
 		     changed, removed, sup.config_diags.n) < 0)
 		*summary = NULL;

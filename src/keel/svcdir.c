@@ -400,8 +400,13 @@ int svcdir_load_opts(const char *dir, const struct svcdir_opts *opts, struct svc
 			nscripts++;
 			continue;
 		}
+		int oom_before = diags->oom;
+		size_t err_before = diags->nerrors;
 		struct svc_def *s = svc_parse(buf, len, path, names[i], diags);
-		if (s)
+		/* Refused without an error recorded: its memory ran out. */
+		if (!s && (diags->oom != oom_before || diags->nerrors == err_before))
+			first_left = left++ ? first_left : i;
+		else if (s)
 			set->v[set->n++] = s; /* names are sorted, so instances are too */
 		else
 			svc_set_add_bad(set, names[i], diags, first_diag);
