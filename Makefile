@@ -253,7 +253,7 @@ KEEL_BOOT_OBJS := $(addprefix $(O)/src/,lib/svcparse.o lib/svcparse_cond.o lib/s
                   lib/healthconf.o lib/inittab.o lib/svcparse_binds.o lib/checktrap.o \
                   lib/suggest.o keel/check.o keel/mount.o keel/svcdir.o keel/services.o \
                   keel/svcdiff.o keel/rootpath.o keel/inittab.o keel/binds.o \
-                  lib/fwimage.o lib/sha256.o lib/upgradeconf.o)
+                  lib/fwimage.o lib/sha256.o lib/upgradeconf.o keel/initenv.o)
 KEEL_MARKS := $(O)/src/keel/trim_begin.o $(O)/src/keel/trim_end.o
 KEEL_LINK  := $(O)/src/keel/trim_begin.o $(filter $(KEEL_BOOT_OBJS),$(KEEL_BINOBJS) $(LIB_OBJS)) \
               $(O)/src/keel/trim_end.o \
