@@ -256,7 +256,7 @@ mkfifo "$SVC/fifo"
 ln -s /dev/zero "$SVC/zero"
 ln -s /dev/urandom "$SVC/urandom"
 head -c 10000000 /dev/zero | tr '\0' 'x' >"$SVC/huge"
-for i in $(seq 1 400); do echo "exec /bin/true" >"$SVC/quick$i"; done
+for i in $(seq 1 1000); do echo "exec /bin/true" >"$SVC/quick$i"; done
 # A fast crash loop: with --debug, lines enough to overflow any console.
 svc crasher <<EOF
 type respawn
@@ -276,9 +276,9 @@ if keel_start --debug; then
 	CONSOLE=$REAL_CONSOLE
 	check "a FIFO, /dev/zero, /dev/urandom and a 10 MB file in the service dir: calm runs" \
 		wait_state calm running 20
-	check "console pipe stalled, 400 services, --debug: keelctl answers within 100 ms" answers_fast
+	check "console pipe stalled, 1000 services, --debug: keelctl answers within 100 ms" answers_fast
 	check "console pipe stalled: every quick service ran" \
-		wait_until 20 eval '[ "$(ctl status | grep -c "quick.*done")" -eq 400 ]'
+		wait_until 20 eval '[ "$(ctl status | grep -c "quick.*done")" -eq 1000 ]'
 	ctl reload >/dev/null 2>&1
 	check "console pipe stalled, hostile files: a reload answers" answers_fast
 	ctl stop crasher >/dev/null 2>&1
