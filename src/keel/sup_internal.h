@@ -110,6 +110,11 @@ bool live_reaped(pid_t pid, int status);
 void live_service_gone(struct svc *s);
 void live_fail_boot(void);
 
+/* sup_readycap.c: n more bytes without a newline on ready fd fd; true
+ * once over SUP_READY_JUNK_MAX (*total: the count so far). */
+bool ready_cap_exceeded(int fd, size_t n, unsigned *total);
+void ready_cap_reset(int fd); /* a new ready pipe on fd */
+
 /* sup_retry.c: s could not start for want of a process, memory or fds
  * (err): true if it waits in backoff to try again. */
 bool sup_start_retry(struct svc *s, int err);

@@ -262,12 +262,13 @@ void sup_ready_fd_event(int fd)
 				svc_became_ready(s);
 				return;
 			}
-			if ((s->ready_junk += (unsigned)r) > SUP_READY_JUNK_MAX) {
+			unsigned total;
+			if (ready_cap_exceeded(fd, (size_t)r, &total)) {
 				/* No longer read (nor closed: the service blocks on
 				 * a full pipe, no SIGPIPE); its timeout or exit
 				 * settles it. */
 				log_msg("warning: %s: %u bytes on its ready fd without a newline: "
-					"no longer read", s->def->instance, s->ready_junk);
+					"no longer read", s->def->instance, total);
 				loop_unwatch_fd(fd);
 				return;
 			}
@@ -389,7 +390,7 @@ void svc_start(struct svc *s)
 	s->reason = NULL;
 	notify_started(s);
 	if (s->def->ready == SVC_READY_FD) {
-		s->ready_junk = 0;
+		ready_cap_reset(rfd);
 		s->ready_rfd = rfd;
 		fd_owner_set(rfd, s);
 		loop_watch_fd(rfd);

@@ -51,7 +51,6 @@ struct svc {
 	enum sup_state stop_to; /* STOPPED, or FAILED when stopped for a fault */
 	pid_t pid;
 	int ready_rfd;
-	unsigned ready_junk; /* bytes read from it without a newline */
 	int exec_rfd;    /* exec report pipe, until exec succeeded or failed */
 	int ready_wd;    /* inotify watch for `ready file`, -1 none */
 	unsigned restarts;   /* since boot (or the last manual start) */
