@@ -38,6 +38,11 @@ struct wpoint {
 	bool refused; /* the kernel refused: re-checked every COND_RECHECK_MS */
 	bool hit;     /* scratch: its watch saw an event */
 	bool replace; /* scratch: it may have to move */
+	/* Names a scan of a new watch fired as created: an entry made
+	 * between adding the watch and the scan is also in the kernel's
+	 * queue, and must not fire twice. Kept until the queue is drained. */
+	char **scanned;
+	size_t nscanned;
 };
 
 struct watch {
@@ -87,6 +92,27 @@ int watch_point_add(const char *target_dir, const char *where)
 	return (int)nwps++;
 }
 
+static void scanned_clear(struct wpoint *p)
+{
+	for (size_t i = 0; i < p->nscanned; i++)
+		free(p->scanned[i]);
+	free(p->scanned);
+	p->scanned = NULL;
+	p->nscanned = 0;
+}
+
+/* Takes name off the point's scanned list; true if it was there. */
+static bool scanned_take(struct wpoint *p, const char *name)
+{
+	for (size_t i = 0; i < p->nscanned; i++)
+		if (!strcmp(p->scanned[i], name)) {
+			free(p->scanned[i]);
+			p->scanned[i] = p->scanned[--p->nscanned];
+			return true;
+		}
+	return false;
+}
+
 /* Points go (the rebuild makes them anew); the kernel's watches stay
  * until the next sync finds them unused, so no event falls in between. */
 void watch_points_reset(void)
@@ -94,6 +120,7 @@ void watch_points_reset(void)
 	for (size_t i = 0; i < nwps; i++) {
 		free(wps[i].dir);
 		free(wps[i].where);
+		scanned_clear(&wps[i]);
 	}
 	free(wps);
 	wps = NULL;
@@ -241,8 +268,10 @@ static bool trigger_name_matches(const struct svc_trigger *t, const char *name)
 	return wildmatch(*pat ? pat : "*", name, WILD_PERIOD);
 }
 
-static void trigger_fire_name(size_t wpi, const char *name, unsigned ev)
+/* True if a trigger fired. */
+static bool trigger_fire_name(size_t wpi, const char *name, unsigned ev)
 {
+	bool fired = false;
 	for (size_t i = 0; i < cond.ncsvcs; i++) {
 		struct csvc *c = &cond.csvcs[i];
 		const struct svc_conds *cs = c->s->def->o->cs;
@@ -259,8 +288,10 @@ static void trigger_fire_name(size_t wpi, const char *name, unsigned ev)
 					  m & COND_EV_CREATED ? "created"
 					  : m & COND_EV_CHANGED ? "changed" : "removed");
 			free(path);
+			fired = true;
 		}
 	}
+	return fired;
 }
 
 /* The point's directory appeared (or events may have been lost): what is
@@ -285,7 +316,16 @@ static void trigger_scan(size_t wpi, time_t since)
 			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_ctime < since)
 				continue;
 		}
-		trigger_fire_name(wpi, e->d_name, COND_EV_CREATED);
+		if (!trigger_fire_name(wpi, e->d_name, COND_EV_CREATED) || since)
+			continue;
+		/* Out of memory: a second start at worst. */
+		struct wpoint *p = &wps[wpi];
+		char **n = realloc(p->scanned, (p->nscanned + 1) * sizeof *n);
+		if (n) {
+			p->scanned = n;
+			if ((n[p->nscanned] = strdup(e->d_name)))
+				p->nscanned++;
+		}
 	}
 	closedir(d);
 }
@@ -342,10 +382,13 @@ void watch_event(int fd)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool overflow = false;
+	bool drained = false;
 	for (int round = 0; round < WATCH_READS_PER_EVENT; round++) {
 		ssize_t r = read(fd, buf, sizeof buf);
-		if (r <= 0)
+		if (r <= 0) {
+			drained = true;
 			break;
+		}
 		for (char *p = buf; p + sizeof(struct inotify_event) <= buf + r;) {
 			struct inotify_event *ev = (struct inotify_event *)(void *)p;
 			p += sizeof *ev + ev->len;
@@ -367,14 +410,24 @@ void watch_event(int fd)
 					continue;
 				pt->hit = true;
 				pt->replace |= self || !pt->at_target;
+				unsigned bits = event_bits(ev->mask);
+				/* The scan of this new watch fired it already. */
+				if ((bits & COND_EV_CREATED) && pt->nscanned && ev->len &&
+				    scanned_take(pt, ev->name))
+					continue;
 				if (pt->at_target && ev->len && !self)
-					trigger_fire_name(i, ev->name, event_bits(ev->mask));
+					trigger_fire_name(i, ev->name, bits);
 			}
 		}
 	}
 	if (overflow)
 		log_msg("warning: inotify queue overflow: path conditions re-read, triggers' "
 			"directories scanned");
+	/* What the kernel had queued before the scans is read: a name left
+	 * on a list was there before its watch. (New scans come next.) */
+	if (drained || overflow)
+		for (size_t i = 0; i < nwps; i++)
+			scanned_clear(&wps[i]);
 	points_settle(overflow);
 }
 

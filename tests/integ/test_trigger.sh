@@ -161,6 +161,13 @@ starts() { log_count "start $1"; }
 trigs() { log_count "trig $1"; }
 not_started() { ! log_has "^start $1 " && ! log_has "^trig $1 "; }
 
+# A directory made and a file put in it at once, again and again: the file
+# may come between the new watch and its scan, seen by both: one start each.
+svc race <<EOF
+trigger start $OUT/race/new*.sh created
+exec $BIN/trig race
+EOF
+
 keel_start || { finish; exit 1; }
 check "boot target reached" wait_for "target boot reached" 30
 
@@ -287,6 +294,16 @@ if [ "$left" -le 15 ]; then
 else
 	check "timer at $at_hhmm: not run before its time" not log_has "^start at "
 fi
+
+for i in 1 2 3 4 5 6 7 8; do
+	mkdir "$OUT/race" && : >"$OUT/race/new$i.sh"
+	wait_log "^trig race $OUT/race/new$i.sh created" 10
+	sleep 0.3 # a second start for the same file would come now
+	rm -rf "$OUT/race"
+	sleep 0.1
+done
+check "a directory and its file made at once, 8 times: one start per file ($(log_count "trig race") for 8)" \
+	[ "$(log_count "trig race")" -eq 8 ]
 
 check "poweroff ends the namespace" keel_stop
 check "no overlap anywhere" not log_has "^overlap "
