@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "svcdir.h"
+#include "mkdirs.h"
 
 #ifndef KEEL_HOOK_DIR
 #define KEEL_HOOK_DIR "/run/keel/hooks"
@@ -49,29 +50,6 @@ static int do_bind(const char *src, const char *dst, bool ro)
 	if (ro && mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
 		return fail("bind", dst, errno);
 	printf("keel bind: %s over %s%s\n", src, dst, ro ? " (read-only)" : "");
-	return 0;
-}
-
-/* mkdir -p for the hook folder (its parents may not exist on /run yet). */
-static int mkdirs(const char *dir)
-{
-	char *p = strdup(dir);
-	if (!p)
-		return -1;
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		if (!c)
-			break;
-		*s = c;
-	}
-	free(p);
 	return 0;
 }
 
@@ -167,7 +145,7 @@ static int do_hook(const char *file, bool before, const char *needle, const char
 		fprintf(stderr, "keel hook: out of memory\n");
 		goto done;
 	}
-	if (mkdirs(dir) < 0) {
+	if (mkdirs(dir, 0755) < 0) {
 		rc = fail("hook", dir, errno);
 		goto done;
 	}

@@ -29,6 +29,7 @@
 #include "upgradeconf.h"
 #include "watchdog.h"
 #include "trim.h"
+#include "mkdirs.h"
 
 #define RAM_ROOT "/run/keel-upgrade"
 #define DEFAULT_STAGE "/sbin/preinit"
@@ -474,28 +475,6 @@ bool upgrade_armed(void)
 
 /* ---- the hand-over ---- */
 
-KEEL_BOOT static int mkdirs(const char *path)
-{
-	char *p = strdup(path);
-	if (!p)
-		return -1;
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		if (!c)
-			break;
-		*s = c;
-	}
-	free(p);
-	return 0;
-}
-
 /* src into the RAM root at the same path (dst: another name), a link as a
  * link. */
 KEEL_BOOT static int copy_in(const char *src, const char *dst)
@@ -508,7 +487,7 @@ KEEL_BOOT static int copy_in(const char *src, const char *dst)
 	if (!dir)
 		goto out;
 	*strrchr(dir, '/') = '\0';
-	if (mkdirs(dir) < 0)
+	if (mkdirs(dir, 0755) < 0)
 		goto out;
 	struct stat st;
 	if (lstat(src, &st) < 0)

@@ -83,7 +83,7 @@ static const char hexd[] = "0123456789abcdef";
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid;
  * *cp gets its code point. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
 {
 	unsigned c = s[0];
 	size_t len;

@@ -27,5 +27,8 @@ void buf_add_json_n(struct buf *b, const char *s, size_t n);
 /* Drop the first n bytes. */
 void buf_consume(struct buf *b, size_t n);
 void buf_free(struct buf *b);
+/* Length of the valid UTF-8 sequence at s (n bytes left, n > 0), 0 if
+ * invalid (overlong, surrogate, past U+10FFFF, cut); *cp: its code point. */
+size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
 
 #endif

@@ -31,39 +31,6 @@ const char *logrec_severity_name(unsigned severity)
 	return severity < 8 ? severity_names[severity] : "?";
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	unsigned cp = c & (0x3f >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void logrec_escape(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -71,7 +38,8 @@ void logrec_escape(struct buf *b, const char *s, size_t n)
 	size_t run = 0; /* bytes copied as they are, flushed in one go */
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
-		size_t ul = c >= 0x20 && c != 0x7f && c != '\\' ? utf8_len(p + i, n - i) : 0;
+		unsigned cp;
+		size_t ul = c >= 0x20 && c != 0x7f && c != '\\' ? utf8_seq(p + i, n - i, &cp) : 0;
 		if (ul) {
 			run += ul;
 			i += ul;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "preinit.h"
+#include "mkdirs.h"
 
 char *preinit_path(const char *root, const char *path)
 {
@@ -26,22 +27,7 @@ char *preinit_path(const char *root, const char *path)
 
 int preinit_mkdirs(const char *path, mode_t mode)
 {
-	char *p = strdup(path);
-	if (!p)
-		return -1;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	int r = mkdir(p, mode) < 0 && errno != EEXIST ? -1 : 0;
-	free(p);
-	return r;
+	return mkdirs(path, mode);
 }
 
 int preinit_write_file(const char *path, const char *text)
