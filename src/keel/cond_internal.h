@@ -10,6 +10,7 @@
  * conditions.c  the table of facts, gating, flags, control requests;
  * cond_watch.c  inotify: path conditions and path triggers;
  * cond_net.c    rtnetlink: interfaces, addresses, default routes;
+ * cond_mount.c  /proc/self/mountinfo: `mounted` and mount triggers;
  * cond_timer.c  timers (`every` on the monotonic clock, `at` on the wall
  *               clock), condition timeouts and watch re-checks.
  *
@@ -85,6 +86,9 @@ void watch_points_reset(void);
 void watch_sync_all(void);
 void watch_event(int fd);
 bool watch_point_refused(int wp);
+/* PATH (a mount point) is what the trigger names: its directory, and a
+ * last component its glob matches. */
+bool trigger_path_matches(const struct svc_trigger *t, const char *path);
 bool watch_any_refused(void);
 void watch_recheck(void);
 
@@ -94,6 +98,13 @@ void net_event(int fd);
 const struct netfacts *net_facts(void);
 bool net_known(void); /* a whole dump was read: the facts are the kernel's */
 bool net_unavailable(void);
+
+/* cond_mount.c */
+void mount_sync(void); /* after a rebuild: opened, read, or closed */
+void mount_event(int fd);
+uint64_t mount_next_deadline(void);
+void mount_due(void);
+bool mount_unavailable(void);
 
 /* cond_timer.c */
 void timers_plan(struct csvc *cs); /* compute first due times */

@@ -268,6 +268,16 @@ static bool trigger_name_matches(const struct svc_trigger *t, const char *name)
 	return wildmatch(*pat ? pat : "*", name, WILD_PERIOD);
 }
 
+bool trigger_path_matches(const struct svc_trigger *t, const char *path)
+{
+	const char *pat = trigger_pattern(t), *slash = strrchr(path, '/');
+	if (!slash || !slash[1])
+		return false;
+	/* the trigger's directory ends at its last '/': "/" for "/x" */
+	size_t tdir = (size_t)(pat - t->path), pdir = (size_t)(slash - path) + 1;
+	return tdir == pdir && !strncmp(t->path, path, tdir) && trigger_name_matches(t, slash + 1);
+}
+
 /* True if a trigger fired. */
 static bool trigger_fire_name(size_t wpi, const char *name, unsigned ev)
 {

@@ -129,7 +129,7 @@ bool cond_fact_value(const struct fact *f)
 		return service_in_state(f->arg, f->sub);
 	case COND_FLAG:
 		return flag_find(f->arg, &at);
-	default: /* path, cmdline: kept up to date by their events */
+	default: /* path, cmdline, mounted: kept up to date by their events */
 		return f->value;
 	}
 }
@@ -509,6 +509,11 @@ KEEL_BOOT void cond_rebuild(void)
 		for (size_t t = 0; t < cs->ntrig; t++) {
 			char *where = NULL, *dir = NULL;
 			const char *p = cs->trig[t].path;
+			if (!(cs->trig[t].events & COND_EV_PATH)) {
+				if (c->wps)
+					c->wps[t] = -1; /* mount events only: the mount table's */
+				continue;
+			}
 			const char *slash = strrchr(p, '/');
 			dir = strndup(p, slash == p ? 1 : (size_t)(slash - p));
 			if (asprintf(&where, "%s:%u", s->def->file ? s->def->file : s->def->instance,
@@ -545,6 +550,7 @@ KEEL_BOOT void cond_rebuild(void)
 	if (cond.need_net)
 		net_open();
 	cycles_check();
+	mount_sync();
 	cond_events_sync(); /* a new table: changes are noted from now */
 	sup_poke();
 }
@@ -628,6 +634,8 @@ static const char *fact_note(const struct fact *f)
 		return "no rtnetlink: stays false";
 	if (f->kind == COND_PATH && f->wp >= 0 && watch_point_refused(f->wp))
 		return "inotify watch refused: checked every 5s";
+	if (f->kind == COND_MOUNTED && mount_unavailable())
+		return "no /proc/self/mountinfo: stays false";
 	return "";
 }
 
@@ -792,12 +800,14 @@ void cond_trigger_fire(struct csvc *c, const struct svc_trigger *t, const char *
 
 uint64_t cond_next_deadline(void)
 {
-	return timers_next_deadline();
+	uint64_t t = timers_next_deadline(), m = mount_next_deadline();
+	return !t ? m : !m ? t : t < m ? t : m;
 }
 
 void cond_timer_event(void)
 {
 	timers_due();
+	mount_due();
 }
 
 void cond_fd_event(int fd, enum loop_tag tag)
@@ -806,6 +816,7 @@ void cond_fd_event(int fd, enum loop_tag tag)
 	case LOOP_COND_INOTIFY: watch_event(fd); break;
 	case LOOP_COND_NETLINK: net_event(fd); break;
 	case LOOP_COND_CLOCK: clock_event(fd); break;
+	case LOOP_COND_MOUNT: mount_event(fd); break;
 	default: break;
 	}
 }

@@ -29,6 +29,7 @@ enum loop_tag {
 	LOOP_PIDFD,        /* a main process that is not keel's child */
 	LOOP_MOUNTS,       /* /proc/self/mounts: the mount table changed */
 	LOOP_EVENTS,       /* an event stream subscriber (events.c) */
+	LOOP_COND_MOUNT,   /* conditions: /proc/self/mountinfo changed */
 };
 
 int loop_init(void);

@@ -698,7 +698,8 @@ int main(int argc, char **argv)
 			case LOOP_LOG: log_flush(); break;
 			case LOOP_COND_INOTIFY:
 			case LOOP_COND_NETLINK:
-			case LOOP_COND_CLOCK: cond_fd_event(fd, loop_ev_tag(&ev[i])); break;
+			case LOOP_COND_CLOCK:
+			case LOOP_COND_MOUNT: cond_fd_event(fd, loop_ev_tag(&ev[i])); break;
 			case LOOP_LOGD_PIPE:
 			case LOOP_LOGD_KMSG:
 			case LOOP_LOGD_SYSLOG:

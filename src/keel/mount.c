@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "mountinfo.h"
 
 /* A directory is a mount point when it sits on another device than its
  * parent, or is the same inode as its parent (the root). */
@@ -74,22 +75,6 @@ void mount_early(void)
 			      "gid=5,mode=620,ptmxmode=0666");
 }
 
-/* The kernel writes blanks and backslashes in paths as \NNN (octal). */
-static char *mountinfo_unescape(char *p)
-{
-	char *w = p;
-	for (char *r = p; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] && r[3]) {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-	return p;
-}
-
 /* Field 5 of a mountinfo line is the mount point, with octal escapes. */
 static char *mountinfo_point(char *line)
 {
@@ -103,7 +88,8 @@ static char *mountinfo_point(char *line)
 	char *end = strchr(p, ' ');
 	if (end)
 		*end = '\0';
-	return mountinfo_unescape(p);
+	mountinfo_unescape(p);
+	return p;
 }
 
 /* A swap file keeps its file system busy, a swap partition may hold pages
@@ -124,7 +110,8 @@ static void swaps_off(void)
 		char *sp = strpbrk(line, " \t");
 		if (sp)
 			*sp = '\0';
-		char *dev = mountinfo_unescape(line);
+		char *dev = line;
+		mountinfo_unescape(dev);
 		if (swapoff(dev) < 0)
 			log_msg("warning: swapoff %s: %m", dev);
 		else

@@ -10,11 +10,13 @@
 const char *const cond_kind_names[COND_KIND_COUNT] = {
 	[COND_PATH] = "path",       [COND_IFACE] = "iface",     [COND_ROUTE] = "route",
 	[COND_SERVICE] = "service", [COND_CMDLINE] = "cmdline", [COND_FLAG] = "flag",
+	[COND_MOUNTED] = "mounted",
 };
 const char *const cond_iface_names[COND_IF_COUNT] = { "exists", "up", "carrier", "ipv4", "ipv6" };
 const char *const cond_route_names[COND_ROUTE_COUNT] = { "default", "default4", "default6" };
 const char *const cond_svc_state_names[COND_SVC_COUNT] = { "running", "ready", "finished", "failed" };
-const char *const cond_event_names[3] = { "created", "changed", "removed" };
+const char *const cond_event_names[COND_EV_COUNT] = { "created", "changed", "removed", "mounted",
+						       "unmounted" };
 
 const char *cond_kind_name(enum cond_kind k)
 {

@@ -14,6 +14,7 @@ enum cond_kind {
 	COND_SERVICE, /* arg: service name; sub: enum cond_svc */
 	COND_CMDLINE, /* arg: WORD or KEY=VALUE */
 	COND_FLAG,    /* arg: flag name */
+	COND_MOUNTED, /* arg: absolute path, a mount point */
 	COND_KIND_COUNT
 };
 
@@ -29,8 +30,12 @@ struct svc_cond {
 	bool neg;      /* `!kind`: holds when the fact does not */
 };
 
-/* Trigger events, a bit mask. */
-enum { COND_EV_CREATED = 1, COND_EV_CHANGED = 2, COND_EV_REMOVED = 4 };
+/* Trigger events, a bit mask: inotify's, then the mount table's. */
+enum { COND_EV_CREATED = 1, COND_EV_CHANGED = 2, COND_EV_REMOVED = 4, COND_EV_MOUNTED = 8,
+       COND_EV_UNMOUNTED = 16 };
+#define COND_EV_PATH (COND_EV_CREATED | COND_EV_CHANGED | COND_EV_REMOVED)
+#define COND_EV_MOUNT (COND_EV_MOUNTED | COND_EV_UNMOUNTED)
+#define COND_EV_COUNT 5
 enum cond_action { COND_ACT_START, COND_ACT_RELOAD, COND_ACT_RESTART };
 
 struct svc_trigger {
@@ -74,7 +79,7 @@ extern const char *const cond_kind_names[COND_KIND_COUNT];
 extern const char *const cond_iface_names[COND_IF_COUNT];
 extern const char *const cond_route_names[COND_ROUTE_COUNT];
 extern const char *const cond_svc_state_names[COND_SVC_COUNT];
-extern const char *const cond_event_names[3];
+extern const char *const cond_event_names[COND_EV_COUNT];
 const char *cond_kind_name(enum cond_kind k);
 /* The state word of a condition ("ipv4", "ready", "default4"), or NULL. */
 const char *cond_sub_name(const struct svc_cond *c);

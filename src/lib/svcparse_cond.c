@@ -81,8 +81,8 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 	int k = word_index(cond_kind_names, COND_KIND_COUNT, kw);
 	if (k < 0) {
 		svc_err(p, l->lineno,
-			"condition: unknown kind %s (expected path, iface, route, service, cmdline or flag, "
-			"optionally after '!')",
+			"condition: unknown kind %s (expected path, iface, route, service, cmdline, flag "
+			"or mounted, optionally after '!')",
 			svc_quote(p, l->argv[1]));
 		return;
 	}
@@ -97,6 +97,7 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 			[COND_SERVICE] = "condition [!]service NAME running|ready|finished|failed",
 			[COND_CMDLINE] = "condition [!]cmdline WORD",
 			[COND_FLAG] = "condition [!]flag NAME",
+			[COND_MOUNTED] = "condition [!]mounted /PATH",
 		};
 		svc_err(p, l->lineno, "condition: wrong number of arguments (usage: %s)", usage[k]);
 		return;
@@ -141,6 +142,12 @@ void svc_kw_condition(struct svc_parser *p, struct lex_line *l)
 	case COND_FLAG:
 		if (!cond_flag_name_ok(arg))
 			why = "bad flag name (1 to 64 letters, digits, '.', '_' or '-')";
+		break;
+	case COND_MOUNTED:
+		why = path_problem(arg, false);
+		/* compared with the kernel's mount points as they are written */
+		if (!why && ((arg[1] && arg[strlen(arg) - 1] == '/') || strstr(arg, "//")))
+			why = "a mount point has no trailing or doubled '/'";
 		break;
 	}
 	if (why) {
@@ -204,13 +211,20 @@ void svc_kw_trigger(struct svc_parser *p, struct lex_line *l)
 	}
 	unsigned ev = 0;
 	for (size_t i = 3; i < l->argc; i++) {
-		int e = word_index(cond_event_names, 3, l->argv[i]);
+		int e = word_index(cond_event_names, COND_EV_COUNT, l->argv[i]);
 		if (e < 0) {
-			svc_err(p, l->lineno, "trigger: unknown event %s (expected created, changed or removed)",
-				svc_quote(p, l->argv[i]));
+			svc_err(p, l->lineno, "trigger: unknown event %s (expected created, changed, removed, "
+				"mounted or unmounted)", svc_quote(p, l->argv[i]));
 			return;
 		}
 		ev |= 1u << e;
+	}
+	/* A mount point is matched as it is written: "/mnt/" stands for every
+	 * mount directly below /mnt, "/mnt//x" for nothing at all. */
+	if ((ev & COND_EV_MOUNT) && strstr(l->argv[2], "//")) {
+		svc_err(p, l->lineno, "trigger: a mount point has no doubled '/': %s",
+			svc_quote(p, l->argv[2]));
+		return;
 	}
 	if (!ev)
 		ev = a == COND_ACT_START ? COND_EV_CREATED | COND_EV_CHANGED
