@@ -42,13 +42,17 @@ static uint64_t last_read_ms, due_ms;
 
 bool mount_unavailable(void) { return unavailable; }
 
+/* A service being removed (stopping after a reload) needs it no more. */
 static bool mount_wanted(void)
 {
-	for (size_t i = 0; i < cond.nfacts; i++)
-		if (cond.facts[i].kind == COND_MOUNTED)
-			return true;
 	for (size_t i = 0; i < cond.ncsvcs; i++) {
-		const struct svc_conds *cs = cond.csvcs[i].s->def->o->cs;
+		const struct svc *s = cond.csvcs[i].s;
+		const struct svc_conds *cs = s->def->o->cs;
+		if (s->removed)
+			continue;
+		for (size_t k = 0; k < cs->n; k++)
+			if (cs->v[k].kind == COND_MOUNTED)
+				return true;
 		for (size_t t = 0; t < cs->ntrig; t++)
 			if (cs->trig[t].events & COND_EV_MOUNT)
 				return true;

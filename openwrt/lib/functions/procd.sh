@@ -115,6 +115,7 @@ procd_open_service() {
 	_procd_count=0
 	_procd_triggers=
 	_procd_cfgtrig=
+	_procd_mnttrig=
 	_procd_events=
 	_procd_data=
 	_procd_data_depth=0
@@ -737,6 +738,7 @@ procd_add_action_mount_trigger() {
 	for _mt_m in $(procd_get_mountpoints "$@"); do
 		_procd_trigger mount "$_mt_m" "$_mt_a"
 		_procd_event mount.add target "$_mt_m" "$(_procd_script)" "$_mt_a"
+		_procd_mnttrig="$_procd_mnttrig$(_keel_quote "$(_procd_script)") $(_keel_quote "$_mt_a")$_procd_tab$_mt_m$N"
 	done
 }
 procd_add_restart_mount_trigger() { procd_add_action_mount_trigger restart "$@"; }
@@ -773,31 +775,42 @@ _procd_helper_put() {
 	append _h_names "$1"
 }
 
+# _procd_event_helpers LIST SUFFIX DESCRIPTION EVENTS: for _procd_helpers_write,
+# one "type once" helper SERVICE..SUFFIX (SUFFIX2...) per distinct command of
+# LIST (lines "COMMAND<TAB>PATH"), started by keel on EVENTS of each PATH.
+_procd_event_helpers() {
+	local _eh_cmd _eh_f _eh_rest _eh_name _eh_text _eh_n=0
+	while IFS= read -r _eh_cmd; do
+		[ -n "$_eh_cmd" ] || continue
+		_eh_n=$((_eh_n + 1))
+		_eh_name="$_procd_svc..$2"
+		[ "$_eh_n" = 1 ] || _eh_name="$_eh_name$_eh_n"
+		_eh_text="${_h_head}description $(_keel_quote "$_procd_svc: $3")$N"
+		_eh_text="${_eh_text}type once$N"
+		_eh_text="${_eh_text}env $(_keel_quote "KEEL_PROCD_TRIGGER=$_procd_svc")$N"
+		while IFS="$_procd_tab" read -r _eh_f _eh_rest; do
+			[ "$_eh_f" = "$_eh_cmd" ] &&
+				_eh_text="${_eh_text}trigger start $(_keel_quote "$_eh_rest") $4$N"
+		done <<EOF
+$(printf '%s' "$1" | LC_ALL=C sort -u)
+EOF
+		_eh_text="${_eh_text}exec $_eh_cmd$N"
+		_procd_helper_put "$_eh_name" "$_eh_text" || return 1
+	done <<EOF
+$(printf '%s' "$1" | cut -f1 | LC_ALL=C sort -u)
+EOF
+	return 0
+}
+
 # _procd_helpers_write: the helpers of the triggers declared since
 # procd_open_service replace the service's old ones.
 _procd_helpers_write() {
-	local _h_names= _h_cmd _h_rest _h_text _h_name _h_n=0 _h_sfx _h_f _h_dev _h_if _h_head
+	local _h_names= _h_cmd _h_text _h_name _h_n=0 _h_sfx _h_f _h_dev _h_if _h_head
 	_h_head="$(_procd_helper_mark "$_procd_svc")$N# from ${initscript:-procd}$N"
-	# one event-started helper per distinct command, watching its config files
-	while IFS= read -r _h_cmd; do
-		[ -n "$_h_cmd" ] || continue
-		_h_n=$((_h_n + 1))
-		_h_name="$_procd_svc..config"
-		[ "$_h_n" = 1 ] || _h_name="$_h_name$_h_n"
-		_h_text="${_h_head}description $(_keel_quote "$_procd_svc: configuration triggers")$N"
-		_h_text="${_h_text}type once$N"
-		_h_text="${_h_text}env $(_keel_quote "KEEL_PROCD_TRIGGER=$_procd_svc")$N"
-		while IFS="$_procd_tab" read -r _h_f _h_rest; do
-			[ "$_h_f" = "$_h_cmd" ] &&
-				_h_text="${_h_text}trigger start $(_keel_quote "$_h_rest") created changed removed$N"
-		done <<EOF
-$(printf '%s' "$_procd_cfgtrig" | LC_ALL=C sort -u)
-EOF
-		_h_text="${_h_text}exec $_h_cmd$N"
-		_procd_helper_put "$_h_name" "$_h_text" || return 1
-	done <<EOF
-$(printf '%s' "$_procd_cfgtrig" | cut -f1 | LC_ALL=C sort -u)
-EOF
+	# one event-started helper per distinct command, watching its config
+	# files; another one watching its mount points in the mount table
+	_procd_event_helpers "$_procd_cfgtrig" config "configuration triggers" "created changed removed" || return 1
+	_procd_event_helpers "$_procd_mnttrig" mount "mount triggers" mounted || return 1
 	# one helper per interface and command, alive while the interface is up:
 	# keel starts it each time the interface comes up, and it runs the command
 	while IFS="$_procd_tab" read -r _h_dev _h_if _h_cmd; do
