@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_triggers: procd triggers on keel: the helper files rc.common writes, reload_config, and keel as PID 1 reloading daemons on uci commit, reload_config and interface up.
+# test_triggers: procd triggers on keel: the helper files rc.common writes, reload_config, and keel as PID 1 reloading daemons on uci commit, reload_config, interface up and mounts.
 # SPDX-License-Identifier: MIT
 #
 # Part 1 runs rc.common and reload_config against a keelctl that records its
@@ -88,6 +88,25 @@ service_triggers() {
 	procd_add_reload_interface_trigger lo
 }
 S
+# mnt, mnt2: reloaded when the fstab mount holding their data is mounted
+mkdir -p "$T/mnt/data" "$T/mnt/other"
+for n in mnt:data/db mnt2:other; do
+	script "${n%%:*}" <<S
+START=70
+USE_PROCD=1
+start_service() {
+	echo "${n%%:*} start_service" >>"\$OWRT_LOG"
+	procd_open_instance
+	procd_set_param command /usr/sbin/${n%%:*}d
+	procd_close_instance
+}
+service_triggers() {
+	procd_add_reload_mount_trigger $T/mnt/${n#*:}
+}
+S
+done
+printf "config mount\n\toption target '%s'\nconfig mount\n\toption target '%s/'\n" \
+	"$T/mnt/data" "$T/mnt/other" >"$CFG/fstab"
 printf "config foo 'main'\n\toption x '1'\n" >"$CFG/foo"
 printf "config bar 'main'\n\toption y '1'\n" >"$CFG/bar"
 printf "config baz 'main'\n" >"$CFG/baz"
@@ -158,6 +177,18 @@ sed -i 's/^\t:$/\tprocd_add_reload_trigger foo/' "$I/foo"
 sh "$D/etc/rc.common" "$I/foo" stop
 check "the runtime dir is empty again" [ -z "$(ls -A "$RT")" ]
 
+# a mount trigger: an event-started helper on the mount point
+sh "$D/etc/rc.common" "$I/mnt" start 2>>"$T/err" || not_ok "mnt start"
+eq "mount trigger: a helper started when the fstab target is mounted" \
+	"$(grep -E '^(type|trigger|exec|env) ' "$RT/mnt..mount" 2>/dev/null | tr '\n' ';')" \
+	"type once;env \"KEEL_PROCD_TRIGGER=mnt\";trigger start \"$T/mnt/data\" mounted;exec \"$I/mnt\" \"reload\";"
+check "mount trigger: still a rule for ubus send mount.add" grep -q "^mount.add.target.$T/mnt/data." "$RT/.mnt.events"
+mkdir -p "$T/chk2"
+cp "$RT/mnt..mount" "$T/chk2/"
+check "keel check accepts the mount helper" "$KEEL" check -q "$T/chk2"
+sh "$D/etc/rc.common" "$I/mnt" stop
+check "stop removes the mount helper" [ -z "$(ls -A "$RT")" ]
+
 # reload_config against the recording keelctl
 mkdir -p "$T/svc"
 printf 'type respawn\ntrigger reload %s/baz\nexec /usr/sbin/bazd\n' "$CFG" >"$T/svc/bazd"
@@ -196,10 +227,10 @@ trap 'echo "$n term $$" >>"$OWRT_LOG"; exit 0' TERM
 while :; do sleep 1 & wait $!; done
 F
 chmod 755 "$D/ovl/sbin/fake-daemon"
-for n in food bard iftd bazd; do ln -s fake-daemon "$D/ovl/sbin/$n"; done
+for n in food bard iftd bazd mntd mnt2d; do ln -s fake-daemon "$D/ovl/sbin/$n"; done
 # a native service (no rc.common) reloaded by keel's own trigger
 printf '# bazd: reloaded on a change of the baz config.\ntype respawn\ntrigger reload %s/baz\nexec /usr/sbin/bazd\n' "$CFG" >"$I/bazd"
-for n in foo bar ift; do
+for n in foo bar ift mnt mnt2; do
 	sh "$D/etc/rc.common" "$I/$n" enable || not_ok "enable $n"
 done
 
@@ -306,6 +337,18 @@ check "lo down: the helper waits again" wait_until 20 state_is ift..iface-lo wai
 n_ift=$(count '^ift start_service')
 in_ns ip link set lo up
 check "lo up again: reloaded again" wait_until 20 eval '[ "$(count "^ift start_service")" -gt "$n_ift" ]'
+
+# mount triggers: mounting the fstab target reloads exactly the service naming it
+check "the mount helpers wait for their mount points" \
+	eval 'wait_until 20 state_is mnt.instance1 running && ! state_is mnt..mount running'
+n_mnt=$(count '^mnt start_service')
+n_mnt2=$(count '^mnt2 start_service')
+in_ns mount -t tmpfs data "$T/mnt/data"
+check "$T/mnt/data mounted: mnt's script reloaded" wait_until 20 eval '[ "$(count "^mnt start_service")" -gt "$n_mnt" ]'
+sleep 0.5
+eq "... and not mnt2's" "$(count '^mnt2 start_service')" "$n_mnt2"
+in_ns mount -t tmpfs other "$T/mnt/other"
+check "$T/mnt/other mounted: mnt2's script reloaded" wait_until 20 eval '[ "$(count "^mnt2 start_service")" -gt "$n_mnt2" ]'
 
 ctl poweroff >/dev/null
 gone() { ! kill -0 "$KEEL_NS" 2>/dev/null; }
