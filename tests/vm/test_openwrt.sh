@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_openwrt: one boot of keel with OpenWrt init scripts — rc.d boot order, procd instances (respawn, UCI reload), Debian's dropbear and dnsmasq and busybox's crond/ntpd/httpd under procd-style scripts, interface and config triggers, keelctl status of both kinds, K## scripts at poweroff.
+# test_openwrt: one boot of keel with OpenWrt init scripts — rc.d boot order, procd instances (respawn, UCI reload), Debian's dropbear and dnsmasq and busybox's crond/ntpd/httpd under procd-style scripts, interface, config and mount triggers, keelctl status of both kinds, K## scripts at poweroff.
 # SPDX-License-Identifier: MIT
 # The image holds the OpenWrt layer as openwrt/install.sh installs it, the example
 # scripts and configs of examples/openwrt unchanged, two scripts of the test (S10/K10 and
@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 vm_setup test_openwrt
 # dummy: the example network config's br-lan is a dummy device (no bridge is needed to
-# see network bring it up and down); no disk, so no virtio modules.
-VM_MODULES=dummy
+# see network bring it up and down); a virtio disk (ext4) for the mount triggers.
+VM_MODULES="dummy virtio_pci virtio_blk"
 UCI_PROG=$KEEL_BUILD/uci
 [ -x "$UCI_PROG" ] || vm_die "no uci in $KEEL_BUILD (make VARIANT=musl)"
 vm_root_new
@@ -152,6 +152,39 @@ for s in "$@"; do
 done
 EOF
 
+# --- mount triggers: two fstab mounts, each named by one script's trigger ---
+# (as fstools' block would mount them; the test mounts the disk by hand)
+cat >>"$VM_ROOT/etc/config/fstab" <<'EOF'
+
+config mount
+	option target '/mnt/data'
+	option label 'data'
+
+config mount
+	option target '/mnt/other'
+	option label 'other'
+EOF
+mkdir -p "$VM_ROOT/mnt/data" "$VM_ROOT/mnt/other"
+for n in store:/mnt/data/db other:/mnt/other; do
+	vm_file "/etc/init.d/${n%%:*}" 0755 <<EOF
+#!/bin/sh /etc/rc.common
+# ${n%%:*}: reloaded when the fstab mount holding ${n#*:} is mounted (procd's mount trigger).
+START=70
+USE_PROCD=1
+start_service() {
+	echo "TEST: ${n%%:*} start_service" >/dev/console
+	procd_open_instance
+	procd_set_param command /usr/libexec/keel-test/daemon ${n%%:*}d
+	procd_close_instance
+}
+service_triggers() {
+	procd_add_reload_mount_trigger ${n#*:}
+}
+EOF
+done
+VM_DISK=$VM_WORK/data.img
+vm_disk "$VM_DISK" 8
+
 # --- native keel services beside the scripts ---
 # the examples' getty: a shell on the serial console, stopped with SIGHUP
 vm_service getty <"$KEEL_SRC/examples/services/getty"
@@ -164,7 +197,7 @@ exec /bin/sh -c "ip -4 addr show dev br-lan | grep -q 192.168.1.1/24 && $T/mark 
 EOF
 
 # --- enable, the way an image build does: each script's own enable, below IPKG_INSTROOT ---
-for n in first network dropbear dnsmasq sysntpd httpd uhttpd cron last; do
+for n in first network dropbear dnsmasq sysntpd httpd uhttpd cron store other last; do
 	env -i PATH="$PATH" IPKG_INSTROOT="$VM_ROOT" sh "$VM_ROOT/etc/rc.common" "$VM_ROOT/etc/init.d/$n" enable ||
 		vm_not_ok "build: enable $n"
 done
@@ -173,7 +206,8 @@ want="K10first->../init.d/first K50cron->../init.d/cron K50dropbear->../init.d/d
 want="$want K90network->../init.d/network K95last->../init.d/last S10first->../init.d/first"
 want="$want S19dnsmasq->../init.d/dnsmasq S19dropbear->../init.d/dropbear"
 want="$want S20network->../init.d/network S50cron->../init.d/cron S50uhttpd->../init.d/uhttpd"
-want="$want S60httpd->../init.d/httpd S95last->../init.d/last S98sysntpd->../init.d/sysntpd "
+want="$want S60httpd->../init.d/httpd S70other->../init.d/other S70store->../init.d/store"
+want="$want S95last->../init.d/last S98sysntpd->../init.d/sysntpd "
 if [ "$links" = "$want" ]; then vm_ok "build: enable made the rc.d links"; else vm_not_ok "build: enable made the rc.d links" "got: $links"; fi
 
 vm_pack
@@ -334,6 +368,19 @@ if vm_run "$T/newpid dropbear.instance1 $dold 30" 40; then
 else
 	vm_not_ok "reload_config: dropbear restarted" "$(cat "$VM_OUT")"
 fi
+# --- mount triggers: mounting the disk on /mnt/data reloads store, and only store ---
+check "mount trigger: store's helper waits for /mnt/data" \
+	vm_run 'grep -q "^trigger start \"/mnt/data\" mounted$" /run/keel/services/store..mount' 20
+vm_mark
+check "mount trigger: the virtio disk mounted on /mnt/data" \
+	vm_run 'modprobe -a virtio_pci virtio_blk && (for i in $(seq 50); do [ -e /sys/block/vda ] && break; sleep 0.1; done; mount -t ext4 /dev/vda /mnt/data)' 30
+check "mount trigger: store's script reloaded" vm_wait '^TEST: store start_service$' 30
+vm_run 'sleep 1' 10
+check "mount trigger: other's script not reloaded" eval '! vm_seen "^TEST: other start_service"'
+check "mount trigger: one reload of store" eval '[ "$(vm_console | grep -c "^TEST: store start_service$")" = 1 ]'
+check "mount trigger: store's instance still runs" vm_run 'keelctl status store.instance1 >/dev/null' 20
+check "mount trigger: umount fires no reload" \
+	eval 'vm_mark; vm_run "umount /mnt/data && sleep 1" 20 && ! vm_seen "^TEST: store start_service"'
 check "boot: no [FAIL] so far" eval '! vm_console 0 | grep -E "^keel: \[FAIL\]"'
 
 # --- poweroff: K## scripts in order, then the VM powers off ---
