@@ -123,7 +123,7 @@ static void fire(void *ctx, const char *point, bool added)
 	for (size_t i = 0; i < cond.ncsvcs; i++) {
 		struct csvc *c = &cond.csvcs[i];
 		const struct svc_conds *cs = c->s->def->o->cs;
-		for (size_t t = 0; t < cs->ntrig; t++)
+		for (size_t t = 0; t < cs->ntrig && !c->s->removed; t++)
 			if ((cs->trig[t].events & ev) && trigger_path_matches(&cs->trig[t], point))
 				cond_trigger_fire(c, &cs->trig[t], point, added ? "mounted" : "unmounted");
 	}
