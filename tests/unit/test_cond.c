@@ -64,10 +64,12 @@ static void test_conditions(void **state)
 				     "condition service dnsmasq ready\n"
 				     "condition cmdline keel.skip=app\n"
 				     "condition flag upgrade-ok\n"
+				     "condition !mounted /media/mmc\n"
+				     "condition mounted /\n"
 				     "exec /bin/true\n");
 	const struct svc_conds *cs = s->o->cs;
 	assert_non_null(cs);
-	assert_int_equal(cs->n, 8);
+	assert_int_equal(cs->n, 10);
 	assert_int_equal(cs->v[0].kind, COND_PATH);
 	assert_false(cs->v[0].neg);
 	assert_string_equal(cs->v[0].arg, "/opt/x/flag");
@@ -83,11 +85,15 @@ static void test_conditions(void **state)
 	assert_int_equal(cs->v[6].kind, COND_CMDLINE);
 	assert_int_equal(cs->v[7].kind, COND_FLAG);
 	assert_int_equal(cs->v[7].line, 8);
+	assert_int_equal(cs->v[8].kind, COND_MOUNTED);
+	assert_true(cs->v[8].neg);
+	assert_string_equal(cs->v[9].arg, "/");
 	assert_false(cond_event_started(cs));
 
 	const char *texts[] = { "path /opt/x/flag", "path /opt/wz_mini/debug", "iface wlan0 ipv4",
 				"iface eth* exists", "route default6", "service dnsmasq ready",
-				"cmdline keel.skip=app", "flag upgrade-ok" };
+				"cmdline keel.skip=app", "flag upgrade-ok", "mounted /media/mmc",
+				"mounted /" };
 	for (size_t i = 0; i < cs->n; i++) {
 		char *t = cond_text(&cs->v[i]);
 		assert_string_equal(t, texts[i]);
@@ -130,8 +136,16 @@ static void test_condition_errors(void **state)
 	parse_fail("condition flag no/slash\n",
 		   "1: condition: flag: bad flag name (1 to 64 letters, digits, '.', '_' or '-'): \"no/slash\"");
 	parse_fail("condition wifi up\n",
-		   "1: condition: unknown kind \"wifi\" (expected path, iface, route, service, cmdline or "
-		   "flag, optionally after '!')");
+		   "1: condition: unknown kind \"wifi\" (expected path, iface, route, service, cmdline, "
+		   "flag or mounted, optionally after '!')");
+	parse_fail("condition mounted media/mmc\n",
+		   "1: condition: mounted: expected an absolute path: \"media/mmc\"");
+	parse_fail("condition mounted /media/mmc/\n",
+		   "1: condition: mounted: a mount point has no trailing or doubled '/': \"/media/mmc/\"");
+	parse_fail("condition !mounted /media//mmc\n",
+		   "1: condition: mounted: a mount point has no trailing or doubled '/': \"/media//mmc\"");
+	parse_fail("condition mounted /media/*\n",
+		   "1: condition: mounted: globs are not allowed here: \"/media/*\"");
 	parse_fail("condition service svc running\n",
 		   "1: condition: service: the service waits for itself: \"svc\"");
 	parse_fail("condition-lost sometimes\n",
@@ -163,9 +177,11 @@ static void test_triggers(void **state)
 	struct svc_def *s = parse_ok("trigger start /tmp/Upgrade/upgraderun.sh created\n"
 				     "trigger reload /etc/config/network\n"
 				     "trigger restart /etc/ssl/*.pem changed removed\n"
-				     "trigger start /var/spool/in/\n");
+				     "trigger start /var/spool/in/\n"
+				     "trigger reload /mnt/data mounted\n"
+				     "trigger start /media/ mounted unmounted created\n");
 	const struct svc_conds *cs = s->o->cs;
-	assert_int_equal(cs->ntrig, 4);
+	assert_int_equal(cs->ntrig, 6);
 	assert_int_equal(cs->trig[0].action, COND_ACT_START);
 	assert_int_equal(cs->trig[0].events, COND_EV_CREATED);
 	assert_int_equal(cs->trig[1].action, COND_ACT_RELOAD);
@@ -173,6 +189,8 @@ static void test_triggers(void **state)
 	assert_int_equal(cs->trig[2].events, COND_EV_CHANGED | COND_EV_REMOVED);
 	assert_int_equal(cs->trig[3].events, COND_EV_CREATED | COND_EV_CHANGED);
 	assert_string_equal(cs->trig[3].path, "/var/spool/in/");
+	assert_int_equal(cs->trig[4].events, COND_EV_MOUNTED);
+	assert_int_equal(cs->trig[5].events, COND_EV_MOUNTED | COND_EV_UNMOUNTED | COND_EV_CREATED);
 	assert_true(cond_event_started(cs));
 	svc_def_free(s);
 
@@ -185,7 +203,9 @@ static void test_triggers(void **state)
 	parse_fail("trigger start tmp/x\n", "1: trigger: expected an absolute path: \"tmp/x\"");
 	parse_fail("trigger stop /tmp/x\n", "1: trigger: expected start, reload or restart, got \"stop\"");
 	parse_fail("trigger start /tmp/x appeared\n",
-		   "1: trigger: unknown event \"appeared\" (expected created, changed or removed)");
+		   "1: trigger: unknown event \"appeared\" (expected created, changed, removed, mounted or "
+		   "unmounted)");
+	parse_fail("trigger start /mnt//x mounted\n", "1: trigger: a mount point has no doubled '/': \"/mnt//x\"");
 	parse_fail("type respawn\ntrigger start /tmp/x\n",
 		   "2: trigger start: a respawn service always runs; use \"trigger restart\", or type once");
 }

@@ -1,4 +1,4 @@
-/* test_mountinfo: /proc/self/mountinfo parsing (escapes, long and bad lines, thousands of mounts) and the difference of two tables. */
+/* test_mountinfo: /proc/self/mountinfo parsing (escapes, long and bad lines, thousands of mounts), the difference of two tables, and which mount points a trigger names. */
 /* SPDX-License-Identifier: MIT */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cond_internal.h"
 #include "mountinfo.h"
 
 /* A real table, as a 6.1 kernel writes it (the escapes included). */
@@ -271,12 +272,37 @@ static void thousands(void **state)
 	buf_free(&t2);
 }
 
+/* Which mount points a trigger's path names (PID 1's matcher, cond_watch.c). */
+static void trigger_paths(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *trig, *point;
+		bool want;
+	} cases[] = {
+		{ "/mnt/data", "/mnt/data", true },   { "/mnt/data", "/mnt/data2", false },
+		{ "/mnt/data", "/mnt", false },       { "/mnt/data", "/mnt/data/x", false },
+		{ "/mnt/data", "/srv/data", false },  { "/mnt/", "/mnt/usb", true },
+		{ "/mnt/", "/mnt/usb/sda1", false },  { "/mnt/", "/mnt", false },
+		{ "/mnt/", "/mnt/.snap", false },     { "/mnt/sd*", "/mnt/sda1", true },
+		{ "/mnt/sd*", "/mnt/usb", false },    { "/", "/mnt", true },
+		{ "/", "/", false },                  { "/mnt", "/mnt", true },
+		{ "/media/my card", "/media/my card", true },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct svc_trigger t = { .path = (char *)cases[i].trig, .events = COND_EV_MOUNTED };
+		if (trigger_path_matches(&t, cases[i].point) != cases[i].want)
+			fail_msg("trigger %s, mount point %s: want %d", cases[i].trig, cases[i].point,
+				 cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_table), cmocka_unit_test(bad_lines), cmocka_unit_test(unescape),
 		cmocka_unit_test(long_line),  cmocka_unit_test(diff),      cmocka_unit_test(filter),
-		cmocka_unit_test(thousands),
+		cmocka_unit_test(thousands),  cmocka_unit_test(trigger_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
