@@ -176,6 +176,7 @@ UCI_SRCS    := $(wildcard src/uci/*.c)
 PRE_SRCS    := $(wildcard src/preinit/*.c)
 UPG_SRCS    := $(wildcard src/upgrade/*.c)
 JF_SRCS     := $(wildcard src/jsonfilter/*.c)
+UBUSD_SRCS  := $(wildcard src/ubusd/*.c)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJS    := $(LIB_SRCS:%.c=$(O)/%.o)
@@ -185,6 +186,7 @@ LOGREAD_OBJS := $(LOGREAD_SRCS:%.c=$(O)/%.o) $(addprefix $(O)/src/lib/,buf.o log
 UCI_OBJS    := $(UCI_SRCS:%.c=$(O)/%.o)
 PRE_OBJS    := $(PRE_SRCS:%.c=$(O)/%.o)
 JF_OBJS     := $(JF_SRCS:%.c=$(O)/%.o)
+UBUSD_OBJS  := $(UBUSD_SRCS:%.c=$(O)/%.o)
 # keel objects without main(), for unit tests that need them
 KEEL_LIBOBJS := $(filter-out $(O)/src/keel/main.o $(O)/src/keel/malloc.o,$(KEEL_OBJS))
 # PID 1's allocator (src/lib/heap.c) replaces the C library's in the keel
@@ -203,7 +205,8 @@ PROGS := $(O)/keel $(O)/keelctl $(O)/logread \
          $(if $(call on,WITH_PREINIT),$(if $(PRE_SRCS),$(O)/preinit)) \
          $(if $(call on,WITH_PREINIT),$(if $(UPG_SRCS),$(O)/sysupgrade)) \
          $(if $(UPG_SRCS),$(O)/keel-mkimage) \
-         $(if $(call on,WITH_OPENWRT),$(if $(JF_SRCS),$(O)/jsonfilter))
+         $(if $(call on,WITH_OPENWRT),$(if $(JF_SRCS),$(O)/jsonfilter)) \
+         $(if $(call on,WITH_OPENWRT),$(if $(UBUSD_SRCS),$(O)/keel-ubusd))
 
 .PHONY: all static cross cross-tests asan musl clean install install-strip install-libuci unit-tests fuzz check test \
         man dist version
@@ -310,6 +313,11 @@ $(O)/jsonfilter: $(JF_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 	ln -sfn jsonfilter $(O)/jshn
 
+# keel-ubusd: the ubus socket for libubus clients (docs/ubus.md)
+$(UBUSD_OBJS): KEEL_CPPFLAGS += -Isrc/jsonfilter
+$(O)/keel-ubusd: $(UBUSD_OBJS) $(O)/src/jsonfilter/json.o $(O)/src/lib/buf.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Unit tests: one cmocka program per tests/unit/test_*.c, linked with the
 # library objects and keel's objects minus main().
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -318,9 +326,9 @@ unit-tests: $(UNIT_BINS)
 # under a sysfs root) are unit-tested against a fake tree: link those too.
 PRE_TESTOBJS := $(filter $(O)/src/preinit/led.o,$(PRE_OBJS))
 $(O)/tests/%: tests/unit/%.c $(LIB_OBJS) $(KEEL_LIBOBJS) $(filter-out $(O)/src/uci/main.o,$(UCI_OBJS)) $(PRE_TESTOBJS) \
-              $(filter-out $(O)/src/jsonfilter/main.o,$(JF_OBJS))
+              $(filter-out $(O)/src/jsonfilter/main.o,$(JF_OBJS)) $(filter-out $(O)/src/ubusd/main.o,$(UBUSD_OBJS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Isrc/jsonfilter -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc/uci -Isrc/preinit -Isrc/jsonfilter -Isrc/ubusd -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
 # Fuzz targets (clang + libFuzzer): build/fuzz/fuzz_NAME
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -335,6 +343,11 @@ build/fuzz/fuzz_ctlreply: tests/fuzz/fuzz_ctlreply.c $(LIB_SRCS) src/keelctl/ctl
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
+# ubus messages, blob and blobmsg (keel-ubusd's parser)
+build/fuzz/fuzz_ubusmsg: tests/fuzz/fuzz_ubusmsg.c src/ubusd/blob.c src/ubusd/ubusmsg.c src/lib/buf.c src/jsonfilter/json.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Isrc/ubusd -o $@ $^
+
 # Install what this VARIANT (or BUILDDIR) built. install-strip strips the
 # installed programs with $(STRIP) (the cross toolchain's, not install -s).
 MAN_PAGES := man/keel.8 man/keel-check.8 man/keelctl.8 man/keel-service.5 man/logread.8 \
@@ -345,7 +358,8 @@ INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
                   $(DESTDIR)$(LOGREAD_DIR)/logread \
                   $(if $(filter $(O)/uci,$(PROGS)),$(DESTDIR)$(SBINDIR)/uci) \
                   $(if $(filter $(O)/preinit,$(PROGS)),$(DESTDIR)$(SBINDIR)/preinit) \
-                  $(if $(filter $(O)/sysupgrade,$(PROGS)),$(DESTDIR)$(SBINDIR)/sysupgrade)
+                  $(if $(filter $(O)/sysupgrade,$(PROGS)),$(DESTDIR)$(SBINDIR)/sysupgrade) \
+                  $(if $(filter $(O)/keel-ubusd,$(PROGS)),$(DESTDIR)$(SBINDIR)/keel-ubusd)
 # the preinit-format services: the files in SHARE_DIR, enabled by links
 PREINIT_SERVICES := preinit-format preinit-sync
 
@@ -369,6 +383,7 @@ install: all
 	$(if $(filter $(O)/uci,$(PROGS)),$(MAKE) --no-print-directory install-libuci)
 	$(if $(filter $(O)/preinit,$(PROGS)),install -m 0755 $(O)/preinit $(DESTDIR)$(SBINDIR)/preinit)
 	$(if $(filter $(O)/sysupgrade,$(PROGS)),install -m 0755 $(O)/sysupgrade $(DESTDIR)$(SBINDIR)/sysupgrade)
+	$(if $(filter $(O)/keel-ubusd,$(PROGS)),install -m 0755 $(O)/keel-ubusd $(DESTDIR)$(SBINDIR)/keel-ubusd)
 	$(if $(filter $(O)/jsonfilter,$(PROGS)),install -d $(DESTDIR)$(BINDIR) && install -m 0755 $(O)/jsonfilter $(DESTDIR)$(BINDIR)/jsonfilter && ln -sfn jsonfilter $(DESTDIR)$(BINDIR)/jshn)
 	$(if $(INSTALL_STRIP),$(STRIP) $(INSTALLED_PROGS))
 	$(if $(call on,WITH_INIT_LINK),ln -sfn keel $(DESTDIR)$(SBINDIR)/init)
