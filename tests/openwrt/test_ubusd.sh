@@ -1,0 +1,75 @@
+#!/bin/bash
+# test_ubusd: keel-ubusd through its socket, with a ubus client written from the protocol (ubus_client.py): HELLO, LOOKUP, service list and system board answered by the ubus shim, client objects, events, garbage.
+# SPDX-License-Identifier: MIT
+#
+# keel-ubusd runs as a plain process of the test; the shim it runs answers
+# from a fake keelctl (every instance running, pid 4242), as test_scripts does.
+. "$(dirname "$0")/lib.sh"
+
+UBUSD=$KEEL_BUILD/keel-ubusd
+[ -x "$UBUSD" ] || { not_ok "$UBUSD exists (run make)"; finish; exit 1; }
+command -v python3 >/dev/null || { not_ok "python3 is installed"; finish; exit 1; }
+
+D=$T/root
+owrt_root "$D" || { not_ok "install"; finish; exit 1; }
+RT=$KEEL_RUNTIME_DIR
+mkdir -p "$RT" "$T/bin"
+export UBUS_EVENTS=$T/ubus.events
+export KEELCTL=$T/bin/keelctl
+cat >"$KEELCTL" <<FAKE
+#!/bin/sh
+[ "\$1" = --socket ] && shift 2
+one() { printf '{"name":"%s","state":"running","pid":4242}' "\$1"; }
+case \$1 in
+--json)
+	if [ -n "\$3" ]; then printf '{"services":[%s]}\n' "\$(one "\$3")"; exit 0; fi
+	sep= ; printf '{"services":['
+	for f in "$RT"/*; do [ -f "\$f" ] || continue; printf '%s' "\$sep"; one "\${f##*/}"; sep=,; done
+	printf ']}\n' ;;
+esac
+exit 0
+FAKE
+printf '#!/bin/sh\necho "$1" >>"%s/fired"\n' "$T" >"$T/bin/fire"
+chmod 755 "$T"/bin/*
+
+# a procd-style script with one instance and a raw trigger
+cat >"$D/etc/init.d/demo" <<S
+#!/bin/sh /etc/rc.common
+USE_PROCD=1
+start_service() {
+	procd_open_instance
+	procd_set_param command /usr/sbin/demod -f "two words"
+	procd_set_param respawn
+	procd_close_instance
+}
+service_triggers() {
+	procd_add_raw_trigger custom.go 1000 $T/bin/fire custom.go
+}
+S
+chmod 755 "$D/etc/init.d/demo"
+printf "config interface 'loopback'\n\toption device 'lo'\n\nconfig interface 'lan'\n\toption device 'br-lan'\n" \
+	>"$UCI_CONFIG_DIR/network"
+sh "$D/etc/rc.common" "$D/etc/init.d/demo" start 2>"$T/start.err" || not_ok "demo start" "$(cat "$T/start.err")"
+
+SOCK=$T/ubus/ubus.sock
+"$UBUSD" -s "$SOCK" -L "$T/ubus.sock" -u "$D/bin/ubus" -t 10 -r 3 3>"$T/ready" 2>"$T/ubusd.err" &
+UPID=$!
+for _i in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.1; done
+check "ready fd: a newline once listening" [ -S "$SOCK" ] && [ -s "$T/ready" ]
+check "the socket is 0660 (no ACLs: root and its group)" [ "$(stat -c %a "$SOCK")" = 660 ]
+check "-L: the compat link" [ "$(readlink "$T/ubus.sock")" = "$SOCK" ]
+
+python3 "$KEEL_SRC/tests/openwrt/ubus_client.py" "$T/ubus.sock" "$T" >"$T/client.out" 2>&1
+rc=$?
+cat "$T/client.out"
+PASS=$((PASS + $(grep -c '^ok ' "$T/client.out")))
+FAIL=$((FAIL + $(grep -c '^not ok ' "$T/client.out")))
+[ "$rc" -eq 0 ] || grep -q '^not ok ' "$T/client.out" || not_ok "the client ran to the end" "$(tail -5 "$T/client.out")"
+
+check "keel-ubusd is still running" kill -0 "$UPID"
+kill "$UPID"
+wait "$UPID"
+eq "SIGTERM: exit 0" "$?" 0
+check "... and the socket is removed" [ ! -e "$SOCK" ]
+[ "$FAIL" -eq 0 ] || sed 's/^/# ubusd: /' "$T/ubusd.err"
+finish
