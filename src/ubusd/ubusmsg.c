@@ -42,7 +42,7 @@ static int check_attr(unsigned id, const uint8_t *a)
 		size_t rem = n;
 		int r;
 		while ((r = blob_next(&pos, &rem, &m)) > 0)
-			if (bm_check(m, 1) < 0 || blob_id(m) != BM_TABLE || rd16(blob_data(m)) == 0)
+			if (bm_check(m, 1) < 0 || blob_id(m) != BM_TABLE || blob_data(m)[2] == 0)
 				return -1;
 		return r;
 	}
