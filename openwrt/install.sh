@@ -1,7 +1,8 @@
 #!/bin/sh
 # install.sh: installs the OpenWrt compatibility layer (rc.common, the shell libraries, jshn.sh, reload_config, validate_data, ubus) into a root file system: install.sh DESTDIR.
 # SPDX-License-Identifier: MIT
-# jsonfilter and jshn are C programs: "make install" puts them in BINDIR.
+# jsonfilter and jshn are C programs: "make install" puts them in BINDIR; keel-ubusd
+# too (in SBINDIR): its service file is enabled when DESTDIR/sbin/keel-ubusd exists.
 set -e
 if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $0 DESTDIR" >&2
@@ -22,3 +23,10 @@ for f in sbin/reload_config sbin/validate_data sbin/service bin/ubus; do
 	cp "$src/$f" "$dest/$f"
 	chmod 755 "$dest/$f"
 done
+# keel-ubusd as a keel service (the file in /usr/share/init, the link enabling it)
+mkdir -p "$dest/usr/share/init"
+cp "$src/usr/share/init/ubusd" "$dest/usr/share/init/ubusd"
+chmod 644 "$dest/usr/share/init/ubusd"
+if [ -x "$dest/sbin/keel-ubusd" ]; then
+	ln -sfn /usr/share/init/ubusd "$dest/etc/init.d/ubusd"
+fi
