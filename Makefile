@@ -353,7 +353,7 @@ build/fuzz/fuzz_ubusmsg: tests/fuzz/fuzz_ubusmsg.c src/ubusd/blob.c src/ubusd/ub
 MAN_PAGES := man/keel.8 man/keel-check.8 man/keelctl.8 man/keel-service.5 man/logread.8 \
              $(if $(call on,WITH_PREINIT),man/preinit.8 man/preinit.conf.5 man/sysupgrade.8) \
              $(if $(call on,WITH_UCI),man/uci.1 man/libuci.3) \
-             $(if $(call on,WITH_OPENWRT),man/jsonfilter.1 man/ubus.1)
+             $(if $(call on,WITH_OPENWRT),man/jsonfilter.1 man/ubus.1 man/keel-ubusd.8)
 INSTALLED_PROGS = $(DESTDIR)$(SBINDIR)/keel $(DESTDIR)$(SBINDIR)/keelctl \
                   $(DESTDIR)$(LOGREAD_DIR)/logread \
                   $(if $(filter $(O)/uci,$(PROGS)),$(DESTDIR)$(SBINDIR)/uci) \
