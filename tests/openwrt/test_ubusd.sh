@@ -67,6 +67,23 @@ FAIL=$((FAIL + $(grep -c '^not ok ' "$T/client.out")))
 [ "$rc" -eq 0 ] || grep -q '^not ok ' "$T/client.out" || not_ok "the client ran to the end" "$(tail -5 "$T/client.out")"
 
 check "keel-ubusd is still running" kill -0 "$UPID"
+
+# a shim that never answers: the call times out, its process group is killed
+printf '#!/bin/sh\nsleep 30 &\necho $! >"%s/sleep.pid"\nwait\n' "$T" >"$T/bin/stuck"
+chmod 755 "$T/bin/stuck"
+"$UBUSD" -s "$T/slow.sock" -u "$T/bin/stuck" -t 1 2>>"$T/ubusd.err" &
+SPID=$!
+for _i in $(seq 50); do [ -S "$T/slow.sock" ] && break; sleep 0.1; done
+python3 "$KEEL_SRC/tests/openwrt/ubus_client.py" "$T/slow.sock" timeout >"$T/client2.out" 2>&1
+cat "$T/client2.out"
+PASS=$((PASS + $(grep -c '^ok ' "$T/client2.out")))
+FAIL=$((FAIL + $(grep -c '^not ok ' "$T/client2.out")))
+sleep 0.3
+# alive PID: exists and is no zombie
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+check "... and the stuck shim's own child was killed with it" eval '[ -s "$T/sleep.pid" ] && ! alive "$(cat "$T/sleep.pid")"'
+kill "$SPID"
+wait "$SPID"
 kill "$UPID"
 wait "$UPID"
 eq "SIGTERM: exit 0" "$?" 0

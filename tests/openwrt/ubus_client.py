@@ -216,8 +216,24 @@ def wait_file(path, text, secs=10):
     return False
 
 
+def timeout_check(sock):
+    """the daemon runs a shim that never answers, with -t 1"""
+    c = Client(sock)
+    st, objs = c.lookup("system")
+    t0 = time.time()
+    st, d = c.call(objs["system"][0], "board")
+    took = time.time() - t0
+    check("a built-in call that does not end in -t seconds: TIMEOUT (and the daemon answers at once after)",
+          st == 7 and took < 5, (st, took))
+    st, _ = c.lookup("service")
+    check("... the daemon goes on", st == 0, st)
+    return 1 if FAILED else 0
+
+
 def main():
     sock, work = sys.argv[1], sys.argv[2]
+    if work == "timeout":
+        return timeout_check(sock)
     a = Client(sock)
     check("HELLO gives the client its id", a.id >= 1024, a.id)
     b = Client(sock)
@@ -324,6 +340,14 @@ def main():
     g.send(INVOKE, 10, 5, u32(A_OBJID, service) + string(A_METHOD, "list") + attr(A_DATA, bm(BM_TABLE, "t", deep)))
     m = g.recv()
     check("garbage: blobmsg nested 200 deep: INVALID_ARGUMENT", m.type == STATUS and m.u32(A_STATUS) == 2, vars(m))
+    # a message in pieces, with pauses between them, is put together
+    raw = struct.pack(">BBHI", 0, LOOKUP, 11, 0) + attr(0, string(A_OBJPATH, "system"))
+    for i in range(0, len(raw), 5):
+        g.s.sendall(raw[i:i + 5])
+        time.sleep(0.02)
+    m = g.recv()
+    check("a message sent in 5-byte pieces is answered", m.type == DATA and m.str(A_OBJPATH) == "system", vars(m))
+    g.recv()
     st, d = b.call(objs["system"][0], "board")
     check("after the garbage, another client is still served", st == 0 and d and "kernel" in d, (st, d))
     b.send(PING, 99, 0, b"")
