@@ -67,6 +67,8 @@ expected() { # the files and links of a default install with PREFIX=/usr, plus "
 			usr/share/libubox/jshn.sh sbin/validate_data sbin/service bin/ubus \
 			usr/bin/jsonfilter 'usr/bin/jshn -> jsonfilter' \
 			usr/share/man/man1/jsonfilter.1 usr/share/man/man1/ubus.1 \
+			sbin/keel-ubusd usr/share/init/ubusd 'etc/init.d/ubusd -> /usr/share/init/ubusd' \
+			usr/share/man/man8/keel-ubusd.8 \
 			usr/share/man/man8/keel.8 usr/share/man/man8/keel-check.8 usr/share/man/man8/keelctl.8 \
 			usr/share/man/man5/keel-service.5 usr/share/man/man8/logread.8 \
 			usr/share/man/man8/preinit.8 usr/share/man/man5/preinit.conf.5 \
