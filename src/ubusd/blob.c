@@ -156,7 +156,8 @@ void blob_put(struct buf *b, unsigned id, const void *data, size_t len)
 		return;
 	}
 	put32(b, (uint32_t)(id & 0x7f) << 24 | (uint32_t)(len + BLOB_HDR));
-	buf_add(b, data, len);
+	if (len)
+		buf_add(b, data, len);
 	pad(b);
 }
 
@@ -227,7 +228,8 @@ int bm_close(struct buf *b, size_t off)
 void bm_put(struct buf *b, unsigned type, const char *name, const void *data, size_t len)
 {
 	size_t off = bm_open(b, type, name);
-	buf_add(b, data, len);
+	if (len)
+		buf_add(b, data, len);
 	bm_close(b, off);
 	pad(b);
 }

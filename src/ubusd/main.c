@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "json.h"
 #include "ubusmsg.h"
 
@@ -302,6 +303,8 @@ static struct job *spawn(char *const argv[])
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
+		/* the shim must answer itself, not ask this daemon again */
+		setenv("KEEL_UBUSD_CHILD", "1", 1);
 		int nul = open("/dev/null", O_RDONLY);
 		if (nul >= 0 && nul != 0)
 			dup2(nul, 0);
@@ -1177,11 +1180,13 @@ static int listen_on(const char *path, const char *link)
 static void usage(void)
 {
 	fputs("usage: keel-ubusd [-s SOCKET] [-L LINK] [-u UBUS] [-t SECONDS] [-r FD]\n"
+	      "       keel-ubusd -c [-s SOCKET] [-t SECONDS] [-v] list [PATH] | call PATH METHOD [JSON] | send TYPE [JSON]\n"
 	      "  -s SOCKET   where to listen (/var/run/ubus/ubus.sock)\n"
 	      "  -L LINK     also a symlink to it there (older clients: /var/run/ubus.sock)\n"
 	      "  -u UBUS     the ubus command answering service, system, network.interface (/bin/ubus)\n"
 	      "  -t SECONDS  how long a call may take (30)\n"
-	      "  -r FD       write a newline to FD once listening (keel's \"ready fd\")\n",
+	      "  -r FD       write a newline to FD once listening (keel's \"ready fd\")\n"
+	      "  -c          a client: one request to the socket, answers printed as JSON\n",
 	      stderr);
 	exit(2);
 }
@@ -1190,8 +1195,16 @@ int main(int argc, char **argv)
 {
 	const char *link = NULL;
 	int ready_fd = -1, o;
-	while ((o = getopt(argc, argv, "s:L:u:t:r:h")) != -1) {
+	bool client = false, verbose = false;
+	/* + : stop at the first operand (a client's JSON may start with -) */
+	while ((o = getopt(argc, argv, "+cvs:L:u:t:r:h")) != -1) {
 		switch (o) {
+		case 'c':
+			client = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
 		case 's':
 			sock_path = optarg;
 			break;
@@ -1213,6 +1226,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+	if (client)
+		return client_main(sock_path, call_timeout, verbose, argc - optind, argv + optind);
 	if (optind != argc)
 		usage();
 	id_state = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16 ^ (uint32_t)now_ms();

@@ -52,6 +52,11 @@ printf "config interface 'loopback'\n\toption device 'lo'\n\nconfig interface 'l
 sh "$D/etc/rc.common" "$D/etc/init.d/demo" start 2>"$T/start.err" || not_ok "demo start" "$(cat "$T/start.err")"
 
 SOCK=$T/ubus/ubus.sock
+# wait_grep TEXT FILE: TEXT shows up in FILE within 5 s
+wait_grep() {
+	for _i in $(seq 50); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
 "$UBUSD" -s "$SOCK" -L "$T/ubus.sock" -u "$D/bin/ubus" -t 10 -r 3 3>"$T/ready" 2>"$T/ubusd.err" &
 UPID=$!
 for _i in $(seq 50); do [ -s "$T/ready" ] && break; sleep 0.1; done
@@ -67,6 +72,28 @@ FAIL=$((FAIL + $(grep -c '^not ok ' "$T/client.out")))
 [ "$rc" -eq 0 ] || grep -q '^not ok ' "$T/client.out" || not_ok "the client ran to the end" "$(tail -5 "$T/client.out")"
 
 check "keel-ubusd is still running" kill -0 "$UPID"
+
+# the ubus command reaches the socket's clients: calls, list, events
+export UBUS_SOCKET=$SOCK
+python3 "$KEEL_SRC/tests/openwrt/ubus_client.py" "$SOCK" "$T" serve >"$T/serve.out" 2>&1 &
+SERVE=$!
+for _i in $(seq 50); do [ -s "$T/serve.ready" ] && break; sleep 0.1; done
+eq "a client serves test.shim and listens to shim.*" "$(cat "$T/serve.ready" 2>/dev/null)" "0 0 0"
+U=$D/bin/ubus
+eq "ubus call on a client's object, through keel-ubusd" "$($U -S call test.shim echo '{ "a": 5 }')" '{"got":{"a":5}}'
+$U call test.shim nosuch 2>"$T/u.err"
+eq "... its status as the exit code and ubus's message" "$?:$(cat "$T/u.err")" "3:Command failed: Method not found"
+check "ubus list: the client's object among the built-in ones" eval '$U list | grep -qx test.shim && $U list | grep -qx service'
+eq "ubus -v list: the client's signature" "$($U -v list test.shim | sed 1d)" '	"echo":{"a":"Integer"}'
+eq "ubus call service list still answered by the command itself" \
+	"$($U call service list | jsonfilter -e '@.demo.instances.instance1.running')" true
+$U send shim.hello '{ "x": 2 }'
+for _i in $(seq 50); do grep -q shim.hello "$T/serve.events" 2>/dev/null && break; sleep 0.1; done
+eq "ubus send reaches the socket's listeners" "$(cat "$T/serve.events" 2>/dev/null)" "shim.hello [('x', 2)]"
+check "... and still the events file (the triggers ran)" wait_grep '"shim.hello"' "$T/ubus.events"
+kill "$SERVE" 2>/dev/null
+wait "$SERVE" 2>/dev/null
+unset UBUS_SOCKET
 
 # a shim that never answers: the call times out, its process group is killed
 printf '#!/bin/sh\nsleep 30 &\necho $! >"%s/sleep.pid"\nwait\n' "$T" >"$T/bin/stuck"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # ubus_client.py: a ubus client written from the protocol (no libubus in Debian) and the checks test_ubusd.sh runs through it against keel-ubusd.
 # SPDX-License-Identifier: MIT
-"""usage: ubus_client.py SOCKET WORKDIR
+"""usage: ubus_client.py SOCKET WORKDIR | SOCKET timeout | SOCKET WORKDIR serve
 
 Prints one "ok - ..." or "not ok - ..." line per check; exit status 1 when one failed.
 """
@@ -230,10 +230,39 @@ def timeout_check(sock):
     return 1 if FAILED else 0
 
 
+def serve(sock, work):
+    """test.shim (echo) and a listener of shim.* events, for the ubus command's checks"""
+    c = Client(sock)
+    st, oid = c.add_object("test.shim", {"echo": {"a": BM_INT32}})
+    st2, lid = c.add_object(None, {})
+    st3, _ = c.call(EVENT_OBJ, "register", {"object": lid, "pattern": "shim.*"})
+    with open(os.path.join(work, "serve.ready"), "w") as f:
+        f.write("%d %d %d\n" % (st, st2, st3))
+    c.s.settimeout(30)
+    while True:
+        try:
+            m = c.next_msg()
+        except (EOFError, OSError):
+            return 0
+        if m.type != INVOKE:
+            continue
+        if m.u32(A_OBJID) == lid:
+            with open(os.path.join(work, "serve.events"), "a") as f:
+                f.write("%s %s\n" % (m.str(A_METHOD), sorted(m.data().items())))
+            continue
+        if m.str(A_METHOD) == "echo":
+            c.send(DATA, m.seq, m.peer, u32(A_OBJID, oid) + attr(A_DATA, table({"got": m.data()})))
+            c.send(STATUS, m.seq, m.peer, u32(A_STATUS, 0) + u32(A_OBJID, oid))
+        else:
+            c.send(STATUS, m.seq, m.peer, u32(A_STATUS, 3) + u32(A_OBJID, oid))
+
+
 def main():
     sock, work = sys.argv[1], sys.argv[2]
     if work == "timeout":
         return timeout_check(sock)
+    if len(sys.argv) > 3 and sys.argv[3] == "serve":
+        return serve(sock, work)
     a = Client(sock)
     check("HELLO gives the client its id", a.id >= 1024, a.id)
     b = Client(sock)

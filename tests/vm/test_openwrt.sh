@@ -22,10 +22,6 @@ EX=$KEEL_SRC/examples/openwrt
 [ -x "$KEEL_BUILD/keel-ubusd" ] || vm_die "no keel-ubusd in $KEEL_BUILD (make VARIANT=musl)"
 vm_install_prog "$KEEL_BUILD/keel-ubusd" /sbin/keel-ubusd
 "$KEEL_SRC/openwrt/install.sh" "$VM_ROOT" || vm_die "openwrt/install.sh failed"
-# a ubus client without libubus (tests/vm/ubus_probe.c), static
-musl-gcc -static -Os -std=c11 -D_GNU_SOURCE -I"$KEEL_SRC/src/ubusd" -I"$KEEL_SRC/src/lib" -I"$KEEL_SRC/src/jsonfilter" \
-	-o "$VM_ROOT$T/ubus_probe" "$KEEL_SRC/tests/vm/ubus_probe.c" "$KEEL_SRC/src/ubusd/blob.c" \
-	"$KEEL_SRC/src/ubusd/ubusmsg.c" "$KEEL_SRC/src/lib/buf.c" || vm_die "ubus_probe: musl-gcc failed"
 vm_install_prog "$UCI_PROG" /sbin/uci
 [ -x "$KEEL_BUILD/jsonfilter" ] || vm_die "no jsonfilter in $KEEL_BUILD (make VARIANT=musl)"
 vm_install_prog "$KEEL_BUILD/jsonfilter" /usr/bin/jsonfilter
@@ -270,7 +266,7 @@ check "dnsmasq (Debian's) answers from /etc/hosts" \
 check "ubus call service list: dropbear's instance running, in procd's shape" \
 	vm_run '[ "$(ubus call service list | jsonfilter -e "@.dropbear.instances.instance1.running")" = true ]' 30
 check "ubus socket: keel-ubusd (a keel service) answers service list through /var/run/ubus.sock" \
-	vm_run '[ "$('"$T"'/ubus_probe /var/run/ubus.sock service list | jsonfilter -e "@.dropbear.instances.instance1.running")" = true ]' 30
+	vm_run '[ "$(keel-ubusd -c -s /var/run/ubus.sock call service list | jsonfilter -e "@.dropbear.instances.instance1.running")" = true ]' 30
 check "ubus: dropbear's mdns record in its data" \
 	vm_run '[ "$(ubus call service list "{\"name\":\"dropbear\"}" | jsonfilter -e "@.dropbear.data.mdns.ssh_2222.port")" = 2222 ]' 30
 # the real busybox crond: arguments and environment from /etc/config/system
