@@ -340,6 +340,37 @@ def main():
           wait_file(os.path.join(work, "fired"), "custom.go"))
     check("... and is in ubus listen's file", wait_file(os.path.join(work, "ubus.events"), '"custom.hello"'))
 
+    # ubus.object.add reaches a listener; subscriptions and notifications between clients
+    st, wid = b.add_object(None, {})
+    b.call(EVENT_OBJ, "register", {"object": wid, "pattern": "ubus.object.add"})
+    st, pub = a.add_object("test.pub", {})
+    ev = b.next_msg()
+    check("ubus.object.add: id and path of a new object",
+          ev.type == INVOKE and ev.str(A_METHOD) == "ubus.object.add" and ev.data().get("path") == "test.pub"
+          and ev.data().get("id", 0) & 0xFFFFFFFF == pub,
+          vars(ev))
+    st, sub = b.add_object(None, {})
+    st, _ = b.request(SUBSCRIBE, 0, u32(A_OBJID, sub) + u32(A_TARGET, pub))
+    m = a.next_msg()
+    check("SUBSCRIBE: the target's owner hears it is watched (NOTIFY, active)",
+          st == 0 and m.type == NOTIFY and m.u32(A_OBJID) == pub and m.a.get(A_ACTIVE) == b"\1", (st, vars(m)))
+    a.seq += 1
+    a.send(NOTIFY, a.seq, 0, u32(A_OBJID, pub) + string(A_METHOD, "tick") + attr(A_DATA, table({"n": 1})))
+    m = a.next_msg()
+    subs = [struct.unpack(">I", p)[0] for _, _, p in attrs(m.a.get(11, b""))]
+    check("NOTIFY: answered with the subscribers' ids", m.type == STATUS and subs == [sub], (vars(m), subs))
+    inv = b.next_msg()
+    check("NOTIFY: the subscriber gets it as an INVOKE",
+          inv.type == INVOKE and inv.str(A_METHOD) == "tick" and inv.u32(A_OBJID) == sub and inv.data() == {"n": 1},
+          vars(inv))
+    b.send(STATUS, inv.seq, inv.peer, u32(A_STATUS, 0) + u32(A_OBJID, sub))
+    m = a.next_msg()
+    check("... and its answer reaches the notifier", m.type == STATUS and m.u32(A_STATUS) == 0 and m.peer == sub, vars(m))
+    st, _ = b.request(UNSUBSCRIBE, 0, u32(A_OBJID, sub) + u32(A_TARGET, pub))
+    m = a.next_msg()
+    check("UNSUBSCRIBE: the owner hears it is no longer watched",
+          st == 0 and m.type == NOTIFY and m.a.get(A_ACTIVE) == b"\0", (st, vars(m)))
+
     # garbage: the daemon survives, the other clients are not affected
     for name, raw in (
         ("a blob shorter than its header", struct.pack(">BBHII", 0, INVOKE, 1, 0, 3)),
@@ -377,6 +408,20 @@ def main():
     m = g.recv()
     check("a message sent in 5-byte pieces is answered", m.type == DATA and m.str(A_OBJPATH) == "system", vars(m))
     g.recv()
+    # a client that sends and never reads is dropped once its answers pile up
+    slow = Client(sock)
+    slow.s.setblocking(False)
+    req = struct.pack(">BBHI", 0, LOOKUP, 1, 0) + attr(0, b"")
+    dropped = False
+    end = time.time() + 20
+    while time.time() < end and not dropped:
+        try:
+            slow.s.send(req * 64)
+        except BlockingIOError:
+            time.sleep(0.01)
+        except (BrokenPipeError, ConnectionResetError):
+            dropped = True
+    check("a client that never reads its answers is dropped (bounded buffers)", dropped)
     st, d = b.call(objs["system"][0], "board")
     check("after the garbage, another client is still served", st == 0 and d and "kernel" in d, (st, d))
     b.send(PING, 99, 0, b"")
