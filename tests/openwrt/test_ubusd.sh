@@ -75,11 +75,18 @@ check "keel-ubusd is still running" kill -0 "$UPID"
 
 # the ubus command reaches the socket's clients: calls, list, events
 export UBUS_SOCKET=$SOCK
+U=$D/bin/ubus
+$U -t 10 wait_for test.shim &
+WAITER=$!
+sleep 0.3
 python3 "$KEEL_SRC/tests/openwrt/ubus_client.py" "$SOCK" "$T" serve >"$T/serve.out" 2>&1 &
 SERVE=$!
 for _i in $(seq 50); do [ -s "$T/serve.ready" ] && break; sleep 0.1; done
 eq "a client serves test.shim and listens to shim.*" "$(cat "$T/serve.ready" 2>/dev/null)" "0 0 0"
-U=$D/bin/ubus
+wait "$WAITER"
+eq "ubus wait_for: waits for a client's object to come" "$?" 0
+$U -t 1 wait_for test.never 2>/dev/null
+eq "ubus wait_for: an object that does not come: exit 7 after -t" "$?" 7
 eq "ubus call on a client's object, through keel-ubusd" "$($U -S call test.shim echo '{ "a": 5 }')" '{"got":{"a":5}}'
 $U call test.shim nosuch 2>"$T/u.err"
 eq "... its status as the exit code and ubus's message" "$?:$(cat "$T/u.err")" "3:Command failed: Method not found"
