@@ -107,6 +107,7 @@ static struct listener *listeners;
 static struct sub *subs;
 static struct job *jobs;
 static unsigned nclients, njobs, event_no;
+static long long accept_resume; /* out of descriptors: accepting again from then (0: accepting) */
 static uint16_t event_seq;
 static uint32_t id_state;
 static struct buf mb; /* the message being built */
@@ -302,6 +303,7 @@ static struct job *spawn(char *const argv[])
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		setpgid(0, 0);
 		/* the shim must answer itself, not ask this daemon again */
 		setenv("KEEL_UBUSD_CHILD", "1", 1);
@@ -464,6 +466,8 @@ static void jobs_timeout(void)
 static int next_timeout(void)
 {
 	long long t = now_ms(), best = -1;
+	if (accept_resume)
+		best = accept_resume - t < 0 ? 0 : accept_resume - t;
 	for (struct job *j = jobs; j; j = j->next)
 		if (!j->answered && (best < 0 || j->deadline - t < best))
 			best = j->deadline - t < 0 ? 0 : j->deadline - t;
@@ -1104,8 +1108,15 @@ static void accept_clients(void)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/* the pending connection stays: stop listening a second rather than spin */
+				warn("accept: %s: new clients wait 1 s", strerror(errno));
+				struct epoll_event e = { .events = 0, .data.ptr = &listen_ev };
+				epoll_ctl(epfd, EPOLL_CTL_MOD, listen_fd, &e);
+				accept_resume = now_ms() + 1000;
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				warn("accept: %s", strerror(errno));
+			}
 			return;
 		}
 		if (nclients >= MAX_CLIENTS) {
@@ -1241,6 +1252,8 @@ int main(int argc, char **argv)
 	sigaddset(&ss, SIGINT);
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* ubusd rereads its ACLs on HUP; there are none here */
+	signal(SIGHUP, SIG_IGN);
 	sig_fd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sig_fd < 0 || epfd < 0) {
@@ -1303,5 +1316,10 @@ int main(int argc, char **argv)
 		jobs_timeout();
 		jobs_collect();
 		reap_clients();
+		if (accept_resume && now_ms() >= accept_resume) {
+			struct epoll_event le = { .events = EPOLLIN, .data.ptr = &listen_ev };
+			epoll_ctl(epfd, EPOLL_CTL_MOD, listen_fd, &le);
+			accept_resume = 0;
+		}
 	}
 }
