@@ -3,6 +3,7 @@
 #include "heap.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -47,6 +48,8 @@ struct free_block {
 
 static struct free_block *free_list[NCLASS];
 static char *carve, *carve_end; /* the current chunk's unused part */
+/* Every chunk, through the word at its start (which no block uses). */
+static char *chunks;
 static size_t page;
 static struct heap_stats stats;
 
@@ -102,6 +105,8 @@ static int chunk_new(void)
 		carve += class_size[c];
 	}
 	stats.chunk_bytes += CHUNK;
+	*(char **)m = chunks;
+	chunks = m;
 	/* 8 bytes in, so that pointers (after the header) are 16-aligned;
 	 * the chunk's last 8 bytes stay unused. */
 	carve = (char *)m + ALIGN - HDR;
@@ -245,3 +250,64 @@ void *heap_aligned(size_t align, size_t n)
 }
 
 void heap_get_stats(struct heap_stats *st) { *st = stats; }
+
+/* Whether the block at b (header included, c its class) lies on a page
+ * given back: free[] counts the free bytes of each page of its chunk. */
+static bool block_on_freed_page(const char *b, unsigned c, const char *chunk, const uint16_t *free_bytes,
+				size_t ps)
+{
+	size_t first = (size_t)(b - chunk) / ps, last = (size_t)(b + class_size[c] - 1 - chunk) / ps;
+	for (size_t i = first; i <= last; i++)
+		if (free_bytes[i] == ps)
+			return true;
+	return false;
+}
+
+size_t heap_trim(void)
+{
+	size_t ps = page_size(), released = 0;
+	if (ps > CHUNK || CHUNK / ps > 64)
+		return 0;
+	for (char *chunk = chunks; chunk; chunk = *(char **)chunk) {
+		/* Blocks never overlap, so a page whose free bytes add up to
+		 * its size holds nothing live. */
+		uint16_t free_bytes[64] = { 0 };
+		bool any = false;
+		for (unsigned c = 0; c < NCLASS; c++)
+			for (struct free_block *f = free_list[c]; f; f = f->next) {
+				char *b = (char *)f - HDR;
+				if (b < chunk || b >= chunk + CHUNK)
+					continue;
+				char *e = b + class_size[c];
+				for (char *q = b; q < e;) {
+					size_t i = (size_t)(q - chunk) / ps;
+					char *pe = chunk + (i + 1) * ps;
+					char *stop = e < pe ? e : pe;
+					free_bytes[i] = (uint16_t)(free_bytes[i] + (stop - q));
+					q = stop;
+				}
+			}
+		for (size_t i = 0; i < CHUNK / ps; i++)
+			any |= free_bytes[i] == ps;
+		if (!any)
+			continue;
+		/* Off the lists first: the pages read as zeros afterwards.
+		 * A block reaching into such a page is dropped whole; its
+		 * bytes outside the page are lost until the next chunk. */
+		for (unsigned c = 0; c < NCLASS; c++) {
+			struct free_block **link = &free_list[c];
+			while (*link) {
+				char *b = (char *)*link - HDR;
+				if (b >= chunk && b < chunk + CHUNK &&
+				    block_on_freed_page(b, c, chunk, free_bytes, ps))
+					*link = (*link)->next;
+				else
+					link = &(*link)->next;
+			}
+		}
+		for (size_t i = 0; i < CHUNK / ps; i++)
+			if (free_bytes[i] == ps && madvise(chunk + i * ps, ps, MADV_DONTNEED) == 0)
+				released += ps;
+	}
+	return released;
+}

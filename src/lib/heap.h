@@ -23,6 +23,11 @@ struct heap_stats {
 };
 void heap_get_stats(struct heap_stats *st);
 
+/* Gives back to the kernel the pages of the small-block chunks that hold
+ * only free blocks (what loading allocated and dropped); the blocks on
+ * them leave the free lists. Returns the bytes given back. */
+size_t heap_trim(void);
+
 /* Largest request served from the size classes; bigger ones get their
  * own mapping, returned to the kernel when freed. Kept low because the
  * arrays of one entry per service, which loading the services allocates

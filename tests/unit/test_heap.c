@@ -146,6 +146,9 @@ static void test_random_churn(void **state)
 				heap_free(p[i]);
 				p[i] = NULL;
 			}
+			/* Trimming now and then must never touch a live block. */
+			if (op % 5000 == 0)
+				heap_trim();
 		} else {
 			/* Mostly small, now and then a large block. */
 			size_t m = rand() % 20 ? (size_t)(rand() % 512) : (size_t)(rand() % 20000);
@@ -170,12 +173,56 @@ static void test_random_churn(void **state)
 	assert_true(after.chunk_bytes - before.chunk_bytes <= 1024 * 1024);
 }
 
+/* Loading allocates much and keeps little: the trim gives back the pages
+ * that hold only freed blocks, keeps every live one intact, and the heap
+ * goes on serving from what is left. */
+static void test_trim(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	static unsigned char *p[N];
+	static size_t len[N];
+	srand(5);
+	for (int i = 0; i < N; i++) {
+		len[i] = (size_t)(rand() % 300);
+		p[i] = heap_alloc(len[i]);
+		assert_non_null(p[i]);
+		fill(p[i], len[i], (unsigned)i);
+	}
+	for (int i = 0; i < N; i++)
+		if (i % 64) {
+			heap_free(p[i]);
+			p[i] = NULL;
+		}
+	size_t back = heap_trim();
+	/* ~470 KiB allocated, one block in 64 kept: whole free pages abound. */
+	assert_true(back >= 32 * 4096);
+	for (int i = 0; i < N; i++)
+		if (p[i])
+			assert_true(intact(p[i], len[i], (unsigned)i));
+	assert_int_equal(heap_trim(), 0); /* nothing more to give */
+	/* New blocks: apart from the kept ones and from each other. */
+	for (int i = 0; i < N; i++)
+		if (!p[i]) {
+			len[i] = (size_t)(rand() % 300);
+			p[i] = heap_alloc(len[i]);
+			assert_non_null(p[i]);
+			fill(p[i], len[i], (unsigned)i);
+		}
+	for (int i = 0; i < N; i++) {
+		assert_true(intact(p[i], len[i], (unsigned)i));
+		heap_free(p[i]);
+		p[i] = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alignment_and_size), cmocka_unit_test(test_reuse_and_double_free),
 		cmocka_unit_test(test_zeroed),		   cmocka_unit_test(test_realloc_growth),
 		cmocka_unit_test(test_aligned),		   cmocka_unit_test(test_random_churn),
+		cmocka_unit_test(test_trim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
