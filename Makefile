@@ -269,8 +269,31 @@ NO_REORDER := $(shell $(CC) -fno-reorder-functions -x c -c /dev/null -o /dev/nul
                 echo -fno-reorder-functions)
 $(O)/src/keel/main.o: KEEL_CFLAGS += $(NO_REORDER)
 
-$(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(KEEL_LINK) $(LDLIBS)
+# Their read-only data (messages, keyword tables) goes with them: the
+# linker puts it before the code, where trim.c finds it between two symbols.
+# So do the members of a static C library that only loading, upgrading,
+# the end, or a forked child (user lookup: spawn_ids.c) runs; in a static
+# program all of that is before the markers, and trim.c lets go of it at
+# once. Not the privilege drop: a clone(CLONE_VM) child runs it in PID 1's
+# memory, where one fault among cold pages maps up to 16 of them back
+# (tests/integ/test_trim.sh checks that respawns and status map none).
+KEEL_BOOT_LIBC := getopt getopt_long qsort qsort_nr memmem strstr getline getdelim \
+                  __libc_start_main __init_tls exit __stdio_exit lite_malloc mount chroot reboot \
+                  getpw_a getpwent getpwent_a getgr_a getgrent getgrent_a getgrouplist nscd_query
+KEEL_BOOT_LD := $(O)/keel-boot.ld
+$(KEEL_BOOT_LD): Makefile
+	@mkdir -p $(dir $@)
+	@{ echo 'SECTIONS {'; echo '  .keel_boot_rodata : ALIGN(16) {'; \
+	   echo '    PROVIDE_HIDDEN(keel_boot_rodata_begin = .);'; \
+	   for o in $(KEEL_BOOT_OBJS); do echo "    $$o(.rodata .rodata.*)"; done; \
+	   echo '    PROVIDE_HIDDEN(keel_boot_rodata_end = .);'; echo '  }'; \
+	   echo '  .keel_boot_libc : ALIGN(16) {'; \
+	   for m in $(KEEL_BOOT_LIBC); do echo "    *libc.a:$$m.lo(.text .text.* .rodata .rodata.*)"; done; \
+	   echo '  }'; echo '}'; \
+	   echo 'INSERT BEFORE .text;'; } >$@.tmp && mv $@.tmp $@
+
+$(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS) $(KEEL_BOOT_LD)
+	$(CC) $(ALL_LDFLAGS) -Wl,-T,$(KEEL_BOOT_LD) -o $@ $(KEEL_LINK) $(LDLIBS)
 
 $(O)/keelctl: $(CTL_OBJS) $(LIB_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
