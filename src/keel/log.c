@@ -94,7 +94,7 @@ static void queue_line(const char *pre, size_t np, const char *s, size_t n, bool
 		return;
 	}
 	if (qlen + np + n > qcap) {
-		size_t ncap = qcap ? qcap : 4096;
+		size_t ncap = qcap ? qcap : 1000; /* a small block, no mapping */
 		while (ncap < qlen + np + n)
 			ncap *= 2;
 		char *nq = realloc(queue, ncap);
@@ -135,6 +135,11 @@ void log_flush(void)
 		memmove(queue, queue + w, qlen - (size_t)w);
 		qlen -= (size_t)w;
 	}
+	/* Drained: the queue grew for the boot's burst; a device's quiet
+	 * life writes a line now and then, so its pages go back. */
+	free(queue);
+	queue = NULL;
+	qcap = 0;
 	if (dropped) {
 		char note[96];
 		int n = snprintf(note, sizeof note, "keel: warning: %lu console lines dropped%s\n",
