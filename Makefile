@@ -269,8 +269,11 @@ NO_REORDER := $(shell $(CC) -fno-reorder-functions -x c -c /dev/null -o /dev/nul
                 echo -fno-reorder-functions)
 $(O)/src/keel/main.o: KEEL_CFLAGS += $(NO_REORDER)
 
-# Their read-only data (messages, keyword tables) goes with them: the
-# linker puts it before the code, where trim.c finds it between two symbols.
+# Their read-only data (messages, keyword tables) goes with them, and so
+# does main.c's main_boot() (everything before the loop) with its strings:
+# the linker puts all of it in one section before the code, where trim.c
+# finds it between two symbols. (File names are patterns, starting with
+# '*': a plain name would make ld load that file first, out of link order.)
 # So do the members of a static C library that only loading, upgrading,
 # the end, or a forked child (user lookup: spawn_ids.c) runs; in a static
 # program all of that is before the markers, and trim.c lets go of it at
@@ -283,13 +286,12 @@ KEEL_BOOT_LIBC := getopt getopt_long qsort qsort_nr memmem strstr getline getdel
 KEEL_BOOT_LD := $(O)/keel-boot.ld
 $(KEEL_BOOT_LD): Makefile
 	@mkdir -p $(dir $@)
-	@{ echo 'SECTIONS {'; echo '  .keel_boot_rodata : ALIGN(16) {'; \
-	   echo '    PROVIDE_HIDDEN(keel_boot_rodata_begin = .);'; \
-	   for o in $(KEEL_BOOT_OBJS); do echo "    $$o(.rodata .rodata.*)"; done; \
-	   echo '    PROVIDE_HIDDEN(keel_boot_rodata_end = .);'; echo '  }'; \
-	   echo '  .keel_boot_libc : ALIGN(16) {'; \
+	@{ echo 'SECTIONS {'; echo '  .keel_boot : ALIGN(16) {'; \
+	   echo '    PROVIDE_HIDDEN(keel_boot_sect_begin = .);'; \
+	   for o in $(KEEL_BOOT_OBJS); do echo "    *$$o(.rodata .rodata.*)"; done; \
+	   echo '    *(.text.main_boot .text.main_boot.* .rodata.main_boot.*)'; \
 	   for m in $(KEEL_BOOT_LIBC); do echo "    *libc.a:$$m.lo(.text .text.* .rodata .rodata.*)"; done; \
-	   echo '  }'; echo '}'; \
+	   echo '    PROVIDE_HIDDEN(keel_boot_sect_end = .);'; echo '  }'; echo '}'; \
 	   echo 'INSERT BEFORE .text;'; } >$@.tmp && mv $@.tmp $@
 
 $(O)/keel: $(KEEL_BINOBJS) $(LIB_OBJS) $(KEEL_BOOT_LD)

@@ -543,7 +543,16 @@ KEEL_BOOT static void final_reboot(enum sup_action a, bool in_container)
 		pause();
 }
 
-int main(int argc, char **argv)
+/* Steps 1 to 6, once: everything before the loop. Not inlined: the
+ * Makefile's linker script puts it with the boot-only code that trim.c
+ * lets go of. Returns an exit
+ * status, or -1 to go on to the loop. */
+struct boot {
+	int tfd;
+	bool in_container;
+};
+
+static KEEL_BOOT __attribute__((noinline)) int main_boot(int argc, char **argv, struct boot *b)
 {
 	if (argc > 1 && !strcmp(argv[1], "check"))
 		return check_main(argc - 1, argv + 1);
@@ -551,7 +560,9 @@ int main(int argc, char **argv)
 	if (step >= 0)
 		return step;
 
-	struct options o;
+	/* Static: the supervisor, the log and the control socket keep
+	 * pointers into it for the life of PID 1. */
+	static struct options o;
 	if (options_parse(argc, argv, &o) < 0)
 		return 100;
 	if (getpid() != 1 && !o.guest) {
@@ -581,13 +592,13 @@ int main(int argc, char **argv)
 
 	/* 3. Ctrl-Alt-Del becomes SIGINT. In a PID namespace the kernel
 	 * refuses with EINVAL: that is how we know we are in a container. */
-	bool in_container = o.guest || (reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL);
+	b->in_container = o.guest || (reboot(RB_DISABLE_CAD) < 0 && errno == EINVAL);
 
 	/* The log, before anything worth keeping is said. In a container the
 	 * host's kernel log and /dev/log are not ours unless given. */
-	if (in_container && !(o.log_given & LG_KMSG))
+	if (b->in_container && !(o.log_given & LG_KMSG))
 		o.log.kmsg = NULL;
-	if (in_container && !(o.log_given & LG_SYSLOG))
+	if (b->in_container && !(o.log_given & LG_SYSLOG))
 		o.log.syslog = NULL;
 	if (loop_init() < 0)
 		log_msg("fatal: epoll_create1: %m: no event loop (see \"Kernel features\" in keel(8))");
@@ -602,7 +613,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < boot_diags.n; i++)
 		log_diag(&boot_diags.v[i]);
 	diags_free(&boot_diags);
-	if (in_container)
+	if (b->in_container)
 		log_debug("running in a PID namespace: file systems stay writable at the end");
 
 	/* 4. The services' environment: defaults, then the model's initd.env. */
@@ -612,7 +623,7 @@ int main(int argc, char **argv)
 
 	/* 5. Event sources. */
 	int sfd = signals_open();
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	int tfd = b->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (sfd < 0) {
 		/* Without it there is no event loop: the crash path still
 		 * keeps the system up. */
@@ -645,6 +656,17 @@ int main(int argc, char **argv)
 		; /* the boot target follows when the shell exits */
 	else
 		sup_start_target(o.cl.target);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct boot b = { .tfd = -1 };
+	int r = main_boot(argc, argv, &b);
+	if (r >= 0)
+		return r;
+	int tfd = b.tfd;
+	bool in_container = b.in_container;
 
 	/* 7. The loop: decide, sleep until something happens, dispatch.
 	 * Console lines wait until the step has started what it can. */

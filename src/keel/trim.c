@@ -30,9 +30,10 @@ void keel_boot_text_end(void);
  * dynamic section. */
 extern const char __executable_start[];
 extern const char _DYNAMIC[] __attribute__((weak));
-/* From the Makefile's linker script: the boot objects' read-only data. */
-extern const char keel_boot_rodata_begin[] __attribute__((weak));
-extern const char keel_boot_rodata_end[] __attribute__((weak));
+/* From the Makefile's linker script: the boot objects' read-only data,
+ * main.c's boot() and the C library's loading-only members. */
+extern const char keel_boot_sect_begin[] __attribute__((weak));
+extern const char keel_boot_sect_end[] __attribute__((weak));
 int main(int argc, char **argv);
 
 static bool asked;
@@ -77,7 +78,7 @@ void trim_boot_code(void)
 	if (b <= a)
 		return;
 	/* In a static program, what comes before the markers is cold too:
-	 * the headers, the boot objects' read-only data, the code the
+	 * the headers, the linker script's boot section, the code the
 	 * compiler calls unlikely (KEEL_BOOT functions, error paths) and what
 	 * runs once at start. A dynamic one has its PLT there, which every
 	 * call to the C library goes through. */
@@ -86,7 +87,7 @@ void trim_boot_code(void)
 	if (!_DYNAMIC && start < a && (m < start || m >= b) && (self < start || self >= b))
 		a = start;
 	bool ok = let_go(a, b, p);
-	uintptr_t ra = (uintptr_t)keel_boot_rodata_begin, rb = (uintptr_t)keel_boot_rodata_end;
+	uintptr_t ra = (uintptr_t)keel_boot_sect_begin, rb = (uintptr_t)keel_boot_sect_end;
 	if (ok && ra && rb > ra && (ra < a || rb > b))
 		ok = let_go(ra, rb, p);
 	static bool said;
