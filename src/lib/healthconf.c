@@ -216,23 +216,16 @@ static int apply(struct health_conf *c, char *const *argv, size_t argc, const ch
 	return 0;
 }
 
+static int apply_line(void *c, char *const *argv, size_t argc, const char *file, unsigned line,
+		      struct diags *d)
+{
+	return apply((struct health_conf *)c, argv, argc, file, line, d);
+}
+
 size_t health_conf_parse(struct health_conf *c, const char *buf, size_t len, const char *file,
 			 struct diags *d)
 {
-	struct lexer lx;
-	struct lex_line l;
-	size_t errors = 0;
-	int r;
-	lex_init(&lx, buf, len, file, NULL, 0, d);
-	while ((r = lex_next(&lx, &l)) != 0) {
-		if (r < 0) {
-			errors++;
-			continue;
-		}
-		if (apply(c, l.argv, l.argc, file, l.lineno, d) < 0)
-			errors++;
-		lex_line_free(&l);
-	}
+	size_t errors = lex_each(buf, len, file, d, apply_line, c);
 	/* Checks of the whole: only once every line is read, and only for
 	 * lines that parsed (a bad `within` already said so). */
 	if (!c->nreq && !errors) {

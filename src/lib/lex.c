@@ -388,3 +388,23 @@ int lex_duration_ms(const char *s, unsigned long *ms)
 	*ms = v + (unsigned long)part;
 	return 0;
 }
+
+size_t lex_each(const char *buf, size_t len, const char *file, struct diags *d, lex_apply_fn *apply,
+		void *ctx)
+{
+	struct lexer lx;
+	struct lex_line l;
+	size_t errors = 0;
+	int r;
+	lex_init(&lx, buf, len, file, NULL, 0, d);
+	while ((r = lex_next(&lx, &l)) != 0) {
+		if (r < 0) {
+			errors++;
+			continue;
+		}
+		if (apply(ctx, l.argv, l.argc, file, l.lineno, d) < 0)
+			errors++;
+		lex_line_free(&l);
+	}
+	return errors;
+}

@@ -56,6 +56,14 @@ int lex_next(struct lexer *lx, struct lex_line *out);
 
 void lex_line_free(struct lex_line *l);
 
+/* A keyword file, line by line: apply(ctx, argv, argc, file, line, d) for
+ * each line that lexes. Returns how many lines failed, to lex or to apply
+ * (apply < 0); both have said why in d. */
+typedef int lex_apply_fn(void *ctx, char *const *argv, size_t argc, const char *file, unsigned line,
+			 struct diags *d);
+size_t lex_each(const char *buf, size_t len, const char *file, struct diags *d, lex_apply_fn *apply,
+		void *ctx);
+
 /* Parse a duration: "250ms", "3s", "2m", "1h" or a bare number of seconds
  * ("1.5" allowed). Returns 0 and stores milliseconds, or -1. */
 int lex_duration_ms(const char *s, unsigned long *ms);

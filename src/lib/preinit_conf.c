@@ -314,24 +314,16 @@ oom:
 	return -1;
 }
 
+static int apply_line(void *c, char *const *argv, size_t argc, const char *file, unsigned line,
+		      struct diags *d)
+{
+	return preinit_conf_apply((struct preinit_conf *)c, argv, argc, file, line, d);
+}
+
 size_t preinit_conf_parse(struct preinit_conf *c, const char *buf, size_t len,
 			  const char *file, struct diags *d)
 {
-	struct lexer lx;
-	struct lex_line l;
-	size_t errors = 0;
-	int r;
-	lex_init(&lx, buf, len, file, NULL, 0, d);
-	while ((r = lex_next(&lx, &l)) != 0) {
-		if (r < 0) {
-			errors++;
-			continue;
-		}
-		if (preinit_conf_apply(c, l.argv, l.argc, file, l.lineno, d) < 0)
-			errors++;
-		lex_line_free(&l);
-	}
-	return errors;
+	return lex_each(buf, len, file, d, apply_line, c);
 }
 
 /* One preinit.KEY[=V1,V2...] word: split into a keyword line and apply it.

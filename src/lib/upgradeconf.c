@@ -210,23 +210,16 @@ oom:
 	return -1;
 }
 
+static int apply_line(void *c, char *const *argv, size_t argc, const char *file, unsigned line,
+		      struct diags *d)
+{
+	return apply((struct upgrade_conf *)c, argv, argc, file, line, d);
+}
+
 size_t upgrade_conf_parse(struct upgrade_conf *c, const char *buf, size_t len, const char *file,
 			  struct diags *d)
 {
-	struct lexer lx;
-	struct lex_line l;
-	size_t errors = 0;
-	int r;
-	lex_init(&lx, buf, len, file, NULL, 0, d);
-	while ((r = lex_next(&lx, &l)) != 0) {
-		if (r < 0) {
-			errors++;
-			continue;
-		}
-		if (apply(c, l.argv, l.argc, file, l.lineno, d) < 0)
-			errors++;
-		lex_line_free(&l);
-	}
+	size_t errors = lex_each(buf, len, file, d, apply_line, c);
 	if (!c->nparts && !errors) {
 		diag_add(d, DIAG_ERROR, file, 0, "no part line: nothing says where an image goes");
 		errors++;
