@@ -59,50 +59,48 @@ static int kmsg = -1;
 #define LOG_DIR "/log"
 static int logfd = -1;
 
-static void kmsg_say(const char *level, const char *fmt, va_list ap)
+/* One line to preinit's console, to the kernel log (one record: one
+ * write) and to the stage's log file; error sets the kernel level and the
+ * words "error:". */
+static void report(bool error, const char *fmt, va_list ap)
 {
-	char line[512];
-	int n = snprintf(line, sizeof line, "%supgrade: %s", level, "");
-	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-	if (kmsg >= 0 && write(kmsg, line, strlen(line)) < 0) {
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	const char *m = msg ? msg : fmt;
+	if (error)
+		preinit_error("upgrade: %s", m);
+	else
+		preinit_say("upgrade: %s", m);
+	char *rec = NULL;
+	int n = kmsg >= 0 ? asprintf(&rec, "%supgrade: %s", error ? "<3>" : "<5>", m) : -1;
+	if (n > 0 && write(kmsg, rec, (size_t)n) < 0) {
 	}
+	free(rec);
 	if (logfd >= 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		dprintf(logfd, "%5lld.%03ld %s%s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
-			level[1] == '3' ? "error: " : "", line + 3);
+		dprintf(logfd, "%5lld.%03ld %supgrade: %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+			error ? "error: " : "", m);
 	}
+	free(msg);
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-	va_list ap, ap2;
+	va_list ap;
 	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	preinit_say("upgrade: %s", msg ? msg : fmt);
-	kmsg_say("<5>", fmt, ap2);
-	free(msg);
-	va_end(ap2);
+	report(false, fmt, ap);
 	va_end(ap);
 }
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
 {
-	va_list ap, ap2;
+	va_list ap;
 	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	preinit_error("upgrade: %s", msg ? msg : fmt);
-	kmsg_say("<3>", fmt, ap2);
-	free(msg);
-	va_end(ap2);
+	report(true, fmt, ap);
 	va_end(ap);
 }
 
