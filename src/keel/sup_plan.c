@@ -30,23 +30,34 @@ static bool plan_start_ready_members(struct sup_plan *p)
 			continue;
 		const struct graph_node *nd = &p->g.nodes[i];
 		bool blocked = false;
-		struct svc *failed_dep = NULL;
-		for (size_t e = 0; e < nd->ndeps; e++) {
-			struct svc *d = sup.svcs[p->members[nd->deps[e].dep]];
-			if (!svc_settled(d)) {
-				blocked = true;
-				break;
+		size_t failed_dep = SIZE_MAX; /* the last in index order, as with direct edges */
+		for (size_t e = 0; e < nd->ndeps && !blocked; e++) {
+			/* a barrier (index >= n) stands for its members, with this edge's hardness */
+			const struct graph_edge *one = &nd->deps[e], *v = one;
+			size_t nv = 1;
+			if (one->dep >= p->n) {
+				v = p->g.nodes[one->dep].deps;
+				nv = p->g.nodes[one->dep].ndeps;
 			}
-			if (nd->deps[e].hard && !svc_succeeded(d))
-				failed_dep = d;
+			for (size_t m = 0; m < nv; m++) {
+				struct svc *d = sup.svcs[p->members[v[m].dep]];
+				if (!svc_settled(d)) {
+					blocked = true;
+					break;
+				}
+				if (one->hard && !svc_succeeded(d) &&
+				    (failed_dep == SIZE_MAX || v[m].dep > failed_dep))
+					failed_dep = v[m].dep;
+			}
 		}
 		if (blocked) {
 			waiting = true;
 			continue;
 		}
-		if (failed_dep) {
-			svc_set_reason(s, "required service %s %s", failed_dep->def->instance,
-				       sup_state_name(failed_dep->state));
+		if (failed_dep != SIZE_MAX) {
+			const struct svc *f = sup.svcs[p->members[failed_dep]];
+			svc_set_reason(s, "required service %s %s", f->def->instance,
+				       sup_state_name(f->state));
 			svc_set_state(s, SUP_SKIPPED);
 			log_msg("[SKIP] %s: %s", svc_label(s), s->reason ? s->reason : "");
 			continue;
@@ -302,9 +313,17 @@ static bool svc_dependents_down(const struct svc *s)
 		return true;
 	const struct sup_plan *p = &sup.plans[s->def->target];
 	const struct graph_node *nd = &p->g.nodes[s->node];
-	for (size_t e = 0; e < nd->nrdeps; e++)
-		if (svc_active(sup.svcs[p->members[nd->rdeps[e]]]))
-			return false;
+	for (size_t e = 0; e < nd->nrdeps; e++) {
+		const size_t *v = &nd->rdeps[e];
+		size_t nv = 1;
+		if (*v >= p->n) { /* a barrier: the services waiting for all it stands for */
+			nv = p->g.nodes[*v].nrdeps;
+			v = p->g.nodes[*v].rdeps;
+		}
+		for (size_t m = 0; m < nv; m++)
+			if (svc_active(sup.svcs[p->members[v[m]]]))
+				return false;
+	}
 	return true;
 }
 

@@ -148,6 +148,14 @@ static const struct graph_node *plan_node(const struct svc *s, const struct sup_
 	return &p->g.nodes[s->node];
 }
 
+/* The services s waits for, barriers expanded (-1 when out of memory:
+ * shown as none). */
+static ptrdiff_t plan_deps(const struct svc *s, const struct sup_plan **pp, struct graph_edge **v)
+{
+	*v = NULL;
+	return plan_node(s, pp) ? graph_expand(&(*pp)->g, s->node, false, v) : 0;
+}
+
 static struct svc *plan_svc(const struct sup_plan *p, size_t node)
 {
 	if (node >= p->n || p->members[node] >= sup.nsvcs)
@@ -158,10 +166,11 @@ static struct svc *plan_svc(const struct sup_plan *p, size_t node)
 void timeline_deps(struct buf *o, const struct svc *s)
 {
 	const struct sup_plan *p = NULL;
-	const struct graph_node *n = plan_node(s, &p);
+	struct graph_edge *v = NULL;
+	ptrdiff_t nv = plan_deps(s, &p, &v);
 	bool first = true;
-	for (size_t k = 0; n && k < n->ndeps; k++) {
-		const struct svc *d = plan_svc(p, n->deps[k].dep);
+	for (ptrdiff_t k = 0; k < nv; k++) {
+		const struct svc *d = plan_svc(p, v[k].dep);
 		if (!d)
 			continue;
 		if (!first)
@@ -169,6 +178,7 @@ void timeline_deps(struct buf *o, const struct svc *s)
 		buf_add_field(o, d->def->instance);
 		first = false;
 	}
+	free(v);
 }
 
 /* When d had done what its dependents wait for: ready, or (a `wait`)
@@ -188,9 +198,10 @@ void timeline_waits(struct buf *o, const struct svc *s)
 		return;
 	uint64_t end = started ? started : sup_now_ms(), last = wanted;
 	const struct sup_plan *p = NULL;
-	const struct graph_node *n = plan_node(s, &p);
-	for (size_t k = 0; n && k < n->ndeps; k++) {
-		const struct svc *d = plan_svc(p, n->deps[k].dep);
+	struct graph_edge *v = NULL;
+	ptrdiff_t nv = plan_deps(s, &p, &v);
+	for (ptrdiff_t k = 0; k < nv; k++) {
+		const struct svc *d = plan_svc(p, v[k].dep);
 		if (!d)
 			continue;
 		uint64_t at = settled_at(d);
@@ -208,6 +219,7 @@ void timeline_waits(struct buf *o, const struct svc *s)
 		buf_addf(o, "\t%llu\n", (unsigned long long)ms);
 	}
 	(void)last;
+	free(v);
 	cond_waits(o, s, wanted, end, started != 0);
 }
 

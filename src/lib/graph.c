@@ -19,13 +19,31 @@
  * rank is a slice of it, sorted by target rank, which is exactly the "lowest
  * named successor first" walk the cycle rule asks for. Dropped edges and
  * edges touching skipped services are marked dead rather than removed.
+ *
+ * Barriers: a name matched by many services (a generic name, a shared
+ * `provides`) gets one node standing for "all of them", so k dependents of
+ * m providers cost k + m edges, not k * m. A barrier's rank comes after every
+ * service's; it is never a service: it is not ordered, skipped or named.
+ * "A after X" becomes A -> P(X) -> each provider; "A before X" becomes each
+ * provider -> Q(X) -> A. A service that itself answers to X keeps direct
+ * edges for that reference (else it would wait for itself through the
+ * barrier). Barriers change no result: Kahn's sort passes through a barrier
+ * the moment its last provider is placed, and a graph with a cycle is built
+ * again without barriers, so cycles are found and reported between services
+ * exactly as before (memory then grows with the edges again: a broken
+ * configuration, said loudly at boot).
  */
 
 #define GB_NONE SIZE_MAX
 
 enum gb_kind { GB_REQUIRES, GB_AFTER, GB_BEFORE }; /* order = preference on duplicates */
 
-enum gb_skip { GB_SKIP_NO, GB_SKIP_MISSING, GB_SKIP_CHAIN };
+/* GB_SKIP_TAINT: a barrier with a skipped member (hard dependents skip) */
+enum gb_skip { GB_SKIP_NO, GB_SKIP_MISSING, GB_SKIP_CHAIN, GB_SKIP_TAINT };
+
+/* Names matched by fewer services keep direct edges: a barrier node costs
+ * more than the few edges it would save. */
+size_t graph_barrier_min = 4;
 
 struct gb_key {
 	const char *key;
@@ -50,6 +68,10 @@ struct gb {
 	struct svc_def *const *svcs;
 	size_t n;
 	struct diags *diags;
+	size_t bmin;  /* barrier for names matched by at least this many */
+	bool quiet;   /* second build after a cycle: its other notes were said */
+	size_t nb, maxb; /* barriers made, and room for them: ranks n .. n+maxb */
+	size_t *kbar;    /* 2 * nkeys: P then Q barrier of the group starting at k */
 
 	size_t *perm; /* rank -> caller index */
 	struct gb_key *keys;
@@ -199,6 +221,22 @@ static void gb_lookup(const struct gb *b, const char *name, size_t *lo, size_t *
 	*hi = l;
 }
 
+/* Is rank r among keys[lo .. hi) (sorted by rank)? */
+static bool gb_group_has(const struct gb *b, size_t lo, size_t hi, size_t r)
+{
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+
+		if (b->keys[m].rank == r)
+			return true;
+		if (b->keys[m].rank < r)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return false;
+}
+
 static int gb_push_edge(struct gb *b, size_t from, size_t to, size_t decl,
 			const struct svc_ref *ref, enum gb_kind kind)
 {
@@ -214,6 +252,26 @@ static int gb_push_edge(struct gb *b, size_t from, size_t to, size_t decl,
 		b->cap = cap;
 	}
 	b->e[b->ne++] = (struct gb_edge){ from, to, decl, ref, kind, false };
+	return 0;
+}
+
+/* The barrier for keys[lo .. hi): made with its members' edges on first use. */
+static int gb_barrier(struct gb *b, size_t lo, size_t hi, bool before, size_t r,
+		      const struct svc_ref *ref, size_t *bar)
+{
+	size_t *slot = &b->kbar[(before ? b->nkeys : 0) + lo];
+
+	if (*slot == GB_NONE) {
+		*slot = b->n + b->nb++;
+		for (size_t k = lo; k < hi; k++) {
+			size_t t = b->keys[k].rank;
+			int rc = before ? gb_push_edge(b, t, *slot, r, ref, GB_BEFORE)
+					: gb_push_edge(b, *slot, t, r, ref, GB_AFTER);
+			if (rc)
+				return -1;
+		}
+	}
+	*bar = *slot;
 	return 0;
 }
 
@@ -234,15 +292,27 @@ static int gb_collect_refs(struct gb *b, size_t r, const struct svc_refs *refs,
 
 		gb_lookup(b, ref->name, &lo, &hi);
 		if (lo == hi) {
-			if (kind == GB_REQUIRES) {
+			if (kind == GB_REQUIRES)
+				b->skip[r] = GB_SKIP_MISSING;
+			if (b->quiet)
+				continue;
+			if (kind == GB_REQUIRES)
 				diag_add(b->diags, DIAG_ERROR, s->file, ref->line,
 					 "requires \"%s\": no such service", ref->name);
-				b->skip[r] = GB_SKIP_MISSING;
-			} else {
+			else
 				diag_add(b->diags, DIAG_NOTE, s->file, ref->line,
 					 "%s \"%s\": no such service (ignored)",
 					 gb_kind_word(kind), ref->name);
-			}
+			continue;
+		}
+		if (hi - lo >= b->bmin && !gb_group_has(b, lo, hi, r)) {
+			size_t bar;
+
+			if (gb_barrier(b, lo, hi, kind == GB_BEFORE, r, ref, &bar))
+				return -1;
+			if (kind == GB_BEFORE ? gb_push_edge(b, bar, r, r, ref, kind)
+					      : gb_push_edge(b, r, bar, r, ref, kind))
+				return -1;
 			continue;
 		}
 		for (size_t k = lo; k < hi; k++) {
@@ -287,16 +357,22 @@ static int gb_index_edges(struct gb *b)
 		b->off[b->e[i].from + 1]++;
 		b->roff[b->e[i].to + 1]++;
 	}
-	for (size_t r = 0; r < b->n; r++) {
+	for (size_t r = 0; r < b->n + b->nb; r++) {
 		b->off[r + 1] += b->off[r];
 		b->roff[r + 1] += b->roff[r];
 	}
 	/* counting sort, stable: each reverse slice stays sorted by source */
-	for (size_t r = 0; r < b->n; r++)
+	for (size_t r = 0; r < b->n + b->nb; r++)
 		b->pos[r] = b->roff[r];
 	for (size_t i = 0; i < b->ne; i++)
 		b->redge[b->pos[b->e[i].to]++] = i;
 	return 0;
+}
+
+/* A skipped service (a tainted barrier is still passed through). */
+static bool gb_gone(const struct gb *b, size_t r)
+{
+	return r < b->n && b->skip[r];
 }
 
 /* Does a `requires` name of r point at a skipped service? */
@@ -325,16 +401,22 @@ static void gb_propagate_skips(struct gb *b)
 		for (size_t j = b->roff[t]; j < b->roff[t + 1]; j++) {
 			const struct gb_edge *e = &b->e[b->redge[j]];
 
-			if (e->kind == GB_REQUIRES && !b->skip[e->from]) {
+			if (b->skip[e->from])
+				continue;
+			/* a barrier passes the loss on to its hard dependents */
+			if (e->from >= b->n)
+				b->skip[e->from] = GB_SKIP_TAINT;
+			else if (e->kind == GB_REQUIRES)
 				b->skip[e->from] = GB_SKIP_CHAIN;
-				queue[tail++] = e->from;
-			}
+			else
+				continue;
+			queue[tail++] = e->from;
 		}
 	}
 	for (size_t r = 0; r < b->n; r++) {
 		const struct svc_def *s = gb_svc(b, r);
 
-		if (b->skip[r] != GB_SKIP_CHAIN)
+		if (b->skip[r] != GB_SKIP_CHAIN || b->quiet)
 			continue;
 		for (size_t i = 0; i < s->requires.n; i++) {
 			const struct svc_ref *ref = &s->requires.v[i];
@@ -345,7 +427,7 @@ static void gb_propagate_skips(struct gb *b)
 		}
 	}
 	for (size_t i = 0; i < b->ne; i++)
-		if (b->skip[b->e[i].from] || b->skip[b->e[i].to])
+		if (gb_gone(b, b->e[i].from) || gb_gone(b, b->e[i].to))
 			b->e[i].dead = true;
 }
 
@@ -573,31 +655,46 @@ static size_t gb_heap_pop(size_t *h, size_t *n)
 	return top;
 }
 
+/* t is placed: what waited for it last becomes ready. A barrier is passed
+ * through at once, so its dependents become ready at the very moment they
+ * would with direct edges (a barrier waits for services only: no deeper). */
+static void gb_release(struct gb *b, size_t t, size_t *heap, size_t *nheap)
+{
+	for (size_t j = b->roff[t]; j < b->roff[t + 1]; j++) {
+		const struct gb_edge *e = &b->e[b->redge[j]];
+
+		if (e->dead || --b->idx[e->from])
+			continue;
+		if (e->from >= b->n)
+			gb_release(b, e->from, heap, nheap);
+		else
+			gb_heap_push(heap, nheap, e->from);
+	}
+}
+
 /* Kahn's algorithm; lowest rank (instance name) first among the ready. */
 static int gb_sort(struct gb *b, struct graph *g)
 {
-	size_t *waiting = b->idx, *heap = b->cstack, nheap = 0;
+	size_t *waiting = b->idx, *heap = b->cstack, nheap = 0, nall = b->n + b->nb;
 
 	g->order = malloc((b->n ? b->n : 1) * sizeof(*g->order));
 	if (!g->order)
 		return -1;
-	for (size_t r = 0; r < b->n; r++) {
+	for (size_t r = 0; r < nall; r++) {
 		waiting[r] = 0;
 		for (size_t i = b->off[r]; i < b->off[r + 1]; i++)
 			waiting[r] += !b->e[i].dead;
-		if (!b->skip[r] && !waiting[r])
+		if (r < b->n && !b->skip[r] && !waiting[r])
 			gb_heap_push(heap, &nheap, r);
 	}
+	for (size_t r = b->n; r < nall; r++)
+		if (!waiting[r])
+			gb_release(b, r, heap, &nheap);
 	while (nheap) {
 		size_t t = gb_heap_pop(heap, &nheap);
 
 		g->order[g->norder++] = b->perm[t];
-		for (size_t j = b->roff[t]; j < b->roff[t + 1]; j++) {
-			const struct gb_edge *e = &b->e[b->redge[j]];
-
-			if (!e->dead && !--waiting[e->from])
-				gb_heap_push(heap, &nheap, e->from);
-		}
+		gb_release(b, t, heap, &nheap);
 	}
 	return 0;
 }
@@ -612,10 +709,19 @@ static int gb_cmp_dep(const void *pa, const void *pb)
 /* Back to the caller's indices. Every node's edges live in two blocks for
  * the whole graph (forward and reverse): one allocation each rather than
  * two per service, which with a hundred edges a node were a page each. */
+static size_t gb_out(const struct gb *b, size_t r)
+{
+	return r < b->n ? b->perm[r] : r;
+}
+
 static int gb_write_nodes(struct gb *b, struct graph *g)
 {
 	size_t live = 0; /* each live edge is one dep and one rdep */
 
+	g->nbarriers = b->nb;
+	g->nodes = calloc(b->n + b->nb, sizeof(*g->nodes));
+	if (!g->nodes)
+		return -1;
 	for (size_t i = 0; i < b->ne; i++)
 		live += !b->e[i].dead;
 	if (live) {
@@ -627,21 +733,21 @@ static int gb_write_nodes(struct gb *b, struct graph *g)
 	struct graph_edge *ep = g->edges;
 	size_t *rp = g->redges;
 
-	for (size_t r = 0; r < b->n; r++) {
-		struct graph_node *nd = &g->nodes[b->perm[r]];
+	for (size_t r = 0; r < b->n + b->nb; r++) {
+		struct graph_node *nd = &g->nodes[gb_out(b, r)];
 
-		nd->skipped = b->skip[r] != GB_SKIP_NO;
+		nd->skipped = gb_gone(b, r);
 		nd->deps = ep;
 		for (size_t i = b->off[r]; i < b->off[r + 1]; i++)
 			if (!b->e[i].dead)
 				nd->deps[nd->ndeps++] = (struct graph_edge){
-					b->perm[b->e[i].to], b->e[i].kind == GB_REQUIRES
+					gb_out(b, b->e[i].to), b->e[i].kind == GB_REQUIRES
 				};
 		ep += nd->ndeps;
 		nd->rdeps = rp;
 		for (size_t j = b->roff[r]; j < b->roff[r + 1]; j++)
 			if (!b->e[b->redge[j]].dead)
-				nd->rdeps[nd->nrdeps++] = b->perm[b->e[b->redge[j]].from];
+				nd->rdeps[nd->nrdeps++] = gb_out(b, b->e[b->redge[j]].from);
 		rp += nd->nrdeps;
 		/* counts checked: qsort's pointer must not be NULL even for 0 */
 		if (nd->ndeps > 1)
@@ -660,8 +766,8 @@ static int gb_write_nodes(struct gb *b, struct graph *g)
  * a few hundred services, one mapping) per build instead of sixteen. */
 static int gb_alloc(struct gb *b)
 {
-	size_t n = b->n ? b->n : 1;
-	size_t **arrays[] = { &b->perm, &b->comp, &b->members, &b->tmp, &b->bounds,
+	size_t n = b->n + b->maxb;
+	size_t **arrays[] = { &b->comp, &b->members, &b->tmp, &b->bounds,
 			      &b->idx, &b->low, &b->tstack, &b->cstack, &b->pos,
 			      &b->seen };
 	size_t na = sizeof(arrays) / sizeof(arrays[0]);
@@ -689,26 +795,46 @@ static int gb_alloc(struct gb *b)
 	return 0;
 }
 
+/* Room for a P and a Q barrier per name matched by bmin services or more. */
+static int gb_alloc_barriers(struct gb *b)
+{
+	b->kbar = malloc(2 * (b->nkeys ? b->nkeys : 1) * sizeof(*b->kbar));
+	if (!b->kbar)
+		return -1;
+	for (size_t k = 0; k < 2 * b->nkeys; k++)
+		b->kbar[k] = GB_NONE;
+	for (size_t lo = 0, hi; lo < b->nkeys; lo = hi) {
+		for (hi = lo + 1; hi < b->nkeys && !strcmp(b->keys[hi].key, b->keys[lo].key); hi++)
+			;
+		if (hi - lo >= b->bmin)
+			b->maxb += 2;
+	}
+	return 0;
+}
+
 static void gb_free(struct gb *b)
 {
+	free(b->perm);
+	free(b->kbar);
 	free(b->keys);
 	free(b->e);
 	free(b->redge);
 	free(b->scratch);
 }
 
-int graph_build(struct svc_def *const *svcs, size_t n, struct graph *g,
-		struct diags *diags)
+/* 0 built, -1 out of memory, 1 a cycle through barriers (build again without). */
+static int gb_build(struct svc_def *const *svcs, size_t n, struct graph *g,
+		    struct diags *diags, size_t bmin, bool quiet)
 {
-	struct gb b = { .svcs = svcs, .n = n, .diags = diags };
+	struct gb b = { .svcs = svcs, .n = n, .diags = diags, .bmin = bmin, .quiet = quiet };
 	int rc = -1;
 
 	*g = (struct graph){ .n = n };
 	if (!n)
 		return 0;
-	g->nodes = calloc(n, sizeof(*g->nodes));
-	if (!g->nodes || gb_alloc(&b) || gb_rank_services(&b) || gb_index_names(&b) ||
-	    gb_collect_edges(&b) || gb_index_edges(&b))
+	b.perm = malloc(n * sizeof(*b.perm));
+	if (!b.perm || gb_rank_services(&b) || gb_index_names(&b) || gb_alloc_barriers(&b) ||
+	    gb_alloc(&b) || gb_collect_edges(&b) || gb_index_edges(&b))
 		goto out;
 	gb_propagate_skips(&b);
 	/* Most graphs have no cycle: then Kahn's sort orders every service
@@ -720,6 +846,10 @@ int graph_build(struct svc_def *const *svcs, size_t n, struct graph *g,
 	size_t live = 0;
 	for (size_t r = 0; r < n; r++)
 		live += !b.skip[r];
+	if (g->norder < live && b.nb) {
+		rc = 1;
+		goto out;
+	}
 	if (g->norder < live) {
 		free(g->order);
 		g->order = NULL;
@@ -735,6 +865,62 @@ out:
 	if (rc)
 		graph_free(g);
 	return rc;
+}
+
+int graph_build(struct svc_def *const *svcs, size_t n, struct graph *g,
+		struct diags *diags)
+{
+	int rc = gb_build(svcs, n, g, diags, graph_barrier_min, false);
+
+	if (rc == 1)
+		rc = gb_build(svcs, n, g, diags, SIZE_MAX, true);
+	return rc;
+}
+
+static int gb_cmp_hard_first(const void *pa, const void *pb)
+{
+	const struct graph_edge *a = pa, *b = pb;
+
+	if (a->dep != b->dep)
+		return a->dep < b->dep ? -1 : 1;
+	return (int)b->hard - (int)a->hard;
+}
+
+ptrdiff_t graph_expand(const struct graph *g, size_t i, bool reverse, struct graph_edge **out)
+{
+	const struct graph_node *nd = &g->nodes[i];
+	size_t nx = reverse ? nd->nrdeps : nd->ndeps, cap = 0, k = 0;
+
+	*out = NULL;
+	for (size_t j = 0; j < nx; j++) {
+		size_t d = reverse ? nd->rdeps[j] : nd->deps[j].dep;
+
+		cap += d < g->n ? 1 : reverse ? g->nodes[d].nrdeps : g->nodes[d].ndeps;
+	}
+	if (!cap)
+		return 0;
+	struct graph_edge *v = malloc(cap * sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t j = 0; j < nx; j++) {
+		size_t d = reverse ? nd->rdeps[j] : nd->deps[j].dep;
+		bool hard = !reverse && nd->deps[j].hard;
+
+		if (d < g->n) {
+			v[k++] = (struct graph_edge){ d, hard };
+			continue;
+		}
+		const struct graph_node *bn = &g->nodes[d];
+		for (size_t m = 0; m < (reverse ? bn->nrdeps : bn->ndeps); m++)
+			v[k++] = (struct graph_edge){ reverse ? bn->rdeps[m] : bn->deps[m].dep, hard };
+	}
+	qsort(v, k, sizeof(*v), gb_cmp_hard_first);
+	size_t w = 0;
+	for (size_t j = 0; j < k; j++)
+		if (!w || v[w - 1].dep != v[j].dep)
+			v[w++] = v[j];
+	*out = v;
+	return (ptrdiff_t)w;
 }
 
 void graph_free(struct graph *g)

@@ -38,17 +38,27 @@ struct graph_edge {
 	bool hard;     /* from `requires` */
 };
 
+/*
+ * Barriers: a name matched by graph_barrier_min services or more is one
+ * node n + j (never in order, never skipped) standing for all of them, so
+ * that k dependents of m providers cost k + m edges, not k * m. A barrier's
+ * deps are services, and so are its rdeps: a dep or rdep >= n is expanded
+ * one level into that node's deps (or rdeps), and the hard mark is the one
+ * of the edge to the barrier. Ordering, skips and order are exactly those
+ * of the expanded graph; a graph with a cycle is built without barriers.
+ */
 struct graph_node {
 	struct graph_edge *deps; /* sorted by dep, no duplicates (hard wins) */
 	size_t ndeps;
-	size_t *rdeps;  /* services that wait for this one (reverse edges), sorted */
+	size_t *rdeps;  /* nodes that wait for this one (reverse edges), sorted */
 	size_t nrdeps;
 	bool skipped;   /* error: not started at all */
 };
 
 struct graph {
-	size_t n;
-	struct graph_node *nodes; /* n entries */
+	size_t n;                 /* services: nodes 0 .. n-1 */
+	size_t nbarriers;         /* barriers: nodes n .. n+nbarriers-1 */
+	struct graph_node *nodes; /* n + nbarriers entries */
 	size_t *order;            /* norder indices: non-skipped services */
 	size_t norder;
 	struct graph_edge *edges; /* every node's deps, one block */
@@ -60,5 +70,14 @@ int graph_build(struct svc_def *const *svcs, size_t n, struct graph *g,
 		struct diags *diags);
 
 void graph_free(struct graph *g);
+
+/* The services node i waits for (reverse: that wait for it), barriers
+ * expanded: sorted by index, no duplicates, hard wins. *out is malloc'd
+ * (NULL when none); the count, or -1 on allocation failure. */
+ptrdiff_t graph_expand(const struct graph *g, size_t i, bool reverse, struct graph_edge **out);
+
+/* A name matched by this many services or more gets a barrier (tests set
+ * SIZE_MAX to compare with the expanded graph). */
+extern size_t graph_barrier_min;
 
 #endif

@@ -102,10 +102,41 @@ static size_t t_find(const struct t_set *t, const char *instance)
 	return 0;
 }
 
-/* Structural promises of graph.h, checked after every build. */
+/* The expanded deps (or rdeps) of node i: what the users of graph.h see. */
+static size_t t_expand(const struct graph *g, size_t i, bool reverse, struct graph_edge **v)
+{
+	ptrdiff_t n = graph_expand(g, i, reverse, v);
+
+	assert_true(n >= 0);
+	return (size_t)n;
+}
+
+/* A barrier stands between services only, and is never ordered or skipped. */
+static void t_check_barriers(const struct graph *g)
+{
+	for (size_t b = g->n; b < g->n + g->nbarriers; b++) {
+		const struct graph_node *nd = &g->nodes[b];
+
+		assert_false(nd->skipped);
+		for (size_t j = 0; j < nd->ndeps; j++) {
+			assert_true(nd->deps[j].dep < g->n);
+			assert_false(nd->deps[j].hard);
+		}
+		for (size_t k = 0; k < nd->nrdeps; k++)
+			assert_true(nd->rdeps[k] < g->n);
+	}
+	for (size_t i = 0; i < g->n + g->nbarriers; i++)
+		for (size_t j = 1; j < g->nodes[i].ndeps; j++)
+			assert_true(g->nodes[i].deps[j - 1].dep < g->nodes[i].deps[j].dep);
+}
+
+/* Structural promises of graph.h, checked after every build (on the
+ * expanded graph: barriers must not show). */
 static void t_check_invariants(struct svc_def *const *v, const struct graph *g)
 {
 	size_t *pos = malloc((g->n ? g->n : 1) * sizeof(*pos));
+
+	t_check_barriers(g);
 
 	assert_non_null(pos);
 	for (size_t i = 0; i < g->n; i++)
@@ -120,47 +151,56 @@ static void t_check_invariants(struct svc_def *const *v, const struct graph *g)
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		const struct graph_node *nd = &g->nodes[i];
+		struct graph_edge *deps, *rdeps;
+		size_t ndeps = t_expand(g, i, false, &deps), nrdeps = t_expand(g, i, true, &rdeps);
 
 		assert_true(nd->skipped == (pos[i] == SIZE_MAX));
 		if (nd->skipped) {
-			assert_int_equal(nd->ndeps, 0);
-			assert_int_equal(nd->nrdeps, 0);
+			assert_int_equal(ndeps, 0);
+			assert_int_equal(nrdeps, 0);
 		}
-		for (size_t j = 0; j < nd->ndeps; j++) {
-			size_t dep = nd->deps[j].dep;
-			const struct graph_node *dn = &g->nodes[dep];
-			size_t hits = 0;
+		for (size_t j = 0; j < ndeps; j++) {
+			size_t dep = deps[j].dep, hits = 0;
+			struct graph_edge *dr;
+			size_t ndr = t_expand(g, dep, true, &dr);
 
 			assert_true(dep != i);
 			if (j)
-				assert_true(nd->deps[j - 1].dep < dep);
+				assert_true(deps[j - 1].dep < dep);
 			assert_true(pos[dep] < pos[i]);
-			for (size_t k = 0; k < dn->nrdeps; k++)
-				hits += dn->rdeps[k] == i;
+			for (size_t k = 0; k < ndr; k++)
+				hits += dr[k].dep == i;
 			assert_int_equal(hits, 1);
+			free(dr);
 		}
-		for (size_t k = 0; k < nd->nrdeps; k++) {
-			size_t r = nd->rdeps[k];
+		for (size_t k = 0; k < nrdeps; k++) {
+			size_t r = rdeps[k].dep;
 			bool found = false;
+			struct graph_edge *rd;
+			size_t nrd = t_expand(g, r, false, &rd);
 
 			if (k)
-				assert_true(nd->rdeps[k - 1] < r);
-			for (size_t j = 0; j < g->nodes[r].ndeps; j++)
-				found |= g->nodes[r].deps[j].dep == i;
+				assert_true(rdeps[k - 1].dep < r);
+			for (size_t j = 0; j < nrd; j++)
+				found |= rd[j].dep == i;
 			assert_true(found);
+			free(rd);
 		}
+		free(deps);
+		free(rdeps);
 	}
 	/* lowest name first among the ready: whatever was placed after the last
 	 * dependency of a service, and before it, has a lower name */
 	for (size_t k = 0; g->n <= 1000 && k < g->norder; k++) {
-		const struct graph_node *nd = &g->nodes[g->order[k]];
-		size_t from = 0;
+		struct graph_edge *deps;
+		size_t ndeps = t_expand(g, g->order[k], false, &deps), from = 0;
 
-		for (size_t j = 0; j < nd->ndeps; j++)
-			if (pos[nd->deps[j].dep] + 1 > from)
-				from = pos[nd->deps[j].dep] + 1;
+		for (size_t j = 0; j < ndeps; j++)
+			if (pos[deps[j].dep] + 1 > from)
+				from = pos[deps[j].dep] + 1;
 		for (size_t j = from; j < k; j++)
 			assert_true(strcmp(v[g->order[j]]->instance, v[g->order[k]]->instance) < 0);
+		free(deps);
 	}
 	free(pos);
 }
@@ -198,27 +238,28 @@ static char *t_order(const struct t_set *t)
 static char *t_deps(const struct t_set *t, const char *instance)
 {
 	static char buf[4096];
-	const struct graph_node *nd = &t->g.nodes[t_find(t, instance)];
-	size_t len = 0;
+	struct graph_edge *v;
+	size_t n = t_expand(&t->g, t_find(t, instance), false, &v), len = 0;
 
 	buf[0] = '\0';
-	for (size_t j = 0; j < nd->ndeps; j++)
+	for (size_t j = 0; j < n; j++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s", j ? " " : "",
-					t->v[nd->deps[j].dep]->instance,
-					nd->deps[j].hard ? "!" : "");
+					t->v[v[j].dep]->instance, v[j].hard ? "!" : "");
+	free(v);
 	return buf;
 }
 
 static char *t_rdeps(const struct t_set *t, const char *instance)
 {
 	static char buf[4096];
-	const struct graph_node *nd = &t->g.nodes[t_find(t, instance)];
-	size_t len = 0;
+	struct graph_edge *v;
+	size_t n = t_expand(&t->g, t_find(t, instance), true, &v), len = 0;
 
 	buf[0] = '\0';
-	for (size_t k = 0; k < nd->nrdeps; k++)
+	for (size_t k = 0; k < n; k++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", k ? " " : "",
-					t->v[nd->rdeps[k]]->instance);
+					t->v[v[k].dep]->instance);
+	free(v);
 	return buf;
 }
 
@@ -647,10 +688,11 @@ static char *t_describe(const struct t_set *t)
 		char line[2048];
 		const struct graph_node *nd = &t->g.nodes[i];
 		const char *names[T_MAX];
-		size_t nn = 0, l = 0;
+		struct graph_edge *deps;
+		size_t ndeps = t_expand(&t->g, i, false, &deps), nn = 0, l = 0;
 
-		for (size_t j = 0; j < nd->ndeps; j++)
-			names[nn++] = t->v[nd->deps[j].dep]->instance;
+		for (size_t j = 0; j < ndeps; j++)
+			names[nn++] = t->v[deps[j].dep]->instance;
 		for (size_t a = 0; a < nn; a++)
 			for (size_t b = a + 1; b < nn; b++)
 				if (strcmp(names[b], names[a]) < 0) {
@@ -664,12 +706,13 @@ static char *t_describe(const struct t_set *t)
 			size_t dep = t_find(t, names[a]);
 			bool hard = false;
 
-			for (size_t j = 0; j < nd->ndeps; j++)
-				if (nd->deps[j].dep == dep)
-					hard = nd->deps[j].hard;
+			for (size_t j = 0; j < ndeps; j++)
+				if (deps[j].dep == dep)
+					hard = deps[j].hard;
 			l += (size_t)snprintf(line + l, sizeof(line) - l, " %s%s", names[a],
 					      hard ? "!" : "");
 		}
+		free(deps);
 		lines[i] = t_strdup(line);
 	}
 	for (size_t a = 0; a < t->n; a++)
@@ -969,19 +1012,277 @@ static void test_matching_agrees_with_svc_matches(void **state)
 		memcpy(all, t.v, t.n * sizeof(*all));
 		all[t.n] = probe;
 		assert_int_equal(graph_build(all, t.n + 1, &g, &d), 0);
+		struct graph_edge *deps;
+		size_t ndeps = t_expand(&g, t.n, false, &deps);
+
 		for (size_t i = 0; i < t.n; i++) {
 			bool edge = false;
 
-			for (size_t j = 0; j < g.nodes[t.n].ndeps; j++)
-				edge |= g.nodes[t.n].deps[j].dep == i;
+			for (size_t j = 0; j < ndeps; j++)
+				edge |= deps[j].dep == i;
 			if (edge != svc_matches(t.v[i], probes[p]))
 				fail_msg("\"%s\" vs %s", probes[p], t.v[i]->instance);
 		}
+		free(deps);
 		graph_free(&g);
 		diags_free(&d);
 		t_svc_free(probe);
 	}
 	t_done(&t);
+}
+
+/* ---- barriers ---- */
+
+/* Raw edges stored (deps of every node, barriers included). */
+static size_t t_raw_edges(const struct graph *g)
+{
+	size_t e = 0;
+
+	for (size_t i = 0; i < g->n + g->nbarriers; i++)
+		e += g->nodes[i].ndeps;
+	return e;
+}
+
+/* The same set built with barriers (for names matched by 2 or more) and
+ * without: everything the users see must be the same. */
+static size_t t_same_both_ways(struct t_set *t)
+{
+	char *with, *without;
+	size_t keep = graph_barrier_min, nb;
+
+	graph_free(&t->g); /* an earlier build of the same set */
+	diags_free(&t->d);
+	graph_barrier_min = 2;
+	t_build(t);
+	nb = t->g.nbarriers;
+	with = t_describe(t);
+	graph_free(&t->g);
+	diags_free(&t->d);
+	graph_barrier_min = SIZE_MAX;
+	t_build(t);
+	assert_int_equal(t->g.nbarriers, 0);
+	without = t_describe(t);
+	graph_free(&t->g);
+	diags_free(&t->d);
+	graph_barrier_min = keep;
+	assert_string_equal(with, without);
+	free(with);
+	free(without);
+	return nb;
+}
+
+/* 10 levels of 10 instances, each `after` the level below by its generic
+ * name: 9 barriers, edges linear (90 dependents + 90 providers), not 900. */
+static void test_barrier_levels(void **state)
+{
+	struct t_set t = { 0 };
+	char name[32];
+
+	(void)state;
+	for (int l = 0; l < 6; l++)
+		for (int i = 0; i < 10; i++) {
+			snprintf(name, sizeof(name), "level%d@%d", l, i);
+			struct svc_def *s = t_svc(&t, name);
+			if (l) {
+				snprintf(name, sizeof(name), "level%d", l - 1);
+				t_ref(&s->after, name, 1);
+			}
+		}
+	t_svc(&t, "zz"); /* ready from the start, named last: placed last */
+	t_build(&t);
+	assert_int_equal(t.g.nbarriers, 5);
+	assert_int_equal(t_raw_edges(&t.g), 50 + 50);
+	assert_string_equal(t_deps(&t, "level3@4"),
+			    "level2@0 level2@1 level2@2 level2@3 level2@4 level2@5 level2@6 "
+			    "level2@7 level2@8 level2@9");
+	assert_string_equal(t_rdeps(&t, "level0@0"),
+			    "level1@0 level1@1 level1@2 level1@3 level1@4 level1@5 level1@6 "
+			    "level1@7 level1@8 level1@9");
+	assert_string_equal(t_deps(&t, "level0@0"), "");
+	assert_non_null(strstr(t_order(&t), "level5@9 zz"));
+	assert_int_equal(t.d.n, 0);
+	t_same_both_ways(&t);
+	t_done(&t);
+}
+
+/* `before` a generic name, `requires` one, a member naming its own group,
+ * and a shared `provides`: the barrier forms of each. */
+static void test_barrier_forms(void **state)
+{
+	struct t_set t = { 0 };
+	struct svc_def *s;
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "getty@%d", i);
+		s = t_svc(&t, name);
+		t_ref(&s->after, "getty", 1); /* its own group: the others only */
+	}
+	s = t_svc(&t, "mount");
+	t_ref(&s->before, "getty", 1);
+	s = t_svc(&t, "login");
+	t_ref(&s->requires, "getty", 2);
+	t_build(&t);
+	/* a group that waits for itself is a cycle: built without barriers */
+	assert_int_equal(t.g.nbarriers, 0);
+	assert_true(t.d.nerrors > 0);
+	t_same_both_ways(&t);
+	t_done(&t);
+
+	for (int i = 0; i < 5; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "getty@%d", i);
+		s = t_svc(&t, name);
+		t_ref(&s->provides, "tty", 1);
+	}
+	s = t_svc(&t, "mount");
+	t_ref(&s->before, "getty", 1);
+	s = t_svc(&t, "udev");
+	t_ref(&s->before, "getty", 1);
+	s = t_svc(&t, "login");
+	t_ref(&s->requires, "getty", 2);
+	t_ref(&s->after, "tty", 3);
+	t_build(&t);
+	assert_int_equal(t.d.n, 0);
+	assert_true(t.g.nbarriers >= 2);
+	assert_string_equal(t_deps(&t, "getty@3"), "mount udev");
+	assert_string_equal(t_deps(&t, "login"),
+			    "getty@0! getty@1! getty@2! getty@3! getty@4!");
+	assert_string_equal(t_rdeps(&t, "mount"), "getty@0 getty@1 getty@2 getty@3 getty@4");
+	assert_string_equal(t_order(&t), "mount udev getty@0 getty@1 getty@2 getty@3 getty@4 login");
+	t_same_both_ways(&t);
+	t_done(&t);
+}
+
+/* A skipped provider: `requires` through a barrier skips, `after` waits
+ * for the rest. */
+static void test_barrier_skips(void **state)
+{
+	struct t_set t = { 0 };
+	struct svc_def *s;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "w@%d", i);
+		s = t_svc(&t, name);
+		if (i == 2)
+			t_ref(&s->requires, "absent", 4);
+	}
+	s = t_svc(&t, "hard");
+	t_ref(&s->requires, "w", 1);
+	s = t_svc(&t, "soft");
+	t_ref(&s->after, "w", 1);
+	s = t_svc(&t, "chain");
+	t_ref(&s->requires, "hard", 1);
+	t_build(&t);
+	assert_true(t_skipped(&t, "w@2"));
+	assert_true(t_skipped(&t, "hard"));
+	assert_true(t_skipped(&t, "chain"));
+	assert_false(t_skipped(&t, "soft"));
+	assert_string_equal(t_deps(&t, "soft"), "w@0 w@1 w@3");
+	t_expect_diag(&t, DIAG_ERROR, "hard", 1, "requires \"w\", which is skipped");
+	t_same_both_ways(&t);
+	t_done(&t);
+}
+
+/* Random sets of generic names, provides, before/after/requires, absent
+ * names and cycles: with barriers and without, the same result. */
+static void test_barrier_equivalence(void **state)
+{
+	uint32_t seed = 4242;
+	static const char *const kinds[] = { "a", "b", "c" };
+	size_t with_barriers = 0;
+
+	(void)state;
+	for (int round = 0; round < 1000; round++) {
+		struct t_set t = { 0 };
+		size_t n;
+
+		seed = seed * 1103515245u + 12345u;
+		n = 6 + (seed >> 8) % 40;
+		for (size_t i = 0; i < n; i++) {
+			char name[32];
+
+			/* tiers in index order: references go mostly down */
+			snprintf(name, sizeof(name), "%s@%zu", kinds[i * 3 / n], i);
+			t_svc(&t, name);
+		}
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			int nrefs = (int)((seed >> 8) % 4);
+
+			for (int k = 0; k < nrefs; k++) {
+				char name[32];
+				uint32_t x;
+
+				seed = seed * 1103515245u + 12345u;
+				x = seed >> 8;
+				/* after/requires point down, before up (now and then
+				 * the other way: cycles, which build without barriers) */
+				int kind = (int)((x >> 12) % 7);
+				bool up = (kind == 1) != !(x % 13);
+				size_t lo = up ? i + 1 : 0, hi = up ? n : i;
+				size_t to = hi > lo ? lo + (x >> 4) % (hi - lo) : SIZE_MAX;
+
+				if (to == SIZE_MAX || x % 5 == 1)
+					snprintf(name, sizeof(name), "nothing");
+				else if (x % 5 == 0)
+					snprintf(name, sizeof(name), "p%u", (x >> 4) % 3);
+				else if (x % 5 == 2 || to * 3 / n == i * 3 / n)
+					snprintf(name, sizeof(name), "%s", t.v[to]->instance);
+				else
+					snprintf(name, sizeof(name), "%s", kinds[to * 3 / n]);
+				switch (kind) {
+				case 0: t_ref(&t.v[i]->provides, name, (unsigned)k + 1); break;
+				case 1: t_ref(&t.v[i]->before, name, (unsigned)k + 1); break;
+				case 2: t_ref(&t.v[i]->requires, name, (unsigned)k + 1); break;
+				default: t_ref(&t.v[i]->after, name, (unsigned)k + 1); break;
+				}
+			}
+		}
+		with_barriers += t_same_both_ways(&t) > 0;
+		t_done(&t);
+	}
+	/* the case must be common, not a stray one (cycles build without) */
+	print_message("# %zu of 1000 rounds built with barriers\n", with_barriers);
+	assert_true(with_barriers >= 150);
+}
+
+/* 1000 services in 10 levels: the edges stored stay linear. */
+static void test_barrier_scale(void **state)
+{
+	struct t_big b;
+	struct graph g;
+	struct diags d = { 0 };
+
+	(void)state;
+	b.n = 1000;
+	b.v = calloc(b.n, sizeof(*b.v));
+	assert_non_null(b.v);
+	for (size_t i = 0; i < b.n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "level%zu@%zu", i / 100, i % 100);
+		b.v[i] = t_svc_new(name);
+		if (i >= 100) {
+			snprintf(name, sizeof(name), "level%zu", i / 100 - 1);
+			t_ref(&b.v[i]->after, name, 1);
+		}
+	}
+	assert_int_equal(graph_build(b.v, b.n, &g, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(g.norder, b.n);
+	assert_int_equal(g.nbarriers, 9);
+	assert_int_equal(t_raw_edges(&g), 900 + 900);
+	t_check_invariants(b.v, &g);
+	graph_free(&g);
+	diags_free(&d);
+	t_big_free(&b);
 }
 
 int main(void)
@@ -1011,6 +1312,11 @@ int main(void)
 		cmocka_unit_test(test_cycle_message_length),
 		cmocka_unit_test(test_many_overlapping_cycles),
 		cmocka_unit_test(test_matching_agrees_with_svc_matches),
+		cmocka_unit_test(test_barrier_levels),
+		cmocka_unit_test(test_barrier_forms),
+		cmocka_unit_test(test_barrier_skips),
+		cmocka_unit_test(test_barrier_equivalence),
+		cmocka_unit_test(test_barrier_scale),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
