@@ -11,6 +11,7 @@
 #include "envop.h"
 #include "log.h"
 #include "spawn.h"
+#include "spawn_flight.h"
 #include "svcdir.h"
 
 static const char *env_path;
@@ -21,6 +22,30 @@ static const char *const *env_defaults;
  * with the same base every time instead of growing. */
 static char **before;
 static size_t nbefore;
+/* What services start with: a copy of PID 1's environment, one block. Not
+ * environ itself: setenv and unsetenv change that in place and free what
+ * they replace, while a CLONE_VM child stuck before its exec (spawn.c)
+ * still reads the environment it was given. A replaced copy is freed only
+ * once no such child is left (spawn_flight.h). */
+static char **services_env;
+
+static char **env_copy(char *const *env)
+{
+	size_t n = 0, text = 0;
+	for (; env && env[n]; n++)
+		text += strlen(env[n]) + 1;
+	char **c = malloc((n + 1) * sizeof *c + text);
+	if (!c)
+		return NULL;
+	char *w = (char *)(c + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(env[i]) + 1;
+		c[i] = memcpy(w, env[i], l);
+		w += l;
+	}
+	c[n] = NULL;
+	return c;
+}
 
 static void defaults_apply(void)
 {
@@ -102,7 +127,18 @@ static void file_apply(void)
 	diags_free(&d);
 	free(buf);
 	extern char **environ;
-	spawn_set_base_env(environ);
+	char **c = env_copy(environ);
+	if (!c) {
+		/* the last copy stays: the file's changes wait for a reload */
+		log_msg("warning: %s: out of memory: services keep the environment they had", env_path);
+		if (services_env)
+			return;
+		c = environ; /* at boot: nothing else to give (no reload can free it then) */
+	}
+	if (services_env != environ)
+		flight_free_later(services_env);
+	services_env = c;
+	spawn_set_base_env(c);
 }
 
 void initenv_apply(const char *path, const char *const *defaults)

@@ -3,6 +3,7 @@
 #include "spawn.h"
 #include "futex.h"
 #include "envbuild.h"
+#include "spawn_fds.h"
 #include "spawn_flight.h"
 #include "spawn_ids.h"
 
@@ -97,6 +98,7 @@ struct job {
 	int out_fd, err_fd;  /* stdout/stderr, -1: inherited */
 	char *pid_var;       /* "WATCHDOG_PID=" + room: the child writes its pid */
 	char **env;          /* complete environment */
+	bool env_owned;      /* env was built for this start (else the base's) */
 	const char *path;    /* PATH value from env, for the command search */
 	bool set_ids;
 	bool resolve;        /* user/group names: looked up in the (forked) child */
@@ -264,6 +266,8 @@ static void child_setup(struct job *j)
 
 	if (setsid() < 0)
 		child_fail(j, 126, "setsid", NULL);
+	int keep[] = { j->out_fd, j->err_fd, j->null_fd, j->ready_wfd, j->exec_wfd };
+	spawn_keep_fds(keep, sizeof keep / sizeof keep[0]);
 	if (j->pid_var) {
 		/* Digits of our pid after "WATCHDOG_PID=": no stdio here. */
 		char d[16];
@@ -455,7 +459,8 @@ static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
 		 * settle it. */
 		free(why);
 	}
-	if (sl->job.env != base_env)
+	/* not compared with base_env: a reload may have replaced it since */
+	if (sl->job.env_owned)
 		free(sl->job.env);
 	free(sl->job.groups);
 	sl->busy = false;
@@ -487,8 +492,10 @@ size_t spawn_collect(void (*report)(pid_t pid, const char *why))
 		}
 		busy = true;
 	}
-	if (!busy)
+	if (!busy) {
 		slots_release();
+		flight_idle(); /* nothing shares PID 1's memory now */
+	}
 	size_t n = ndone;
 	/* Reporting may start more services: take the list first. */
 	struct spawn_done *list = done;
@@ -575,7 +582,8 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		j.resolve = spawn_ids_need_lookup(def->o->user, def->o->group, &j.gid);
 	}
 	/* Most services add nothing to the base environment: no copy. */
-	j.env = def->o->nenv || extra[0] || !base_env ? envbuild(base_env, def->o->env, def->o->nenv, extra) : base_env;
+	j.env_owned = def->o->nenv || extra[0] || !base_env;
+	j.env = j.env_owned ? envbuild(base_env, def->o->env, def->o->nenv, extra) : base_env;
 	if (!j.env)
 		goto out;
 	for (char **e = j.env; *e; e++)
@@ -648,7 +656,7 @@ out:;
 		if (rp[i] >= 0)
 			close(rp[i]);
 	}
-	if (j.env != base_env)
+	if (j.env_owned)
 		free(j.env);
 	free(j.groups);
 	errno = e;

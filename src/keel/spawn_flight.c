@@ -92,3 +92,32 @@ uint64_t flight_check(uint64_t now)
 	}
 	return next;
 }
+
+static void **later;
+static size_t nlater, later_cap;
+
+void flight_free_later(void *p)
+{
+	if (!p)
+		return;
+	if (nlater == later_cap) {
+		size_t ncap = later_cap ? later_cap * 2 : 4;
+		void **n = realloc(later, ncap * sizeof *n);
+		if (!n)
+			return;
+		later = n;
+		later_cap = ncap;
+	}
+	later[nlater++] = p;
+}
+
+void flight_idle(void)
+{
+	if (!later)
+		return;
+	for (size_t i = 0; i < nlater; i++)
+		free(later[i]);
+	free(later);
+	later = NULL;
+	nlater = later_cap = 0;
+}

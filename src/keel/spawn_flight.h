@@ -28,4 +28,13 @@ void flight_done(pid_t pid);
  * nothing listed). */
 uint64_t flight_check(uint64_t now_ms);
 
+/* Memory a start in flight may still read (a CLONE_VM child shares PID 1's
+ * memory until its exec: the environment it was given, say) is handed
+ * here instead of freed; it is freed at the first flight_idle. Out of
+ * memory for the list: it is kept for good (a leak, never a use after
+ * free). */
+void flight_free_later(void *p);
+/* Called by spawn when no child shares PID 1's memory any more. */
+void flight_idle(void);
+
 #endif

@@ -119,6 +119,62 @@ static void plans_free(void)
 	}
 }
 
+/* One try at the graph of the first n members; its notes are kept only
+ * if it is the one kept (a failed try's would be said twice). */
+static KEEL_BOOT bool plan_graph_try(struct sup_plan *p, struct svc_def **defs, size_t n,
+				     struct diags *d)
+{
+	diags_free(d);
+	return graph_build(defs, n, &p->g, d) == 0;
+}
+
+/* The plan's graph, over as many members as memory allows: under a
+ * memory cap, the most members (first by name) whose graph fits, found by
+ * halving and then bisecting to within 1/64, rather than none. Those left
+ * out are skipped, counted and the first named. */
+static KEEL_BOOT void plan_graph_fit(struct sup_plan *p, struct svc_def **defs, enum svc_target t)
+{
+	struct diags d = { 0 };
+	size_t keep = p->n, fail = p->n + 1;
+	while (!plan_graph_try(p, defs, keep, &d)) {
+		fail = keep;
+		keep /= 2; /* 0 members need no memory: this ends */
+	}
+	while (fail - keep > 1 && fail - keep > p->n / 64) {
+		size_t mid = keep + (fail - keep) / 2;
+		struct graph ok = p->g;
+		struct diags okd = d;
+		p->g = (struct graph){ 0 };
+		d = (struct diags){ 0 };
+		if (plan_graph_try(p, defs, mid, &d)) {
+			graph_free(&ok);
+			diags_free(&okd);
+			keep = mid;
+		} else {
+			diags_free(&d);
+			p->g = ok;
+			d = okd;
+			fail = mid;
+		}
+	}
+	diags_move(&sup.config_diags, &d);
+	if (keep == p->n)
+		return;
+	diag_add(&sup.config_diags, DIAG_ERROR, NULL, 0,
+		 "out of memory: target %s: %zu of %zu services left out of the dependency graph, "
+		 "not started (the first: %s)", svc_target_name(t), p->n - keep, p->n,
+		 sup.svcs[p->members[keep]]->def->instance);
+	for (size_t i = keep; i < p->n; i++) {
+		struct svc *s = sup.svcs[p->members[i]];
+		s->node = SIZE_MAX;
+		if (s->state == SUP_INACTIVE) {
+			svc_set_state(s, SUP_SKIPPED);
+			svc_set_reason(s, "out of memory: left out of the dependency graph");
+		}
+	}
+	p->n = keep;
+}
+
 /* Rebuild every target's graph over the services not being removed.
  * Diagnostics of the graph go to config_diags. */
 KEEL_BOOT int plans_build(void)
@@ -153,15 +209,8 @@ KEEL_BOOT int plans_build(void)
 				defs[p->n] = sup.svcs[i]->def;
 				p->members[p->n++] = i;
 			}
-		int r = graph_build(defs, p->n, &p->g, &sup.config_diags);
+		plan_graph_fit(p, defs, (enum svc_target)t);
 		free(defs);
-		if (r < 0) {
-			/* No graph: forget the members so nothing indexes it. */
-			for (size_t i = 0; i < p->n; i++)
-				sup.svcs[p->members[i]]->node = SIZE_MAX;
-			p->n = 0;
-			return -1;
-		}
 		for (size_t i = 0; i < p->n; i++) {
 			struct svc *s = sup.svcs[p->members[i]];
 			if (p->g.nodes[i].skipped && s->state == SUP_INACTIVE) {

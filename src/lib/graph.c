@@ -90,7 +90,8 @@ struct gb {
 	bool *onstk;
 	struct gb_work *work;
 	size_t nwork;
-	void *scratch; /* the block holding the n-sized arrays above */
+	void *scratch;  /* the block holding the arrays every build needs */
+	void *cscratch; /* the cycle search's */
 };
 
 static const struct svc_def *gb_svc(const struct gb *b, size_t rank)
@@ -762,37 +763,44 @@ static int gb_write_nodes(struct gb *b, struct graph *g)
 	return 0;
 }
 
-/* The per-node scratch arrays live in one block: one allocation (and, for
- * a few hundred services, one mapping) per build instead of sixteen. */
+/* Carves count arrays of n size_t, then n bools, from one zeroed block. */
+static void *gb_block(size_t n, size_t ***arrays, size_t count, bool **flags)
+{
+	char *m = calloc(1, count * n * sizeof(size_t) + (flags ? n : 0));
+
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < count; i++)
+		*arrays[i] = (size_t *)(void *)(m + i * n * sizeof(size_t));
+	if (flags)
+		*flags = (bool *)(m + count * n * sizeof(size_t));
+	return m;
+}
+
+/* The arrays every build needs live in one block: one allocation (and,
+ * for a few hundred services, one mapping) per build. Those of the cycle
+ * search come only when a cycle is there (gb_alloc_cycles): under a
+ * memory cap, a graph without cycles fits in half the memory. */
 static int gb_alloc(struct gb *b)
 {
 	size_t n = b->n + b->maxb;
-	size_t **arrays[] = { &b->comp, &b->members, &b->tmp, &b->bounds,
-			      &b->idx, &b->low, &b->tstack, &b->cstack, &b->pos,
-			      &b->seen };
+	/* off and roff have n + 1 entries; skip holds bytes: each one array */
+	size_t **arrays[] = { &b->idx, &b->tstack, &b->cstack, &b->pos, &b->off, &b->roff };
 	size_t na = sizeof(arrays) / sizeof(arrays[0]);
-	/* n is bounded by the service definitions in memory, so these sums
-	 * cannot overflow; work (the one struct array) goes first for its
-	 * alignment, the byte arrays last. */
-	size_t bytes = (n + 1) * sizeof(*b->work) + (na * n + 2 * (n + 1)) * sizeof(size_t) +
-		       n * sizeof(bool) + n;
-	char *m = calloc(1, bytes);
 
-	if (!m)
-		return -1;
-	b->scratch = m;
-	b->work = (struct gb_work *)(void *)m;
-	m += (n + 1) * sizeof(*b->work);
-	for (size_t i = 0; i < na; i++, m += n * sizeof(size_t))
-		*arrays[i] = (size_t *)(void *)m;
-	b->off = (size_t *)(void *)m;
-	m += (n + 1) * sizeof(size_t);
-	b->roff = (size_t *)(void *)m;
-	m += (n + 1) * sizeof(size_t);
-	b->onstk = (bool *)m;
-	m += n * sizeof(bool);
-	b->skip = (unsigned char *)m;
-	return 0;
+	b->scratch = gb_block(n + 1, arrays, na, NULL);
+	b->skip = calloc(n, 1);
+	return b->scratch && b->skip ? 0 : -1;
+}
+
+static int gb_alloc_cycles(struct gb *b)
+{
+	size_t n = b->n + b->maxb;
+	size_t **arrays[] = { &b->comp, &b->members, &b->tmp, &b->bounds, &b->low, &b->seen };
+
+	b->work = calloc(n + 1, sizeof(*b->work));
+	b->cscratch = gb_block(n, arrays, sizeof(arrays) / sizeof(arrays[0]), &b->onstk);
+	return b->work && b->cscratch ? 0 : -1;
 }
 
 /* Room for a P and a Q barrier per name matched by bmin services or more. */
@@ -820,6 +828,9 @@ static void gb_free(struct gb *b)
 	free(b->e);
 	free(b->redge);
 	free(b->scratch);
+	free(b->cscratch);
+	free(b->work);
+	free(b->skip);
 }
 
 /* 0 built, -1 out of memory, 1 a cycle through barriers (build again without). */
@@ -854,7 +865,7 @@ static int gb_build(struct svc_def *const *svcs, size_t n, struct graph *g,
 		free(g->order);
 		g->order = NULL;
 		g->norder = 0;
-		if (gb_break_cycles(&b) || gb_sort(&b, g))
+		if (gb_alloc_cycles(&b) || gb_break_cycles(&b) || gb_sort(&b, g))
 			goto out;
 	}
 	if (gb_write_nodes(&b, g))
