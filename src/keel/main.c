@@ -44,6 +44,7 @@
 #include "services.h"
 #include "trim.h"
 #include "sigstray.h"
+#include "oomguard.h"
 
 #ifndef KEEL_HEALTH_FILE
 #define KEEL_HEALTH_FILE "/etc/keel/health"
@@ -615,6 +616,7 @@ static KEEL_BOOT __attribute__((noinline)) int main_boot(int argc, char **argv, 
 	diags_free(&boot_diags);
 	if (b->in_container)
 		log_debug("running in a PID namespace: file systems stay writable at the end");
+	oomguard_init(b->in_container);
 
 	/* 4. The services' environment: defaults, then the model's initd.env. */
 	static const char *const env_defaults[] = { "PATH=" KEEL_DEFAULT_PATH, "HOME=/",

@@ -93,10 +93,11 @@ KEEL_BOOT void notify_open(const char *path)
 	strcpy(sa.sun_path, path);
 	/* /run/keel may not exist yet: it is keel's own. */
 	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	int dir_err = 0; /* the bind's ENOENT would hide why (a full /run) */
 	if (slash && slash != dir) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			log_debug("notify: mkdir %s: %m", dir);
+			dir_err = errno;
 	}
 	free(dir);
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
@@ -105,7 +106,10 @@ KEEL_BOOT void notify_open(const char *path)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
 	    loop_add(fd, EPOLLIN, LOOP_NOTIFY) < 0) {
-		log_msg("warning: notify socket %s: %m (`ready notify` services will time out)", path);
+		if (dir_err && errno == ENOENT)
+			errno = dir_err;
+		log_msg("warning: notify socket %s%s: %m (`ready notify` services will time out)", path,
+			dir_err && errno == dir_err ? ": cannot make its folder" : "");
 		if (fd >= 0)
 			close(fd);
 		return;

@@ -6,6 +6,7 @@
 #include "spawn_fds.h"
 #include "spawn_flight.h"
 #include "spawn_ids.h"
+#include "oomguard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,6 +269,7 @@ static void child_setup(struct job *j)
 		child_fail(j, 126, "setsid", NULL);
 	int keep[] = { j->out_fd, j->err_fd, j->null_fd, j->ready_wfd, j->exec_wfd };
 	spawn_keep_fds(keep, sizeof keep / sizeof keep[0]);
+	oomguard_child();
 	if (j->pid_var) {
 		/* Digits of our pid after "WATCHDOG_PID=": no stdio here. */
 		char d[16];

@@ -280,3 +280,53 @@ finish() {
 	note "$TEST_NAME ($(basename "$KEEL_BUILD")): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
+
+# ---- the hostile battery's helpers (test_stress, test_battery) ----
+
+# ns ARGS...: a command in keel's mount and PID namespaces.
+ns() { nsenter -t "$KEEL_PID1" -p -m "$@"; }
+# answers_fast: keelctl answers within 100 ms (best of three tries: the
+# machine running the suite may be busy, keel must not be).
+answers_fast() {
+	local i t0 t best=999999
+	for i in 1 2 3; do
+		t0=$(now_ms)
+		timeout 2 "$KEELCTL" --socket "$SOCK" list >/dev/null 2>&1 || continue
+		t=$(($(now_ms) - t0))
+		[ "$t" -lt "$best" ] && best=$t
+	done
+	note "keelctl answered in $best ms"
+	[ "$best" -lt 100 ]
+}
+# no_zombie: no child of keel left unreaped.
+no_zombie() { [ "$(ps -o stat= --ppid "$KEEL_PID1" | grep -c '^Z')" -eq 0 ]; }
+pid_of() { svc_field "$1" pid 2>/dev/null; }
+# byhand NAME <<EOF: a service outside the boot target, started by keelctl.
+byhand() { { echo "target ctrlaltdel"; cat; } | svc "$1"; }
+# skipped WHAT REASON: a case that could not run here, said as neither ok
+# nor not ok (a skip must not pass for a pass).
+skipped() { echo "# skipped: $TEST_NAME: $1: $2"; }
+
+# cg_new KIND: a fresh cgroup with controller KIND (v2 if it offers it, else
+# v1), for keel's namespace; its path on stdout.
+cg_new() {
+	local d
+	if grep -qw "$1" /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		d=/sys/fs/cgroup/keel-stress-$1-$$
+		echo "+$1" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	elif [ -d "/sys/fs/cgroup/$1" ]; then
+		d=/sys/fs/cgroup/$1/keel-stress-$$
+	else
+		return 1
+	fi
+	mkdir -p "$d" && echo "$d"
+}
+cg_gone() { [ -n "$1" ] && rmdir "$1" 2>/dev/null; true; }
+
+# fuse_hang_build: $FH, a FUSE server that never answers (until SIGUSR1).
+fuse_hang_build() {
+	FH=$SYS/fuse_hang
+	if ! cc -O2 -Wall -o "$FH" "$KEEL_SRC/tests/integ/fuse_hang.c" 2>"$OUT/cc.txt"; then
+		not_ok "fuse_hang builds" "$(head -n 5 "$OUT/cc.txt")"
+	fi
+}

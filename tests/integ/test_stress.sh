@@ -2,33 +2,9 @@
 # SPDX-License-Identifier: MIT
 . "$(dirname "$0")/lib.sh"
 
-# ns ARGS...: a command in keel's mount and PID namespaces.
-ns() { nsenter -t "$KEEL_PID1" -p -m "$@"; }
-# answers_fast: keelctl answers within 100 ms (best of three tries: the
-# machine running the suite may be busy, keel must not be).
-answers_fast() {
-	local i t0 t best=999999
-	for i in 1 2 3; do
-		t0=$(now_ms)
-		timeout 2 "$KEELCTL" --socket "$SOCK" list >/dev/null 2>&1 || continue
-		t=$(($(now_ms) - t0))
-		[ "$t" -lt "$best" ] && best=$t
-	done
-	note "keelctl answered in $best ms"
-	[ "$best" -lt 100 ]
-}
-# no_zombie: no child of keel left unreaped.
-no_zombie() { [ "$(ps -o stat= --ppid "$KEEL_PID1" | grep -c '^Z')" -eq 0 ]; }
-pid_of() { svc_field "$1" pid 2>/dev/null; }
-# byhand NAME <<EOF: a service outside the boot target, started by keelctl.
-byhand() { { echo "target ctrlaltdel"; cat; } | svc "$1"; }
-
 # ---- 1. NSS and hung mounts: the child waits, PID 1 does not ----
 sys_new hung
-FH=$SYS/fuse_hang
-if ! cc -O2 -Wall -o "$FH" "$KEEL_SRC/tests/integ/fuse_hang.c" 2>"$OUT/cc.txt"; then
-	not_ok "fuse_hang builds" "$(head -n 5 "$OUT/cc.txt")"
-fi
+fuse_hang_build
 mkdir -p "$SYS/mnt"
 mkfifo "$SYS/passwd.fifo"
 svc calm <<EOF
@@ -150,22 +126,6 @@ if [ "$started" -eq 0 ]; then
 	check "a burst of real-time signals: the other service kept its pid" [ "$(pid_of sigs)" = "$sigs_pid" ]
 	check "poweroff after the signal burst" keel_stop
 fi
-
-# cg_new KIND: a fresh cgroup with controller KIND (v2 if it offers it, else
-# v1), for keel's namespace; its path on stdout.
-cg_new() {
-	local d
-	if grep -qw "$1" /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
-		d=/sys/fs/cgroup/keel-stress-$1-$$
-		echo "+$1" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-	elif [ -d "/sys/fs/cgroup/$1" ]; then
-		d=/sys/fs/cgroup/$1/keel-stress-$$
-	else
-		return 1
-	fi
-	mkdir -p "$d" && echo "$d"
-}
-cg_gone() { [ -n "$1" ] && rmdir "$1" 2>/dev/null; true; }
 
 # ---- 3. A fork bomb under a pids limit; floods on a ready fd and stdout ----
 sys_new bomb
