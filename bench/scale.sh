@@ -6,7 +6,9 @@
 #   N=20000 KEEL_BUILD=build bench/scale.sh
 # N services (default 10000), each `type once` running /bin/true, with a
 # description, in one boot target, plus a 1000-service graph of 10 levels
-# with `after levelN` (generic-name fan-in). Prints a markdown report and
+# with `after levelN` (generic-name fan-in; a barrier node per generic
+# name keeps it linear) and the same 1000 without edges (the floor of that
+# figure). Prints a markdown report and
 # writes it to bench/results/scale-latest.md. A benchmark, not a test: no
 # figure fails it; the budget (PID 1 <= 0.5 KiB per service) is printed.
 set -euo pipefail
@@ -33,7 +35,7 @@ boot() {
 }
 reached() { grep -q "target boot reached" "$W/$1.console"; }
 
-mkdir -p "$W/big" "$W/levels"
+mkdir -p "$W/big" "$W/levels" "$W/flat"
 for i in $(seq 1 "$N"); do
 	printf 'type once\nexec /bin/true\ndescription "service %s"\n' "$i" >"$W/big/s$i"
 done
@@ -44,6 +46,7 @@ for l in $(seq 0 9); do
 			echo "type once"
 			[ "$l" -gt 0 ] && echo "after level$((l - 1))"
 		} >"$W/levels/level$l@$i"
+		printf 'exec /bin/true\ntype once\n' >"$W/flat/level$l@$i"
 	done
 done
 
@@ -70,6 +73,10 @@ until reached levels; do sleep 0.01; done
 t_levels=$(($(ms) - T0))
 lv_hwm=$(kib "/proc/$PID1/status" VmHWM); lv_rss=$(kib "/proc/$PID1/status" VmRSS)
 "$CTL" --socket "$W/sock" poweroff >/dev/null; wait "$NS" 2>/dev/null || true
+boot flat "$W/flat"
+until reached flat; do sleep 0.01; done
+fl_hwm=$(kib "/proc/$PID1/status" VmHWM)
+"$CTL" --socket "$W/sock" poweroff >/dev/null; wait "$NS" 2>/dev/null || true
 
 per=$(( (pss - ${base_pss:-0}) ))
 report=$(cat <<REPORT
@@ -92,6 +99,7 @@ report=$(cat <<REPORT
 |---|---|
 | start-up → target reached | $t_levels ms |
 | PID 1 peak (VmHWM) / RSS | $lv_hwm / $lv_rss KiB |
+| the same 1000 without \`after\` (the floor): PID 1 peak | $fl_hwm KiB |
 REPORT
 )
 echo "$report"
