@@ -56,6 +56,9 @@ struct client {
 	enum gen gen;           /* what is still to be written */
 	bool answered;
 	bool subscribe; /* asked `events` */
+	/* The answer when memory is too short to build one: a request that
+	 * was carried out (a power action) says so all the same. */
+	const char *oom_reply;
 };
 
 static int listen_fd = -1;
@@ -208,6 +211,7 @@ static struct client *slot_for(uid_t uid, bool has_request, const char **why)
 }
 
 static void client_read(struct client *c);
+static void client_write(struct client *c);
 
 void control_accept(void)
 {
@@ -247,8 +251,14 @@ void control_accept(void)
 		c->seq_ms = sup_now_ms();
 		c->deadline_ms = c->seq_ms + CONTROL_REQUEST_MS;
 		if (loop_add(fd, EPOLLIN, LOOP_CLIENT) < 0) {
-			close(fd);
-			client_release(c);
+			/* No room to watch it (out of memory for the loop's
+			 * table): answer what it sent with connect, or say why
+			 * not; closing unread would reset the connection. */
+			client_read(c);
+			if (c->fd == fd && !c->answered) {
+				c->out.oom = true;
+				client_write(c);
+			}
 			continue;
 		}
 		/* keelctl sends its request with connect: answer it now, before
@@ -547,12 +557,12 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 		return;
 	}
 	static const struct {
-		const char *verb;
+		const char *verb, *ok;
 		enum sup_action action;
 	} power[] = {
-		{ "reboot", SUP_ACTION_REBOOT },
-		{ "poweroff", SUP_ACTION_POWEROFF },
-		{ "halt", SUP_ACTION_HALT },
+		{ "reboot", "OK reboot\n", SUP_ACTION_REBOOT },
+		{ "poweroff", "OK poweroff\n", SUP_ACTION_POWEROFF },
+		{ "halt", "OK halt\n", SUP_ACTION_HALT },
 	};
 	for (size_t i = 0; i < sizeof power / sizeof power[0]; i++) {
 		if (strcmp(verb, power[i].verb))
@@ -562,7 +572,8 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 		} else if (sup_phase() != SUP_PHASE_RUN) {
 			buf_adds(o, "ERR already shutting down\n");
 		} else {
-			buf_addf(o, "OK %s\n", verb);
+			buf_adds(o, power[i].ok);
+			c->oom_reply = power[i].ok;
 			sup_shutdown(power[i].action);
 		}
 		return;
@@ -585,11 +596,11 @@ static void req_dispatch(struct client *c, char **argv, int argc)
 	buf_adds(o, "\"\n");
 }
 
-static void client_handle_request(struct client *c, size_t linelen)
+static void client_handle_request(struct client *c, char *line, size_t linelen)
 {
 	char *argv[CTLPROTO_MAX_ARGS];
 	const char *err = NULL;
-	int argc = ctlproto_split(c->in.p, linelen, argv, &err);
+	int argc = ctlproto_split(line, linelen, argv, &err);
 	if (argc < 0) {
 		buf_addf(&c->out, "ERR %s\n", err);
 		return;
@@ -604,6 +615,15 @@ static void client_handle_request(struct client *c, size_t linelen)
 
 static void client_write(struct client *c)
 {
+	if (c->out.oom && !c->out.len) {
+		/* Not even the error could be built: a fixed answer, best
+		 * effort (a fresh socket takes a short line). */
+		const char *r = c->oom_reply ? c->oom_reply : "ERR out of memory\n";
+		if (send(c->fd, r, strlen(r), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		}
+		client_close(c);
+		return;
+	}
 	for (;;) {
 		client_fill(c);
 		if (!c->out.len)
@@ -650,15 +670,24 @@ static void client_read(struct client *c)
 			client_close(c);
 			return;
 		}
-		buf_add(&c->in, tmp, (size_t)r);
-		char *nl = c->in.p ? memchr(c->in.p, '\n', c->in.len) : NULL;
+		/* A request that came whole (keelctl's do) is read where it
+		 * is: answering it needs no memory for the input, which
+		 * matters when there is none (a power-off under a memory cap). */
+		char *line = tmp, *nl = c->in.len ? NULL : memchr(tmp, '\n', (size_t)r);
+		if (!nl) {
+			buf_add(&c->in, tmp, (size_t)r);
+			line = c->in.p;
+			nl = line ? memchr(line, '\n', c->in.len) : NULL;
+		}
 		if (nl || c->in.len > CONTROL_MAX_REQUEST || c->in.oom) {
 			c->answered = true;
 			c->deadline_ms = sup_now_ms() + CONTROL_IDLE_MS;
-			if (!nl || (size_t)(nl - c->in.p) > CONTROL_MAX_REQUEST)
+			if (!nl && c->in.oom)
+				buf_adds(&c->out, "ERR out of memory\n");
+			else if (!nl || (size_t)(nl - line) > CONTROL_MAX_REQUEST)
 				buf_adds(&c->out, "ERR request too long\n");
 			else
-				client_handle_request(c, (size_t)(nl - c->in.p));
+				client_handle_request(c, line, (size_t)(nl - line));
 			if (c->subscribe)
 				client_subscribe(c);
 			else

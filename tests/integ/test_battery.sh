@@ -288,6 +288,15 @@ EOF
 		wait_state calm running 10
 		after_case "data limit" "$(pid_of calm)"
 		check "poweroff under the data limit" keel_stop
+		# Tighter: loading itself runs short, and so does building an
+		# answer. keelctl still gets one (if only "out of memory", never
+		# a reset or a silent close), and power-off still works.
+		probe $((found * 7 / 10)) || true
+		out=$(ctl status calm 2>&1)
+		rc=$?
+		check "a tighter data limit: keelctl status is answered ($rc: $(echo "$out" | head -n 1))" \
+			eval '[ $rc = 0 ] || { [ $rc = 1 ] && echo "$out" | grep -q "out of memory"; }'
+		check "a tighter data limit: poweroff ends it" keel_stop
 	fi
 	;;
 esac
