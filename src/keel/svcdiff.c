@@ -26,8 +26,9 @@ static bool refs_eq(const struct svc_refs *a, const struct svc_refs *b)
 
 bool svcdiff_equal(const struct svc_def *a, const struct svc_def *b)
 {
+	/* The '@' argument is part of the instance name. */
 	if (!str_eq(a->name, b->name) || !str_eq(a->instance, b->instance) ||
-	    !str_eq(a->o->arg, b->o->arg) || !str_eq(a->description, b->description) ||
+	    !str_eq(a->description, b->description) ||
 	    a->type != b->type || a->target != b->target)
 		return false;
 	if (!refs_eq(&a->after, &b->after) || !refs_eq(&a->before, &b->before) ||

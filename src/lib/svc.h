@@ -64,7 +64,7 @@ struct svc_rlimit {
  * them points at svc_opt_default instead of carrying its own copy: one
  * definition per service lives in PID 1, and this is half of it. */
 struct svc_opt {
-	char *arg;          /* text after '@' in the instance name, or NULL */
+	char *arg;          /* text after '@' in the instance name, or NULL; parser only (packing drops it) */
 	char *tty;          /* device for stdio, new session, controlling tty */
 	char *user, *group; /* names or numeric ids, resolved at spawn time */
 	char **env;         /* "KEY=VALUE" strings, NULL-terminated, may be NULL */

@@ -85,11 +85,15 @@ static char **pk_argv(struct packer *k, char *const *src)
 	return v;
 }
 
-/* Nothing set that differs from svc_opt_default: share it. */
+/* Nothing set that differs from svc_opt_default: share it. The '@'
+ * argument does not count: only the parser uses it (for %1), and it is
+ * the end of the instance name anyway. Without this, every instance of a
+ * template ("getty@ttyS0", "level3@45") carried its own copy of the
+ * options, half of its definition. */
 static bool opt_is_default(const struct svc_opt *o)
 {
 	const struct svc_opt *z = &svc_opt_default;
-	return !o->arg && !o->tty && !o->user && !o->group && !o->env && !o->cwd &&
+	return !o->tty && !o->user && !o->group && !o->env && !o->cwd &&
 	       !o->rlimits && !o->ready_file && !o->cs && !o->lv && o->stop_grace_ms == z->stop_grace_ms &&
 	       o->respawn_limit == z->respawn_limit && o->respawn_window_ms == z->respawn_window_ms &&
 	       o->respawn_delay_ms == z->respawn_delay_ms &&
@@ -128,19 +132,19 @@ static void pk_walk(struct packer *k, struct svc_def *d, const struct svc_def *s
 	if (own_opt) {
 		struct svc_rlimit *rl = pk_arr(k, so->rlimits, so->nrlimits * sizeof *so->rlimits);
 		char **env = pk_argv(k, so->env);
-		char *ostrs[] = { so->arg, so->tty, so->user, so->group, so->cwd, so->ready_file };
+		char *ostrs[] = { so->tty, so->user, so->group, so->cwd, so->ready_file };
 		char *oout[sizeof ostrs / sizeof ostrs[0]];
 		for (size_t i = 0; i < sizeof ostrs / sizeof ostrs[0]; i++)
 			oout[i] = pk_str(k, ostrs[i]);
 		if (k->copy) {
 			o->rlimits = rl;
 			o->env = env;
-			o->arg = oout[0];
-			o->tty = oout[1];
-			o->user = oout[2];
-			o->group = oout[3];
-			o->cwd = oout[4];
-			o->ready_file = oout[5];
+			o->arg = NULL;
+			o->tty = oout[0];
+			o->user = oout[1];
+			o->group = oout[2];
+			o->cwd = oout[3];
+			o->ready_file = oout[4];
 		}
 	}
 	if (!k->copy)

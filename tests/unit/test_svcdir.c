@@ -274,7 +274,7 @@ static void test_bad_instance_names(void **state)
 	struct diags d = {0};
 	assert_int_equal(svcdir_load(f->dir, &set, &d), 0);
 	assert_int_equal(set.n, 1);
-	assert_string_equal(set.v[0]->o->arg, "1");
+	assert_string_equal(strchr(set.v[0]->instance, '@') + 1, "1");
 	assert_int_equal(d.nerrors, 3);
 	int i = find_diag(&d, f->dir, "foo@");
 	assert_true(i >= 0);

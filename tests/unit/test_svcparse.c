@@ -119,7 +119,7 @@ static void test_pygos_agetty(void **state)
 	assert_int_equal(D.n, 0);
 	assert_string_equal(s->name, "agetty");
 	assert_string_equal(s->instance, "agetty@ttyS0");
-	assert_string_equal(s->o->arg, "ttyS0");
+	assert_string_equal(strchr(s->instance, '@') + 1, "ttyS0"); /* the argument %0 was */
 	assert_string_equal(s->description, "agetty on ttyS0");
 	assert_int_equal(s->nexec, 1);
 	assert_string_equal(s->exec[0].argv[0], "agetty");
@@ -678,8 +678,11 @@ static void test_linknames(void **state)
 	struct svc_def *s = parse_as("getty@tty1@x", "exec getty %0");
 	assert_non_null(s);
 	assert_string_equal(s->name, "getty");
-	assert_string_equal(s->o->arg, "tty1@x");
+	assert_string_equal(strchr(s->instance, '@') + 1, "tty1@x");
 	assert_string_equal(s->exec[0].argv[1], "tty1@x");
+	/* An instance sets no option by being one: it shares the defaults
+	 * (a copy would be half of each template instance's memory). */
+	assert_ptr_equal(s->o, &svc_opt_default);
 	svc_def_free(s);
 	parse_fail_as("foo@", "", "0: bad service name \"foo@\": empty argument after '@'", NULL);
 	parse_fail_as("@foo", "", "0: bad service name \"@foo\": nothing before '@'", NULL);
