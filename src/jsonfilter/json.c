@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../lib/hexdigit.h"
 
 const char *const json_type_names[] = { "null", "boolean", "double", "int", "object", "array", "string" };
 
@@ -89,24 +90,13 @@ struct jval *json_get(const struct jval *o, const char *key)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex4(struct parser *ps, unsigned *out)
 {
 	if (ps->end - ps->p < 4)
 		return -1;
 	unsigned u = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(ps->p[i]);
+		int h = hex_digit(ps->p[i]);
 		if (h < 0)
 			return -1;
 		u = u << 4 | (unsigned)h;

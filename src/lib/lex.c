@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "hexdigit.h"
 
 /* A growable byte string; every argument is built in one and handed over. */
 struct lex_buf {
@@ -85,17 +86,6 @@ void lex_line_free(struct lex_line *l)
 	*l = (struct lex_line){0};
 }
 
-static int lex_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Reads one escape after a backslash at *qp (inside quotes). Returns the byte
  * (1..255), or -1 after reporting the problem.
@@ -125,7 +115,7 @@ static int lex_escape(struct lexer *lx, const char **qp, const char *e)
 	case 'x': {
 		int h, ndig = 0;
 		v = 0;
-		while (ndig < 2 && q < e && (h = lex_hexval(*q)) >= 0) {
+		while (ndig < 2 && q < e && (h = hex_digit(*q)) >= 0) {
 			v = v * 16 + h;
 			q++;
 			ndig++;

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hexdigit.h"
 
 static const char *const source_names[LOG_SRC_COUNT] = { "kern", "keel", "stdout", "stderr",
 							  "syslog" };
@@ -82,17 +83,6 @@ void logrec_format(struct buf *b, const struct log_rec *r)
 	buf_adds(b, "\n");
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Unescapes s[0..n) in place; returns the new length. */
 static size_t unescape(char *s, size_t n)
 {
@@ -109,8 +99,8 @@ static size_t unescape(char *s, size_t n)
 			s[o++] = '\n';
 		else if (c == 'r')
 			s[o++] = '\r';
-		else if (c == 'x' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			s[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		else if (c == 'x' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+			s[o++] = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
 			i += 2;
 		} else
 			s[o++] = c;
