@@ -281,3 +281,17 @@ int ctl_render(const struct ctl *c, char *reply, const char *verb, const char *n
 	buf_free(&waits_text);
 	return rc;
 }
+
+/* Here, not in keelctl.c: fuzz_ctlreply links the reply readers, and
+ * this with them, rather than a copy. */
+size_t ctl_split_tabs(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}

@@ -72,18 +72,6 @@ void ctl_fmt_ms(unsigned long long ms, char *buf, size_t len)
 		snprintf(buf, len, "%llud%02lluh", s / 86400, (s / 3600) % 24);
 }
 
-size_t ctl_split_tabs(char *line, char **f, size_t max)
-{
-	size_t n = 0;
-	f[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	return n;
-}
-
 int ctl_fail(const struct ctl *c, int code, const char *fmt, ...)
 {
 	char *msg = NULL;

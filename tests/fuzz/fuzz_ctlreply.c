@@ -30,18 +30,6 @@ int ctl_request(const struct ctl *c, const char *request, struct buf *reply)
 	return reply->oom ? 1 : 0;
 }
 
-size_t ctl_split_tabs(char *line, char **f, size_t max)
-{
-	size_t n = 0;
-	f[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	return n;
-}
-
 void ctl_fmt_ms(unsigned long long ms, char *buf, size_t len)
 {
 	snprintf(buf, len, "%llu", ms);
