@@ -334,10 +334,12 @@ bad:;
 	return -1;
 }
 
-static int write_all(int fd, const uint8_t *b, size_t n, uint64_t off)
+/* All n bytes at off, written (out) or read; a short transfer is EIO. */
+static int xfer_all(int fd, uint8_t *b, size_t n, uint64_t off, bool out)
 {
-	for (size_t w = 0; w < n;) {
-		ssize_t k = pwrite(fd, b + w, n - w, (off_t)(off + w));
+	for (size_t d = 0; d < n;) {
+		ssize_t k = out ? pwrite(fd, b + d, n - d, (off_t)(off + d))
+				: pread(fd, b + d, n - d, (off_t)(off + d));
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
@@ -345,25 +347,19 @@ static int write_all(int fd, const uint8_t *b, size_t n, uint64_t off)
 				errno = EIO;
 			return -1;
 		}
-		w += (size_t)k;
+		d += (size_t)k;
 	}
 	return 0;
 }
 
+static int write_all(int fd, const uint8_t *b, size_t n, uint64_t off)
+{
+	return xfer_all(fd, (uint8_t *)b, n, off, true);
+}
+
 static int read_all(int fd, uint8_t *b, size_t n, uint64_t off)
 {
-	for (size_t r = 0; r < n;) {
-		ssize_t k = pread(fd, b + r, n - r, (off_t)(off + r));
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			if (k == 0)
-				errno = EIO;
-			return -1;
-		}
-		r += (size_t)k;
-	}
-	return 0;
+	return xfer_all(fd, b, n, off, false);
 }
 
 /*
