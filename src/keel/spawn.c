@@ -44,6 +44,13 @@
 #define SPAWN_FORK_ONLY 0
 #endif
 
+/* Eight: a child's way from clone to the exec that frees its slot takes
+ * several times as long as PID 1's part of a start, so with fewer slots
+ * PID 1 waits in a burst. Measured under QEMU (200 services, 11 boots of
+ * each in one batch): two slots 0.275 s, eight 0.225 s, the floor 0.269 s.
+ * The slots' pages are given back once a burst is over (slots_release). */
+#define SLOTS 8
+
 static char **base_env;
 static struct rlimit nofile_orig = { RLIM_INFINITY, RLIM_INFINITY };
 static bool nofile_set;
@@ -74,14 +81,11 @@ void spawn_set_stdio(int out, int err)
 	next_err = err;
 }
 
-void spawn_fit_nofile(size_t nservices)
+static void fit_limit(rlim_t need)
 {
 	struct rlimit cur, want;
-	/* Room for a pipe or two per starting service, the two log pipes each
-	 * service keeps, plus 64 for PID 1's own fds and clients (nservices is
-	 * bounded by memory: no overflow). */
 	if (nofile_set || getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_cur == RLIM_INFINITY ||
-	    6 * (rlim_t)nservices + 64 <= cur.rlim_cur)
+	    need <= cur.rlim_cur)
 		return;
 	want.rlim_cur = want.rlim_max = cur.rlim_max > 65536 ? cur.rlim_max : 65536;
 	if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
@@ -91,6 +95,16 @@ void spawn_fit_nofile(size_t nservices)
 	}
 	nofile_orig = cur;
 	nofile_set = true;
+}
+
+void spawn_fit_nofile(size_t nservices)
+{
+	/* Room for a pipe or two per starting service, the two log pipes each
+	 * service keeps, plus 64 for PID 1's own fds and clients (nservices is
+	 * bounded by memory: no overflow). */
+	rlim_t need = 6 * (rlim_t)nservices + 64;
+	fit_limit(need);
+	spawn_fds_fit(SLOTS, need);
 }
 
 /* Everything the child needs, prepared by the parent. */
@@ -115,6 +129,7 @@ struct job {
 	 * of a pipe: when clone returns, the parent knows at once whether
 	 * the exec happened. */
 	bool shared;
+	bool share_fds;      /* CLONE_FILES until spawn_fds_unshare */
 	bool failed;
 	char err[512];
 };
@@ -327,6 +342,9 @@ static void child_setup(struct job *j)
 static int child_single(void *arg)
 {
 	struct job *j = arg;
+	/* Sharing PID 1's fd table until this returns (spawn_fds.h). */
+	if (j->share_fds && spawn_fds_unshare() < 0)
+		child_fail(j, 126, "unshare", NULL);
 	child_setup(j);
 	child_exec(j, j->def->exec[0].argv);
 }
@@ -380,12 +398,6 @@ static char path_buf_sync[PATH_MAX];
  * The child and PID 1 do share errno while both run: a failing call in
  * one can change the other's; only error texts could be affected.
  */
-/* Eight: a child's way from clone to the exec that frees its slot takes
- * several times as long as PID 1's part of a start, so with fewer slots
- * PID 1 waits in a burst. Measured under QEMU (200 services, 11 boots of
- * each in one batch): two slots 0.275 s, eight 0.225 s, the floor 0.269 s.
- * The slots' pages are given back once a burst is over (slots_release). */
-#define SLOTS 8
 struct slot {
 	volatile pid_t tid;  /* nonzero while the child may use the slot */
 	pid_t pid;
@@ -441,6 +453,7 @@ static char *job_reason(const struct job *j)
  * Out of memory for the list: the outcome is reported at once instead. */
 static void slot_take(struct slot *sl, void (*report)(pid_t, const char *))
 {
+	spawn_fds_release((unsigned)(sl - slots));
 	char *why = sl->job.failed ? job_reason(&sl->job) : NULL;
 	if (ndone == done_cap) {
 		size_t ncap = done_cap ? done_cap * 2 : 16;
@@ -608,10 +621,13 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 		 * this needs adapting. */
 		sl->job = j;
 		sl->job.path_buf = slot_stacks + (size_t)(sl - slots) * SLOT_SIZE;
+		int *mine[] = { &sl->job.out_fd, &sl->job.err_fd, &sl->job.null_fd, &sl->job.ready_wfd };
+		sl->job.share_fds = spawn_fds_place((unsigned)(sl - slots), mine, sizeof mine / sizeof mine[0]);
 		slots_used = true;
 		sl->tid = -1;
 		sl->since_ms = flight_now_ms();
-		pid = clone(child_single, sl->stack_top, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
+		pid = clone(child_single, sl->stack_top,
+			    CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD | (sl->job.share_fds ? CLONE_FILES : 0),
 			    &sl->job, NULL, NULL, (void *)&sl->tid);
 		if (pid > 0) {
 			sl->pid = pid;
@@ -621,6 +637,7 @@ pid_t spawn_service(const struct svc_def *def, int *ready_rfd, int *exec_rfd, co
 			*pending = true;
 		} else {
 			sl->tid = 0;
+			spawn_fds_release((unsigned)(sl - slots));
 		}
 	} else {
 		pid = fork();

@@ -4,7 +4,9 @@
 
 #include <fcntl.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -88,4 +90,130 @@ void spawn_keep_fds(const int *keep, size_t n)
 		if (i < nk)
 			from = (unsigned)k[i] + 1;
 	}
+}
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#define RESERVE_MAX 16 /* slots */
+
+static int low_fds[RESERVE_MAX][SPAWN_FDS_PER_SLOT];
+static unsigned nslots;
+static int low_limit = -1; /* fds below it are what a child copies */
+static int placeholder = -1;
+static bool broken[RESERVE_MAX]; /* see release() */
+static size_t table_fds;   /* what spawn_fds_fit last grew the table to */
+
+static bool reserve(unsigned slots)
+{
+	if (slots > RESERVE_MAX)
+		return false;
+	/* A stand-in that is always there: fd 0 (stdio is made sane first). */
+	placeholder = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	if (placeholder < 0)
+		return false;
+	int top = placeholder;
+	for (unsigned i = 0; i < slots; i++)
+		for (int k = 0; k < SPAWN_FDS_PER_SLOT; k++) {
+			int fd = fcntl(placeholder, F_DUPFD_CLOEXEC, 3);
+			if (fd < 0) {
+				for (unsigned a = 0; a <= i; a++)
+					for (int b = 0; b < (a < i ? SPAWN_FDS_PER_SLOT : k); b++)
+						close(low_fds[a][b]);
+				close(placeholder);
+				placeholder = -1;
+				return false;
+			}
+			low_fds[i][k] = fd;
+			if (fd > top)
+				top = fd;
+		}
+	nslots = slots;
+	low_limit = top + 1;
+	return true;
+}
+
+void spawn_fds_fit(unsigned slots, size_t nfds)
+{
+	if (low_limit < 0 && !reserve(slots))
+		return; /* children copy the whole table, as without this */
+	/* The kernel grows an fd table by copying it into a new one; while a
+	 * child shares it (CLONE_FILES) it first waits for an RCU grace
+	 * period, milliseconds each time, and a boot's pipes would grow it
+	 * several times in the middle of starting services (100 services:
+	 * 14 ms more, measured). So it is grown here, between bursts, to what
+	 * the services will need. A failure only costs that time. */
+	struct rlimit rl;
+	if (nfds <= table_fds || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && nfds > rl.rlim_cur)
+		nfds = (size_t)rl.rlim_cur;
+	if (nfds > INT_MAX)
+		nfds = INT_MAX;
+	int fd = fcntl(placeholder, F_DUPFD_CLOEXEC, (int)nfds - 1);
+	if (fd >= 0) {
+		close(fd);
+		table_fds = nfds;
+	}
+}
+
+
+/* The slot's numbers back to the stand-in, which closes what the child was
+ * given there (a ready pipe's writer kept open would hide its end of file).
+ * If that fails, the number is not reused: the slot is left out from then
+ * on, as a later dup3 onto it would replace whatever else had it. */
+static void release(unsigned slot, int upto)
+{
+	for (int k = 0; k < upto; k++)
+		if (dup3(placeholder, low_fds[slot][k], O_CLOEXEC) < 0)
+			broken[slot] = true;
+}
+
+bool spawn_fds_place(unsigned slot, int **fd, size_t n)
+{
+	if (low_limit < 0 || slot >= nslots || broken[slot])
+		return false;
+	int k = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* Even an fd below low_limit: PID 1 may close its own
+		 * number before the child has its copy. */
+		if (*fd[i] < 0)
+			continue;
+		/* Two entries naming one fd (stdout and stderr to the console)
+		 * take one number. */
+		bool same = false;
+		for (size_t j = 0; j < i && !same; j++)
+			same = *fd[j] >= 0 && *fd[j] == *fd[i];
+		if (same)
+			continue;
+		/* More fds than numbers, or a dup3 that failed: the child
+		 * would lose the fd at the unshare, so it copies the whole
+		 * table instead. */
+		if (k == SPAWN_FDS_PER_SLOT || dup3(*fd[i], low_fds[slot][k], O_CLOEXEC) < 0) {
+			release(slot, k);
+			return false;
+		}
+		int was = *fd[i];
+		for (size_t j = i; j < n; j++)
+			if (*fd[j] == was)
+				*fd[j] = low_fds[slot][k];
+		k++;
+	}
+	return true;
+}
+
+int spawn_fds_unshare(void)
+{
+	if (low_limit < 0)
+		return 0;
+	if (syscall(SYS_close_range, (unsigned)low_limit, ~0U, CLOSE_RANGE_UNSHARE) == 0)
+		return 0;
+	/* Before Linux 5.9: a copy of the whole table, as before. */
+	return syscall(SYS_unshare, 0x00000400 /* CLONE_FILES */) == 0 ? 0 : -1;
+}
+
+void spawn_fds_release(unsigned slot)
+{
+	if (low_limit >= 0 && slot < nslots)
+		release(slot, SPAWN_FDS_PER_SLOT);
 }
