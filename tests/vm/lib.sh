@@ -322,8 +322,7 @@ vm_kill() {
 # or kills it if something else still holds the FIFO.
 vm_cat_stop() {
 	[ -n "${VM_CAT_PID:-}" ] || return 0
-	local i=0
-	while kill -0 "$VM_CAT_PID" 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	vm_drain
 	kill "$VM_CAT_PID" 2>/dev/null
 	wait "$VM_CAT_PID" 2>/dev/null
 	VM_CAT_PID=
@@ -343,6 +342,17 @@ vm_console() {
 
 vm_seen() { vm_console | grep -qE -- "$1"; }
 
+# vm_drain: once QEMU has gone, waits (up to 5 s) for the console's reader to
+# write what QEMU printed last. Under load the reader lags behind: a check made
+# the moment QEMU exits missed a line that was in the file a moment later.
+vm_drain() {
+	local i=0
+	while [ -n "${VM_CAT_PID:-}" ] && kill -0 "$VM_CAT_PID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # vm_wait REGEX [SECONDS]: 0 once a console line since the mark matches; 1 at the
 # deadline or when QEMU has gone without printing it.
 vm_wait() {
@@ -350,6 +360,7 @@ vm_wait() {
 	while :; do
 		vm_seen "$re" && return 0
 		if ! vm_alive || [ "$(vm_now_ms)" -ge "$deadline" ]; then
+			vm_alive || vm_drain
 			vm_seen "$re"
 			return
 		fi
@@ -361,7 +372,12 @@ vm_wait() {
 vm_wait_count() {
 	local deadline=$(($(vm_now_ms) + ${3:-30} * 1000))
 	while [ "$(vm_console | grep -cE -- "$1")" -lt "$2" ]; do
-		vm_alive && [ "$(vm_now_ms)" -lt "$deadline" ] || return 1
+		if ! vm_alive; then
+			vm_drain
+			[ "$(vm_console | grep -cE -- "$1")" -ge "$2" ]
+			return
+		fi
+		[ "$(vm_now_ms)" -lt "$deadline" ] || return 1
 		sleep 0.1
 	done
 }
