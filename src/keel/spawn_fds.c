@@ -106,7 +106,9 @@ static size_t table_fds;   /* what spawn_fds_fit last grew the table to */
 
 static bool reserve(unsigned slots)
 {
-	if (slots > RESERVE_MAX)
+	/* Before Linux 5.9 (no close_range) sharing would gain nothing: the
+	 * child's unshare would copy the whole table all the same. */
+	if (slots > RESERVE_MAX || syscall(SYS_close_range, ~0U, ~0U, 0U) < 0)
 		return false;
 	/* A stand-in that is always there: fd 0 (stdio is made sane first). */
 	placeholder = fcntl(0, F_DUPFD_CLOEXEC, 3);
