@@ -1,4 +1,4 @@
-/* cond_mount: the mount table behind `mounted` conditions and mount triggers — /proc/self/mountinfo, re-read when the kernel says it changed. */
+/* cond_mount: the mount table behind `mounted` conditions, mount triggers and mount watchers — /proc/self/mountinfo, re-read when the kernel says it changed. */
 /* SPDX-License-Identifier: MIT */
 #include "cond_internal.h"
 
@@ -24,7 +24,8 @@
  * The whole table is kept (point and mount ID of each mount) so that the
  * next read tells exactly what was mounted and unmounted in between, also
  * across a rebuild of the conditions' table. Nothing is opened, read or kept
- * while no service has a `mounted` condition or a mount trigger.
+ * while no service has a `mounted` condition or a mount trigger and no other
+ * module watches (cond_mount_watch).
  */
 
 #define MOUNT_GAP_MS 100
@@ -39,12 +40,15 @@ static bool have_table;      /* tab holds a table read since the fd opened */
 static struct mnt_table tab;
 static size_t read_hint = 8192;
 static uint64_t last_read_ms, due_ms;
+static struct mount_watcher *watchers;
 
 bool mount_unavailable(void) { return unavailable; }
 
 /* A service being removed (stopping after a reload) needs it no more. */
 static bool mount_wanted(void)
 {
+	if (watchers)
+		return true;
 	for (size_t i = 0; i < cond.ncsvcs; i++) {
 		const struct svc *s = cond.csvcs[i].s;
 		const struct svc_conds *cs = s->def->o->cs;
@@ -131,7 +135,7 @@ static void fire(void *ctx, const char *point, bool added)
 
 /* Reads the table; with a previous one, what changed fires the triggers.
  * Then the facts. */
-static void table_update(void)
+static void table_apply(void)
 {
 	last_read_ms = sup_now_ms();
 	due_ms = 0;
@@ -169,6 +173,26 @@ static void table_update(void)
 	}
 	if (changed)
 		cond_fact_changed();
+}
+
+static void mount_close(void);
+
+/* After each read (a failed one too: the kernel said something changed),
+ * the watchers; those done leave, and the last user closes the file. */
+static void table_update(void)
+{
+	table_apply();
+	if (!watchers)
+		return;
+	for (struct mount_watcher **p = &watchers; *p;) {
+		struct mount_watcher *w = *p;
+		if (w->changed())
+			p = &w->next;
+		else
+			*p = w->next;
+	}
+	if (!mount_wanted())
+		mount_close();
 }
 
 static void mount_close(void)
@@ -224,4 +248,15 @@ void mount_due(void)
 {
 	if (due_ms && mfd >= 0 && sup_now_ms() >= due_ms)
 		table_update();
+}
+
+int cond_mount_watch(struct mount_watcher *w)
+{
+	w->next = watchers;
+	watchers = w;
+	mount_sync(); /* opened if needed, read: the first call of changed */
+	if (!unavailable)
+		return 0;
+	watchers = w->next; /* never read, so still first */
+	return -1;
 }

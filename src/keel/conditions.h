@@ -43,6 +43,20 @@ void cond_timer_event(void);
 /* One of the module's fds is readable (LOOP_COND_* tags). */
 void cond_fd_event(int fd, enum loop_tag tag);
 
+/* Another module waiting for the mount table (health: its counter's
+ * partition). The watcher is opened if nobody else holds it and read, then
+ * read again when the kernel says the table changed, at most every 100 ms
+ * whatever the storm; changed runs after each read, the first one right
+ * inside this call (nothing mounted in between is missed). It returns false
+ * once it needs no more: the watcher forgets it and closes the file if no
+ * service needs it. changed must not call cond_mount_watch. The caller owns
+ * w until then. -1 (w not kept): the table cannot be watched (said once). */
+struct mount_watcher {
+	bool (*changed)(void);
+	struct mount_watcher *next;
+};
+int cond_mount_watch(struct mount_watcher *w);
+
 /* Control requests: `cond`, `cond set NAME`, `cond clear NAME`
  * (argv[0] is "cond"). */
 void cond_request(struct buf *o, char **argv, int argc);

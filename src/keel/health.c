@@ -16,7 +16,6 @@
 #include "healthconf.h"
 #include "conditions.h"
 #include "log.h"
-#include "loop.h"
 #include "supervisor.h"
 #include "trim.h"
 
@@ -53,7 +52,7 @@ static struct {
 	unsigned long want, disk, writing;
 	bool have_disk;
 	int last_write_error; /* WR_*: said once per kind of failure */
-	int mounts_fd;        /* the counter's directory is not mounted yet: watching */
+	bool mount_wait;      /* the counter's directory is not mounted yet: watching */
 	struct child writer, commit;
 } h;
 
@@ -371,7 +370,6 @@ static void count_boot(void);
 
 KEEL_BOOT void health_init(const char *path)
 {
-	h.mounts_fd = -1;
 	health_conf_free(&h.c);
 	h.off_why = "no health file";
 	h.state = H_OFF;
@@ -409,38 +407,39 @@ KEEL_BOOT void health_init(const char *path)
 		count_boot();
 }
 
-/* The counter usually lives on a data partition a service mounts: while
- * its directory is missing, the boot is counted when the mount table
- * changes (/proc/self/mounts reports that to epoll), not before. */
-static void count_boot(void)
+static void count_now(void)
 {
-	struct stat st;
-	h.mounts_fd = -1;
-	if (h.dir_path && stat(h.dir_path, &st) < 0 && errno == ENOENT) {
-		h.mounts_fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
-		if (h.mounts_fd >= 0 && loop_add(h.mounts_fd, EPOLLPRI, LOOP_MOUNTS) == 0) {
-			log_info("boot health: %s not there yet: the boot is counted once it is mounted",
-				 h.dir_path);
-			return;
-		}
-		if (h.mounts_fd >= 0)
-			close(h.mounts_fd);
-		h.mounts_fd = -1;
-	}
 	counter_read();
 	counter_set(h.state == H_HEALTHY ? 0 : h.disk + 1);
 	log_info("boot health: failed-boot counter %s: %lu", h.c.counter, h.want);
 }
 
-void health_mounts_event(int fd)
+/* The mount table was read: is the counter's directory there now? */
+static bool counter_mount_changed(void)
 {
 	struct stat st;
-	if (fd != h.mounts_fd || !h.dir_path || stat(h.dir_path, &st) < 0)
+	h.mount_wait = h.dir_path && stat(h.dir_path, &st) < 0;
+	if (!h.mount_wait)
+		count_now();
+	return h.mount_wait;
+}
+
+static struct mount_watcher counter_watch = { .changed = counter_mount_changed };
+
+/* The counter usually lives on a data partition a service mounts: while
+ * its directory is missing, the boot is counted when the mount table
+ * changes (conditions.h's watcher, the one of `mounted`), not before. */
+static void count_boot(void)
+{
+	struct stat st;
+	if (h.dir_path && stat(h.dir_path, &st) < 0 && errno == ENOENT &&
+	    cond_mount_watch(&counter_watch) == 0) {
+		if (h.mount_wait)
+			log_info("boot health: %s not there yet: the boot is counted once it is mounted",
+				 h.dir_path);
 		return;
-	loop_del(fd);
-	close(fd);
-	h.mounts_fd = -1;
-	count_boot();
+	}
+	count_now();
 }
 
 void health_step(void)

@@ -29,7 +29,6 @@ void health_step(void);
 /* The next time health_timer_event has work (monotonic ms), 0 none. */
 uint64_t health_next_deadline(void);
 void health_timer_event(void);
-void health_mounts_event(int fd); /* LOOP_MOUNTS: the mount table changed */
 /* True when pid was one of ours (counter writer, commit command). */
 bool health_reaped(pid_t pid, int status);
 /* The "health" control request: `health\tSTATE\tDETAIL\tCOUNTER` then OK. */

@@ -27,7 +27,6 @@ enum loop_tag {
 	LOOP_NOTIFY,       /* sd_notify socket */
 	LOOP_WATCHDOG,     /* watchdog: waiting for its device to appear */
 	LOOP_PIDFD,        /* a main process that is not keel's child */
-	LOOP_MOUNTS,       /* /proc/self/mounts: the mount table changed */
 	LOOP_EVENTS,       /* an event stream subscriber (events.c) */
 	LOOP_COND_MOUNT,   /* conditions: /proc/self/mountinfo changed */
 };

@@ -732,7 +732,6 @@ int main(int argc, char **argv)
 			case LOOP_NOTIFY: notify_event(fd); break;
 			case LOOP_WATCHDOG: wdog_event(fd); break;
 			case LOOP_PIDFD: live_pidfd_event(fd); break;
-			case LOOP_MOUNTS: health_mounts_event(fd); break;
 			case LOOP_EVENTS: events_fd_event(fd, ev[i].events); break;
 			}
 		}

@@ -292,27 +292,68 @@ if keel_start --health-file "$SYS/health"; then
 fi
 
 # ---- a counter on a partition mounted after keel started ----
-sys_new late
-mkdir -p "$OUT/real/keel" "$OUT/mnt"
-echo 4 >"$OUT/real/keel/bootcount"
-svc mounter <<EOF
+# The mount table's watcher is the one of `mounted` conditions: open while
+# health waits (one fd, the one a service's condition would share), closed
+# once the boot is counted unless a service still needs it.
+# mount_fds: keel's open fds on /proc/self/mounts or mountinfo.
+mount_fds() { ls -l "/proc/$KEEL_PID1/fd" 2>/dev/null | grep -cE '/mount(s|info)$'; }
+fds_are() { [ "$(mount_fds)" = "$1" ]; }
+late_setup() {
+	mkdir -p "$OUT/real/keel" "$OUT/mnt"
+	echo 4 >"$OUT/real/keel/bootcount"
+	# It mounts once the test says so: the waiting is seen first.
+	svc mounter <<EOF
 type wait
-exec /bin/mount --bind $OUT/real $OUT/mnt
+exec /bin/sh -c "while [ ! -e $OUT/go ]; do sleep 0.05; done; exec /bin/mount --bind $OUT/real $OUT/mnt"
 EOF
-svc never <<EOF
+	svc never <<EOF
 type respawn
 ready fd 3
 exec /bin/sleep 1000
 EOF
-cat >"$SYS/health" <<EOF
+	cat >"$SYS/health" <<EOF
 require never
 counter $OUT/mnt/keel/bootcount
 EOF
+}
+late_counted() { [ "$(cat "$OUT/real/keel/bootcount" 2>/dev/null)" = 5 ]; }
+
+sys_new late
+late_setup
 if keel_start --health-file "$SYS/health"; then
+	check "late mount: said on the console" \
+		wait_for "not there yet: the boot is counted once it is mounted" 20
+	check "late mount: the mount table is watched while waiting (one fd)" wait_until 20 fds_are 1
+	check "late mount: not counted before the mount" \
+		eval 'sleep 0.3; [ "$(cat "$OUT/real/keel/bootcount")" = 4 ]'
+	touch "$OUT/go"
 	check "late mount: the boot is counted once the counter's partition is mounted" \
-		wait_until 20 eval '[ "$(cat "$OUT/real/keel/bootcount" 2>/dev/null)" = 5 ]'
-	check "late mount: said on the console" console_has "not there yet: the boot is counted once it is mounted"
+		wait_until 20 late_counted
+	check "late mount: the request says counter 5" wait_until 20 health_is waiting '' 5
+	check "late mount: the watcher is closed once nobody needs it" wait_until 20 fds_are 0
 	check "late mount: poweroff ends the namespace" keel_stop
+fi
+
+# The same with a service waiting for another mount: one watcher for both,
+# still open for the service after the boot is counted.
+sys_new late_shared
+late_setup
+svc sdcard <<EOF
+condition mounted $OUT/sd
+exec $BIN/daemon sdcard
+EOF
+if keel_start --health-file "$SYS/health"; then
+	check "late shared: waiting" wait_for "not there yet: the boot is counted once it is mounted" 20
+	check "late shared: one fd on the mount table for health and the condition" \
+		eval 'sleep 0.3; fds_are 1'
+	touch "$OUT/go"
+	check "late shared: the boot is counted once mounted" wait_until 20 late_counted
+	check "late shared: the watcher stays open for the service's condition" \
+		eval 'sleep 0.3; fds_are 1'
+	mkdir -p "$OUT/sd"
+	nsenter --target "$KEEL_PID1" --mount -- mount -t tmpfs -o size=64k sd "$OUT/sd"
+	check "late shared: the condition still follows the mount table" wait_log "^start sdcard " 20
+	check "late shared: poweroff ends the namespace" keel_stop
 fi
 
 finish
