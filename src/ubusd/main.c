@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "ifconf.h"
 #include "json.h"
 #include "ubusmsg.h"
 
@@ -39,7 +40,7 @@ enum {
 	MSGS_PER_WAKEUP = 16,
 };
 
-enum kind { K_LISTEN, K_SIGNAL, K_CLIENT, K_JOB };
+enum kind { K_LISTEN, K_SIGNAL, K_CLIENT, K_JOB, K_CONFIG };
 struct ev {
 	enum kind kind;
 };
@@ -68,6 +69,7 @@ struct object {
 	enum builtin builtin;
 	struct buf sig; /* SIGNATURE's payload: one blobmsg table per method */
 	unsigned seen;  /* event number last delivered to it */
+	bool stale;     /* network.interface.NAME: not (yet) seen in the file being read */
 	struct object *next;
 };
 
@@ -100,7 +102,8 @@ static const char *sock_path = "/var/run/ubus/ubus.sock";
 static const char *shim = "/bin/ubus";
 static int call_timeout = 30;
 static int epfd, listen_fd, sig_fd;
-static struct ev listen_ev = { K_LISTEN }, sig_ev = { K_SIGNAL };
+static struct ev listen_ev = { K_LISTEN }, sig_ev = { K_SIGNAL }, config_ev = { K_CONFIG };
+static struct ifconf ifc;
 static struct client *clients;
 static struct object *objects;
 static struct listener *listeners;
@@ -557,38 +560,52 @@ static struct object *add_builtin(const char *path, enum builtin b, uint32_t id)
 	return o;
 }
 
-/* network.interface.NAME for each "config interface NAME" of UCI's network file */
-static void scan_interfaces(void)
+static void remove_object(struct object *o);
+
+static void keep_interface(const char *name, void *arg)
 {
-	const char *dir = getenv("UCI_CONFIG_DIR");
-	char path[4096], line[1024];
-	snprintf(path, sizeof path, "%s/network", dir && *dir ? dir : "/etc/config");
-	FILE *f = fopen(path, "re");
-	if (!f)
+	(void)arg;
+	struct buf path = { 0 };
+	buf_adds(&path, "network.interface.");
+	buf_add(&path, name, strlen(name) + 1);
+	if (path.oom) {
+		warn("network.interface.%s: out of memory", name);
 		return;
-	while (fgets(line, sizeof line, f)) {
-		char *w[3];
-		int n = 0;
-		for (char *p = line; n < 3 && *p;) {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (!*p || *p == '\n' || *p == '#')
-				break;
-			char q = (*p == '\'' || *p == '"') ? *p++ : 0;
-			w[n++] = p;
-			while (*p && *p != '\n' && (q ? *p != q : (*p != ' ' && *p != '\t')))
-				p++;
-			if (*p)
-				*p++ = 0;
-		}
-		if (n == 3 && strcmp(w[0], "config") == 0 && strcmp(w[1], "interface") == 0 && *w[2]) {
-			char name[1100];
-			snprintf(name, sizeof name, "network.interface.%s", w[2]);
-			if (!find_path(name))
-				add_builtin(name, B_NETIF_NAME, 0);
-		}
 	}
-	fclose(f);
+	struct object *o = find_path(path.p);
+	if (o && o->builtin == B_NETIF_NAME)
+		o->stale = false;
+	else if (!o && (o = add_builtin(path.p, B_NETIF_NAME, 0)))
+		object_event(o, true);
+	/* else a client's object of that path: it stays the client's */
+	buf_free(&path);
+}
+
+/* network.interface.NAME for each "config interface NAME" of UCI's network
+ * file, no more: an interface gone from the file is removed as ubusd removes
+ * an object (its subscribers get UNSUBSCRIBE, listeners ubus.object.remove,
+ * callers of its id NOT_FOUND); one added gets a new object */
+static void sync_interfaces(void)
+{
+	for (struct object *o = objects; o; o = o->next)
+		o->stale = o->builtin == B_NETIF_NAME;
+	if (ifconf_read(&ifc, keep_interface, NULL) < 0) {
+		warn("%s: %s: interfaces left as they were", ifc.file, strerror(errno));
+		return;
+	}
+	for (struct object *o = objects, *nx; o; o = nx) {
+		nx = o->next;
+		if (o->stale)
+			remove_object(o);
+	}
+}
+
+/* what inotify has queued (a change made before the request being handled
+ * was sent); without a watch, only LOOKUP reads the file again */
+static void config_changes(void)
+{
+	if (ifc.wd >= 0 && ifconf_stale(&ifc))
+		sync_interfaces();
 }
 
 static bool has_method(const struct object *o, const char *method)
@@ -693,6 +710,8 @@ static int invoke_event(struct client *c, const char *method, const uint8_t *dat
 
 static void notify_active(struct object *target, bool active)
 {
+	if (!target->owner)
+		return; /* built in: nobody to tell */
 	ubus_msg_begin(&mb, UBUS_MSG_NOTIFY, ++event_seq, 0);
 	blob_put_u32(&mb, UBUS_ATTR_OBJID, target->id);
 	blob_put_u8(&mb, UBUS_ATTR_ACTIVE, active);
@@ -813,7 +832,9 @@ static int lookup(struct client *c, const struct ubus_hdr *h, const uint8_t **tb
 	if (want && !wl)
 		return UBUS_STATUS_INVALID_ARGUMENT;
 	bool prefix = want && want[wl - 1] == '*';
-	scan_interfaces();
+	/* a change made before this request was sent is in inotify's queue; without a watch, read */
+	if (ifconf_stale(&ifc))
+		sync_interfaces();
 	size_t n = 0;
 	for (struct object *o = objects; o; o = o->next)
 		n++;
@@ -845,6 +866,7 @@ static int invoke(struct client *c, const uint8_t *msg, const struct ubus_hdr *h
 {
 	if (!tb[UBUS_ATTR_OBJID] || !tb[UBUS_ATTR_METHOD])
 		return UBUS_STATUS_INVALID_ARGUMENT;
+	config_changes();
 	struct object *o = find_object(rd32(blob_data(tb[UBUS_ATTR_OBJID])));
 	if (!o)
 		return UBUS_STATUS_NOT_FOUND;
@@ -910,8 +932,11 @@ static int subscribe(struct client *c, const uint8_t **tb, bool on)
 			}
 		return UBUS_STATUS_NOT_FOUND;
 	}
+	config_changes();
 	struct object *t = find_object(tid);
-	if (!t || !t->owner)
+	/* the built-in objects stand for procd's and netifd's, which can be
+	 * watched; the event object cannot (it has no client in ubusd either) */
+	if (!t || (!t->owner && !t->path))
 		return UBUS_STATUS_NOT_FOUND;
 	if (t->owner == c)
 		return UBUS_STATUS_INVALID_ARGUMENT;
@@ -1273,7 +1298,17 @@ int main(int argc, char **argv)
 	add_builtin("service", B_SERVICE, 0);
 	add_builtin("system", B_SYSTEM, 0);
 	add_builtin("network.interface", B_NETIF, 0);
-	scan_interfaces();
+	if (ifconf_open(&ifc, getenv("UCI_CONFIG_DIR")) < 0) {
+		warn("out of memory");
+		return 1;
+	}
+	struct epoll_event ce = { .events = EPOLLIN, .data.ptr = &config_ev };
+	if (ifc.fd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, ifc.fd, &ce) < 0) {
+		warn("epoll: %s", strerror(errno));
+		return 1;
+	}
+	ifconf_stale(&ifc);
+	sync_interfaces();
 	if (ready_fd >= 0) {
 		if (write(ready_fd, "\n", 1) < 0)
 			warn("ready fd %d: %s", ready_fd, strerror(errno));
@@ -1295,6 +1330,10 @@ int main(int argc, char **argv)
 				break;
 			case K_SIGNAL:
 				reap();
+				break;
+			case K_CONFIG:
+				if (ifconf_stale(&ifc))
+					sync_interfaces();
 				break;
 			case K_JOB: {
 				struct job *j = (struct job *)ev;

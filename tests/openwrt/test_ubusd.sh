@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_ubusd: keel-ubusd through its socket, with a ubus client written from the protocol (ubus_client.py): HELLO, LOOKUP, service list and system board answered by the ubus shim, client objects, events, garbage.
+# test_ubusd: keel-ubusd through its socket, with a ubus client written from the protocol (ubus_client.py): HELLO, LOOKUP, service list and system board answered by the ubus shim, client objects, events, garbage, network.interface.NAME following UCI's network file, the install paths following SHARE_DIR.
 # SPDX-License-Identifier: MIT
 #
 # keel-ubusd runs as a plain process of the test; the shim it runs answers
@@ -118,6 +118,23 @@ alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/
 check "... and the stuck shim's own child was killed with it" eval '[ -s "$T/sleep.pid" ] && ! alive "$(cat "$T/sleep.pid")"'
 kill "$SPID"
 wait "$SPID"
+
+# a firmware built with other paths (make install passes SHARE_DIR, SERVICE_DIR, SBINDIR):
+# the service file, its link and its exec follow them, as the preinit services do
+P=$T/paths
+mkdir -p "$P/usr/sbin"
+cp "$UBUSD" "$P/usr/sbin/keel-ubusd"
+SHARE_DIR=/lib/keel/share SERVICE_DIR=/etc/keel/enabled SBINDIR=/usr/sbin \
+	sh "$KEEL_SRC/openwrt/install.sh" "$P" 2>"$T/paths.err" || not_ok "install.sh with other paths" "$(cat "$T/paths.err")"
+eq "SHARE_DIR: ubusd's service file is installed there" "$(ls "$P/lib/keel/share" 2>&1)" ubusd
+eq "SERVICE_DIR: the link enabling it is there, to SHARE_DIR's file" \
+	"$(readlink "$P/etc/keel/enabled/ubusd")" /lib/keel/share/ubusd
+eq "SBINDIR: the service runs keel-ubusd from there" "$(grep '^exec' "$P/lib/keel/share/ubusd" 2>&1)" \
+	"exec /usr/sbin/keel-ubusd -r 3 -L /var/run/ubus.sock"
+check "... and nothing in /usr/share/init" [ ! -e "$P/usr/share/init/ubusd" ] && [ ! -e "$P/etc/init.d/ubusd" ]
+eq "the defaults: /usr/share/init/ubusd, enabled in /etc/init.d when /sbin/keel-ubusd is there" \
+	"$(readlink "$D/etc/init.d/ubusd" 2>&1):$(grep '^exec' "$D/usr/share/init/ubusd")" \
+	":exec /sbin/keel-ubusd -r 3 -L /var/run/ubus.sock"
 kill "$UPID"
 wait "$UPID"
 eq "SIGTERM: exit 0" "$?" 0

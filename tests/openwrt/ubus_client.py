@@ -257,6 +257,79 @@ def serve(sock, work):
             c.send(STATUS, m.seq, m.peer, u32(A_STATUS, 3) + u32(A_OBJID, oid))
 
 
+def write_network(text):
+    """as uci commit writes: a new file renamed over the old one"""
+    path = os.path.join(os.environ["UCI_CONFIG_DIR"], "network")
+    with open(path + ".new", "w") as f:
+        f.write(text)
+    os.rename(path + ".new", path)
+
+
+def collect(c, want, secs=5):
+    """messages c gets within secs (the pending ones first) until want(messages) holds"""
+    got, end = [], time.time() + secs
+    while not want(got) and time.time() < end:
+        c.s.settimeout(max(0.05, end - time.time()))
+        try:
+            got.append(c.next_msg())
+        except (socket.timeout, EOFError, OSError):
+            break
+    c.s.settimeout(10)
+    return got
+
+
+def interfaces_follow_config(sock):
+    """network.interface.NAME objects come and go with UCI's network file, as netifd's objects do"""
+    c = Client(sock)
+    st, objs = c.lookup("network.interface.lan")
+    lan = objs.get("network.interface.lan", (0, {}))[0]
+    st, sub = c.add_object(None, {})
+    st, _ = c.request(SUBSCRIBE, 0, u32(A_OBJID, sub) + u32(A_TARGET, lan))
+    check("SUBSCRIBE to network.interface.lan (netifd's objects can be watched)", st == 0, st)
+    st, lid = c.add_object(None, {})
+    st2, _ = c.call(EVENT_OBJ, "register", {"object": lid, "pattern": "ubus.object.*"})
+    check("... and a listener of ubus.object.*", st == 0 and st2 == 0, (st, st2))
+
+    write_network("config interface 'loopback'\n\toption device 'lo'\n\nconfig interface wan\n\toption device eth1\n")
+
+    def seen(ms):
+        return any(m.type == UNSUBSCRIBE for m in ms) and \
+            {m.str(A_METHOD) for m in ms if m.type == INVOKE} >= {"ubus.object.remove", "ubus.object.add"}
+    got = collect(c, seen)
+    uns = [m for m in got if m.type == UNSUBSCRIBE]
+    check("lan gone from the config: its subscriber gets UNSUBSCRIBE (subscriber, target), unasked",
+          len(uns) == 1 and uns[0].u32(A_OBJID) == sub and uns[0].u32(A_TARGET) == lan,
+          [(m.type, m.a) for m in got])
+    evs = {m.str(A_METHOD): m.data() for m in got if m.type == INVOKE and m.u32(A_OBJID) == lid}
+    rm = evs.get("ubus.object.remove", {})
+    check("... listeners get ubus.object.remove with its id and path",
+          rm.get("path") == "network.interface.lan" and rm.get("id", 0) & 0xFFFFFFFF == lan, evs)
+    check("... and ubus.object.add for the new wan", evs.get("ubus.object.add", {}).get("path") == "network.interface.wan",
+          evs)
+    st, d = c.call(lan, "status")
+    check("a call of the removed object's id: NOT_FOUND", st == 4 and d is None, (st, d))
+    st, d = c.call(lan, "nosuch")
+    check("... whatever the method (the object is gone, not the method)", st == 4, st)
+    st, _ = c.lookup("network.interface.lan")
+    check("LOOKUP of the removed object: NOT_FOUND", st == 4, st)
+    st, objs = c.lookup("network.interface.*")
+    check("LOOKUP lists the config's interfaces: loopback and the new wan, with their methods",
+          st == 0 and sorted(objs) == ["network.interface.loopback", "network.interface.wan"]
+          and sorted(objs["network.interface.wan"][1]) == ["down", "status", "up"], (st, sorted(objs)))
+    st, _ = c.request(UNSUBSCRIBE, 0, u32(A_OBJID, sub) + u32(A_TARGET, lan))
+    check("UNSUBSCRIBE from the removed object afterwards: NOT_FOUND (the subscription went with it)", st == 4, st)
+
+    os.unlink(os.path.join(os.environ["UCI_CONFIG_DIR"], "network"))
+    st, objs = c.lookup("network.interface.*")
+    check("no network file: no network.interface.NAME (network.interface itself stays)",
+          st == 4 and c.lookup("network.interface")[0] == 0, (st, sorted(objs)))
+    write_network("config interface 'lan'\n\toption device 'br-lan'\n")
+    st, objs = c.lookup("network.interface.lan")
+    check("lan back in the config: a new object (a new id)", st == 0 and objs["network.interface.lan"][0] != lan,
+          (st, objs))
+    c.s.close()
+
+
 def main():
     sock, work = sys.argv[1], sys.argv[2]
     if work == "timeout":
@@ -427,6 +500,8 @@ def main():
     b.send(PING, 99, 0, b"")
     m = b.next_msg()
     check("PING answered", m.type == DATA and m.seq == 99, vars(m))
+
+    interfaces_follow_config(sock)
 
     # a client going away takes its objects with it
     a.s.close()
