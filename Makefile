@@ -424,7 +424,7 @@ ifneq ($(call on,WITH_PREINIT),)
 	done
 endif
 ifneq ($(call on,WITH_OPENWRT),)
-	sh openwrt/install.sh $(DESTDIR)/
+	SHARE_DIR='$(SHARE_DIR)' SERVICE_DIR='$(SERVICE_DIR)' SBINDIR='$(SBINDIR)' sh openwrt/install.sh $(DESTDIR)/
 endif
 	install -d $(addprefix $(DESTDIR)$(MANDIR)/man,$(sort $(subst .,,$(suffix $(MAN_PAGES)))))
 	for m in $(MAN_PAGES); do \
