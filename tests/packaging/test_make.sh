@@ -94,6 +94,14 @@ fi
 check "installed keel is the cross build" cmp -s "$T/x/keel" "$T/root/sbin/keel"
 check "install does not strip" bash -c "file -L '$T/root/sbin/keel' | grep -q 'not stripped'"
 check "services point at LIBEXECDIR" grep -q '^exec /usr/libexec/preinit-format boot' "$T/root/usr/share/init/preinit-format"
+make -s BUILDDIR="$T/x" CROSS_COMPILE=$CROSS install DESTDIR="$T/paths" PREFIX=/usr SBINDIR=/usr/sbin \
+	SHARE_DIR=/lib/keel/share SERVICE_DIR=/etc/keel/enabled >"$T/paths.log" 2>&1 ||
+	{ fail "make install SHARE_DIR SERVICE_DIR"; cat "$T/paths.log"; }
+check "SHARE_DIR, SERVICE_DIR, SBINDIR: every service file, link and exec follows them (ubusd's too)" bash -c "
+	[ \"\$(readlink '$T/paths/etc/keel/enabled/ubusd')\" = /lib/keel/share/ubusd ] &&
+	[ \"\$(readlink '$T/paths/etc/keel/enabled/preinit-sync')\" = /lib/keel/share/preinit-sync ] &&
+	grep -q '^exec /usr/sbin/keel-ubusd ' '$T/paths/lib/keel/share/ubusd' &&
+	[ ! -e '$T/paths/usr/share/init' ] && [ ! -e '$T/paths/etc/init.d/ubusd' ]"
 check "installed dirs: /etc/rc.d, /etc/config" test -d "$T/root/etc/rc.d" -a -d "$T/root/etc/config"
 check "man page mode 0644" test "$(stat -c %a "$T/root/usr/share/man/man8/keel.8")" = 644
 
