@@ -372,6 +372,10 @@ build/fuzz/fuzz_ctlreply: tests/fuzz/fuzz_ctlreply.c $(LIB_SRCS) src/keelctl/ctl
 build/fuzz/fuzz_ubusmsg: tests/fuzz/fuzz_ubusmsg.c src/ubusd/blob.c src/ubusd/ubusmsg.c src/lib/buf.c src/jsonfilter/json.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -Isrc/ubusd -o $@ $^
+# keel-ubusd's reader of UCI's network file
+build/fuzz/fuzz_ifconf: tests/fuzz/fuzz_ifconf.c src/ubusd/ifconf.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Isrc/ubusd -o $@ $^
 
 # Install what this VARIANT (or BUILDDIR) built. install-strip strips the
 # installed programs with $(STRIP) (the cross toolchain's, not install -s).

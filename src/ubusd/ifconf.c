@@ -32,19 +32,19 @@ int ifconf_open(struct ifconf *c, const char *dir)
 	return 0;
 }
 
-/* true: a watch was added (what happened before it is not in its queue) */
-static bool add_watch(struct ifconf *c)
+static void add_watch(struct ifconf *c)
 {
-	if (c->fd < 0 || c->wd >= 0)
-		return false;
-	c->wd = inotify_add_watch(c->fd, c->dir, FILE_EVENTS | DIR_EVENTS);
-	return c->wd >= 0;
+	if (c->fd >= 0 && c->wd < 0)
+		c->wd = inotify_add_watch(c->fd, c->dir, FILE_EVENTS | DIR_EVENTS);
 }
 
 bool ifconf_stale(struct ifconf *c)
 {
-	if (c->wd < 0)
-		return add_watch(c) || c->wd < 0;
+	if (c->wd < 0) {
+		/* a new watch has not seen what came before it; no watch sees nothing */
+		add_watch(c);
+		return true;
+	}
 	bool stale = false;
 	union {
 		struct inotify_event e;
@@ -54,6 +54,8 @@ bool ifconf_stale(struct ifconf *c)
 		ssize_t n = read(c->fd, u.b, sizeof u.b);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno != EAGAIN)
+			stale = true; /* events lost: read the file rather than miss one */
 		if (n <= 0)
 			break;
 		for (char *p = u.b; p < u.b + n;) {
@@ -78,6 +80,28 @@ bool ifconf_stale(struct ifconf *c)
 	return stale;
 }
 
+const char *ifconf_section(char *line)
+{
+	/* config interface NAME, each word bare or in ' or " quotes */
+	char *w[3];
+	int n = 0;
+	for (char *p = line; n < 3 && *p;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n' || *p == '#')
+			break;
+		char q = (*p == '\'' || *p == '"') ? *p++ : 0;
+		w[n++] = p;
+		while (*p && *p != '\n' && (q ? *p != q : (*p != ' ' && *p != '\t')))
+			p++;
+		if (*p)
+			*p++ = 0;
+	}
+	if (n == 3 && strcmp(w[0], "config") == 0 && strcmp(w[1], "interface") == 0 && *w[2])
+		return w[2];
+	return NULL;
+}
+
 int ifconf_read(const struct ifconf *c, void (*each)(const char *name, void *arg), void *arg)
 {
 	FILE *f = fopen(c->file, "re");
@@ -86,23 +110,9 @@ int ifconf_read(const struct ifconf *c, void (*each)(const char *name, void *arg
 	char *line = NULL;
 	size_t cap = 0;
 	while (getline(&line, &cap, f) >= 0) {
-		/* config interface NAME, each word bare or in ' or " quotes */
-		char *w[3];
-		int n = 0;
-		for (char *p = line; n < 3 && *p;) {
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (!*p || *p == '\n' || *p == '#')
-				break;
-			char q = (*p == '\'' || *p == '"') ? *p++ : 0;
-			w[n++] = p;
-			while (*p && *p != '\n' && (q ? *p != q : (*p != ' ' && *p != '\t')))
-				p++;
-			if (*p)
-				*p++ = 0;
-		}
-		if (n == 3 && strcmp(w[0], "config") == 0 && strcmp(w[1], "interface") == 0 && *w[2])
-			each(w[2], arg);
+		const char *name = ifconf_section(line);
+		if (name)
+			each(name, arg);
 	}
 	int err = ferror(f) ? errno : 0;
 	free(line);

@@ -18,6 +18,8 @@ int ifconf_open(struct ifconf *c, const char *dir);
  * it was written, renamed, removed, or the watch was (re)established. Never
  * blocks. Without a watch (none possible), it is always true. */
 bool ifconf_stale(struct ifconf *c);
+/* The NAME of a "config interface NAME" line (in line, which it cuts), else NULL. */
+const char *ifconf_section(char *line);
 /* Calls each(NAME) for every "config interface NAME" section, in file order.
  * A missing file has no interfaces (0). -1: the file could not be read
  * (errno), after calling each for what was read. */
