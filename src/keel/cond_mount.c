@@ -252,6 +252,10 @@ void mount_due(void)
 
 int cond_mount_watch(struct mount_watcher *w)
 {
+	/* Twice in the list would make it a loop. */
+	for (struct mount_watcher *o = watchers; o; o = o->next)
+		if (o == w)
+			return 0;
 	w->next = watchers;
 	watchers = w;
 	mount_sync(); /* opened if needed, read: the first call of changed */
