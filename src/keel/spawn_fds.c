@@ -110,6 +110,12 @@ static bool reserve(unsigned slots)
 	 * child's unshare would copy the whole table all the same. */
 	if (slots > RESERVE_MAX || syscall(SYS_close_range, ~0U, ~0U, 0U) < 0)
 		return false;
+	/* Under a small open-file limit (a container's) the 33 fds would be
+	 * missed more than the speed is. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 8 * (slots * SPAWN_FDS_PER_SLOT + 1)))
+		return false;
 	/* A stand-in that is always there: fd 0 (stdio is made sane first). */
 	placeholder = fcntl(0, F_DUPFD_CLOEXEC, 3);
 	if (placeholder < 0)
