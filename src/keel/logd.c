@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dgram.h"
+#include "hexdigit.h"
 #include "log.h"
 #include "syslogmsg.h"
 #include "trim.h"
@@ -27,6 +28,17 @@ static int kmsg_fd = -1, syslog_fd = -1;
  * starts. Nothing is lost meanwhile: /dev/kmsg keeps it. */
 #define KMSG_LATE_MS 5000
 static uint64_t kmsg_due_ms;
+/* Read after the boot's own lines, the backlog is older than all of them:
+ * it may fill only the room the ring has left, so that the ring keeps the
+ * newest lines, as if the backlog had been read first. A first pass
+ * measures it; the second skips its oldest records beyond that room. */
+static enum { KMSG_MEASURE, KMSG_SKIP, KMSG_LIVE } kmsg_phase;
+static uint64_t kmsg_excess;  /* MEASURE: the backlog's bytes in the ring; SKIP: still to skip */
+static uint64_t kmsg_skipped;
+/* A kernel that logs faster than keel reads would keep the first pass
+ * going: it ends after this long, at whatever record it reached. */
+#define KMSG_MEASURE_MS 1000
+static uint64_t kmsg_measure_end_ms;
 
 /* Datagrams and kernel records read per wake-up. */
 #define LOGD_MSGS_PER_EVENT 64
@@ -84,20 +96,12 @@ static void keel_sink(int severity, const char *text, size_t len)
 
 /* ---- /dev/kmsg ---- */
 
-static int hex_digit(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				      : -1;
-}
-
 /* "PRI,SEQ,TS_USEC,FLAGS[,...];MESSAGE\n[ KEY=VALUE\n...]" (decoded in place) */
-static void kmsg_record(char *buf, size_t len)
+static bool kmsg_parse(char *buf, size_t len, struct log_rec *r, size_t *mlen_out)
 {
 	const char *semi = memchr(buf, ';', len);
 	if (!semi)
-		return;
+		return false;
 	unsigned long long pri = 0, seq = 0, ts = 0;
 	char head[96];
 	size_t hl = (size_t)(semi - buf) < sizeof head - 1 ? (size_t)(semi - buf) : sizeof head - 1;
@@ -106,7 +110,7 @@ static void kmsg_record(char *buf, size_t len)
 	const char *h = scan_dec(head, &pri);
 	if (!h || *h != ',' || !(h = scan_dec(h + 1, &seq)) || *h != ',' ||
 	    !(h = scan_dec(h + 1, &ts)) || (*h && *h != ','))
-		return;
+		return false;
 	char *raw = (char *)semi + 1;
 	const char *nl = memchr(raw, '\n', len - (size_t)(raw - buf));
 	size_t rlen = nl ? (size_t)(nl - raw) : len - (size_t)(raw - buf);
@@ -125,15 +129,54 @@ static void kmsg_record(char *buf, size_t len)
 			text[mlen++] = raw[i];
 		}
 	}
-	const char *msg = text;
 	/* The kernel's clock is the monotonic one; the wall time is inferred. */
 	uint64_t now_mono = logd_mono_us();
 	int64_t real = logd_real_us() - (int64_t)(now_mono > ts ? now_mono - ts : 0);
-	struct log_rec r = { .mono_us = ts, .real_us = real, .pri = (uint8_t)(pri & 0xff),
-			     .source = LOG_SRC_KERN, .tag = "kernel", .tag_len = 6 };
+	*r = (struct log_rec){ .mono_us = ts, .real_us = real, .pri = (uint8_t)(pri & 0xff),
+			       .source = LOG_SRC_KERN, .tag = "kernel", .tag_len = 6, .msg = text };
 	/* Facility above 23 (continuation records of old kernels): kern. */
-	if (r.pri >> 3 > 23)
-		r.pri &= 7;
+	if (r->pri >> 3 > 23)
+		r->pri &= 7;
+	*mlen_out = mlen;
+	return true;
+}
+
+/* What a message of mlen bytes takes in the ring (in LOG_MSG_MAX pieces). */
+static uint64_t kmsg_cost(size_t mlen)
+{
+	uint64_t c = 0;
+	do {
+		size_t n = mlen > LOG_MSG_MAX ? LOG_MSG_MAX : mlen;
+		c += logring_cost(&logd.ring, 6, n);
+		mlen -= n;
+	} while (mlen);
+	return c;
+}
+
+static void kmsg_record(char *buf, size_t len)
+{
+	struct log_rec r;
+	size_t mlen;
+	if (!kmsg_parse(buf, len, &r, &mlen))
+		return;
+	if (kmsg_phase != KMSG_LIVE) {
+		uint64_t c = kmsg_cost(mlen);
+		if (kmsg_phase == KMSG_MEASURE) {
+			kmsg_excess += c;
+			return;
+		}
+		kmsg_skipped++;
+		if (c < kmsg_excess) {
+			kmsg_excess -= c;
+			return;
+		}
+		kmsg_phase = KMSG_LIVE;
+		log_info("kernel log: its %llu oldest lines are not kept: older than the ring's other "
+			 "lines, they do not fit in it (keel.log.size=)",
+			 (unsigned long long)kmsg_skipped);
+		return;
+	}
+	const char *msg = r.msg;
 	do {
 		size_t n = mlen > LOG_MSG_MAX ? LOG_MSG_MAX : mlen;
 		r.msg = msg;
@@ -145,6 +188,22 @@ static void kmsg_record(char *buf, size_t len)
 	} while (mlen);
 }
 
+/* The end of the backlog, measured: how much of it is skipped, and back to
+ * its first record. False if the backlog cannot be read again. */
+static bool kmsg_measured(int fd)
+{
+	size_t room = logring_room(&logd.ring), slack = logring_cost(&logd.ring, 6, LOG_MSG_MAX);
+	room = room > slack ? room - slack : 0;
+	kmsg_excess = kmsg_excess > room ? kmsg_excess - room : 0;
+	kmsg_phase = kmsg_excess ? KMSG_SKIP : KMSG_LIVE;
+	if (lseek(fd, 0, SEEK_SET) == 0)
+		return true;
+	log_msg("warning: %s: cannot read the kernel's backlog again: %m (its lines are not kept)",
+		logd.conf.kmsg);
+	kmsg_phase = KMSG_LIVE;
+	return false;
+}
+
 static void kmsg_event(int fd)
 {
 	/* One record per read; the kernel never gives more than ~8 KiB. */
@@ -153,11 +212,16 @@ static void kmsg_event(int fd)
 		ssize_t r = read(fd, buf, sizeof buf);
 		if (r > 0) {
 			kmsg_record(buf, (size_t)r);
+			if (kmsg_phase == KMSG_MEASURE && sup_now_ms() >= kmsg_measure_end_ms &&
+			    !kmsg_measured(fd))
+				return;
 			continue;
 		}
 		if (r < 0 && (errno == EPIPE || errno == EINTR))
 			continue; /* overwritten before we read it: the next one */
-		return;       /* EAGAIN, or an error: epoll says when to try again */
+		if (r < 0 && errno == EAGAIN && kmsg_phase == KMSG_MEASURE && kmsg_measured(fd))
+			continue;
+		return; /* EAGAIN, or an error: epoll says when to try again */
 	}
 }
 
@@ -265,6 +329,8 @@ void logd_boot_reached(void)
 	if (!kmsg_due_ms)
 		return;
 	kmsg_due_ms = 0;
+	kmsg_phase = KMSG_MEASURE;
+	kmsg_measure_end_ms = sup_now_ms() + KMSG_MEASURE_MS;
 	if (loop_add(kmsg_fd, EPOLLIN, LOOP_LOGD_KMSG) < 0) {
 		log_msg("warning: %s: %m (the kernel's messages are not kept)", logd.conf.kmsg);
 		close(kmsg_fd);

@@ -47,14 +47,36 @@ static void evict_oldest(struct logring *r)
 	}
 }
 
+/* The lengths a record is stored with. */
+static void cut(const struct logring *r, size_t *tag_len, size_t *msg_len)
+{
+	if (*tag_len > LOG_TAG_MAX)
+		*tag_len = LOG_TAG_MAX;
+	if (*msg_len > LOG_MSG_MAX)
+		*msg_len = LOG_MSG_MAX;
+	/* A small ring still keeps two records of the longest kind. */
+	size_t room = r->cap / 2 - sizeof(struct hdr) - *tag_len;
+	if (*msg_len > room)
+		*msg_len = room;
+}
+
+size_t logring_cost(const struct logring *r, size_t tag_len, size_t msg_len)
+{
+	cut(r, &tag_len, &msg_len);
+	return sizeof(struct hdr) + tag_len + msg_len;
+}
+
+size_t logring_room(const struct logring *r)
+{
+	if (r->first_seq == r->next_seq)
+		return r->cap;
+	return r->wrapped ? r->head - r->tail : r->cap - r->tail + r->head;
+}
+
 uint64_t logring_add(struct logring *r, const struct log_rec *rec)
 {
-	size_t tag_len = rec->tag_len > LOG_TAG_MAX ? LOG_TAG_MAX : rec->tag_len;
-	size_t msg_len = rec->msg_len > LOG_MSG_MAX ? LOG_MSG_MAX : rec->msg_len;
-	/* A small ring still keeps two records of the longest kind. */
-	size_t room = r->cap / 2 - sizeof(struct hdr) - tag_len;
-	if (msg_len > room)
-		msg_len = room;
+	size_t tag_len = rec->tag_len, msg_len = rec->msg_len;
+	cut(r, &tag_len, &msg_len);
 	size_t s = sizeof(struct hdr) + tag_len + msg_len;
 	for (;;) {
 		if (r->first_seq == r->next_seq) {

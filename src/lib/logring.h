@@ -41,6 +41,14 @@ void logring_free(struct logring *r);
  * LOG_TAG_MAX and a message longer than LOG_MSG_MAX are cut. */
 uint64_t logring_add(struct logring *r, const struct log_rec *rec);
 
+/* Bytes a record with these lengths takes in r (cut as logring_add cuts). */
+size_t logring_cost(const struct logring *r, size_t tag_len, size_t msg_len);
+
+/* Bytes that can be added before the oldest record is overwritten. An
+ * estimate from above by less than one record: a record never wraps, so
+ * the end of the buffer may be left unused. */
+size_t logring_room(const struct logring *r);
+
 /* Number of records held. */
 static inline uint64_t logring_count(const struct logring *r) { return r->next_seq - r->first_seq; }
 

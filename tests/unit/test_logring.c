@@ -130,6 +130,56 @@ static void test_cut(void **state)
 	logring_free(&r);
 }
 
+/* logring_room: whatever the ring's state (empty, filling, wrapped), records
+ * whose costs add up to the room less one record's slack evict nothing,
+ * and the room is never more than the ring. Random sizes, fixed seed. */
+static void test_room(void **state)
+{
+	(void)state;
+	srand(7);
+	char msg[LOG_MSG_MAX];
+	memset(msg, 'x', sizeof msg);
+	for (int round = 0; round < 300; round++) {
+		struct logring r;
+		size_t cap = 256 + (size_t)(rand() % 8000);
+		assert_int_equal(logring_init(&r, cap), 0);
+		/* A random history first: from nothing to many wraps. */
+		for (int i = rand() % 200; i > 0; i--) {
+			struct log_rec x = rec("t", "");
+			x.msg = msg;
+			x.msg_len = (size_t)(rand() % 300);
+			logring_add(&r, &x);
+		}
+		size_t room = logring_room(&r);
+		assert_true(room <= r.cap);
+		size_t slack = logring_cost(&r, 6, LOG_MSG_MAX);
+		uint64_t evicted = r.evicted;
+		size_t used = 0;
+		for (;;) {
+			struct log_rec x = rec("kernel", "");
+			x.msg = msg;
+			x.msg_len = (size_t)(rand() % 300);
+			size_t c = logring_cost(&r, x.tag_len, x.msg_len);
+			if (used + c + slack > room)
+				break;
+			logring_add(&r, &x);
+			used += c;
+		}
+		assert_int_equal(r.evicted, evicted);
+		logring_free(&r);
+	}
+	/* The cost is what a record takes: header, tag, message, as cut. */
+	struct logring r;
+	assert_int_equal(logring_init(&r, 4096), 0);
+	assert_int_equal(logring_room(&r), 4096);
+	size_t c = logring_cost(&r, 3, 10);
+	struct log_rec x = rec("svc", "0123456789");
+	logring_add(&r, &x);
+	assert_int_equal(logring_room(&r), 4096 - c);
+	assert_true(logring_cost(&r, 3, 100000) <= 4096 / 2);
+	logring_free(&r);
+}
+
 static void test_format_parse(void **state)
 {
 	(void)state;
@@ -185,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_evict_wrap),
 		cmocka_unit_test(test_cursor_at_end_across_wrap),
 		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_room),
 		cmocka_unit_test(test_format_parse),
 		cmocka_unit_test(test_names),
 	};
