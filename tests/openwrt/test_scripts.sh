@@ -181,13 +181,16 @@ eq "uhttpd: arguments from lists" "$(execl uhttpd.main)" \
 eq "uhttpd: stdout/stderr and limits" "$(grep -E '^(log|rlimit) ' "$RT/uhttpd.main" | tr '\n' ';')" "log ring;rlimit nofile 1024 2048;"
 
 # ---- odhcpd: reload by signal ----
-sh -c 'trap "echo odhcpd HUP >>\"$0\"" HUP; while :; do sleep 0.1; done' "$OWRT_LOG" &
+# The stand-in says when its trap is set: a HUP before that would end it
+# (a fixed sleep here was too short on a loaded machine).
+rm -f "$T/odhcpd.trap"
+sh -c 'trap "echo odhcpd HUP >>\"$0\"" HUP; : >"$1"; while :; do sleep 0.1; done' "$OWRT_LOG" "$T/odhcpd.trap" &
 hp=$!
 echo "$hp" >"$T/pid.odhcpd.instance1"
+for _i in $(seq 200); do [ -e "$T/odhcpd.trap" ] && break; sleep 0.05; done
 rc odhcpd start
-sleep 0.3
 rc odhcpd reload
-wait_for() { for _i in $(seq 50); do grep -q "$1" "$OWRT_LOG" && return 0; sleep 0.1; done; return 1; }
+wait_for() { for _i in $(seq 100); do grep -q "$1" "$OWRT_LOG" && return 0; sleep 0.1; done; return 1; }
 check "odhcpd: reload sends HUP through procd_send_signal" wait_for "odhcpd HUP"
 
 # ---- ubus: procd's JSON and events ----
