@@ -1,6 +1,5 @@
 /* logd: PID 1's log — the RAM ring, keel's own lines, the kernel's (/dev/kmsg) and syslog's (/dev/log). */
 /* SPDX-License-Identifier: MIT */
-#include "procstat.h"
 #include "logd_internal.h"
 
 #include <errno.h>
@@ -15,7 +14,7 @@
 #include <unistd.h>
 
 #include "dgram.h"
-#include "hexdigit.h"
+#include "kmsgrec.h"
 #include "log.h"
 #include "syslogmsg.h"
 #include "trim.h"
@@ -96,48 +95,17 @@ static void keel_sink(int severity, const char *text, size_t len)
 
 /* ---- /dev/kmsg ---- */
 
-/* "PRI,SEQ,TS_USEC,FLAGS[,...];MESSAGE\n[ KEY=VALUE\n...]" (decoded in place) */
 static bool kmsg_parse(char *buf, size_t len, struct log_rec *r, size_t *mlen_out)
 {
-	const char *semi = memchr(buf, ';', len);
-	if (!semi)
+	struct kmsg_rec k;
+	if (!kmsgrec_parse(buf, len, &k))
 		return false;
-	unsigned long long pri = 0, seq = 0, ts = 0;
-	char head[96];
-	size_t hl = (size_t)(semi - buf) < sizeof head - 1 ? (size_t)(semi - buf) : sizeof head - 1;
-	memcpy(head, buf, hl);
-	head[hl] = '\0';
-	const char *h = scan_dec(head, &pri);
-	if (!h || *h != ',' || !(h = scan_dec(h + 1, &seq)) || *h != ',' ||
-	    !(h = scan_dec(h + 1, &ts)) || (*h && *h != ','))
-		return false;
-	char *raw = (char *)semi + 1;
-	const char *nl = memchr(raw, '\n', len - (size_t)(raw - buf));
-	size_t rlen = nl ? (size_t)(nl - raw) : len - (size_t)(raw - buf);
-	/* The kernel writes unprintable bytes (and '\\') as \xHH: undone (in
-	 * place: it only shrinks), so the log holds what was printed and
-	 * readers escape it once. */
-	char *text = raw;
-	size_t mlen = 0;
-	for (size_t i = 0; i < rlen; i++) {
-		int hi, lo;
-		if (raw[i] == '\\' && i + 3 < rlen && raw[i + 1] == 'x' &&
-		    (hi = hex_digit(raw[i + 2])) >= 0 && (lo = hex_digit(raw[i + 3])) >= 0) {
-			text[mlen++] = (char)(hi * 16 + lo);
-			i += 3;
-		} else {
-			text[mlen++] = raw[i];
-		}
-	}
 	/* The kernel's clock is the monotonic one; the wall time is inferred. */
 	uint64_t now_mono = logd_mono_us();
-	int64_t real = logd_real_us() - (int64_t)(now_mono > ts ? now_mono - ts : 0);
-	*r = (struct log_rec){ .mono_us = ts, .real_us = real, .pri = (uint8_t)(pri & 0xff),
-			       .source = LOG_SRC_KERN, .tag = "kernel", .tag_len = 6, .msg = text };
-	/* Facility above 23 (continuation records of old kernels): kern. */
-	if (r->pri >> 3 > 23)
-		r->pri &= 7;
-	*mlen_out = mlen;
+	int64_t real = logd_real_us() - (int64_t)(now_mono > k.ts_us ? now_mono - k.ts_us : 0);
+	*r = (struct log_rec){ .mono_us = k.ts_us, .real_us = real, .pri = k.pri, .source = LOG_SRC_KERN,
+			       .tag = "kernel", .tag_len = 6, .msg = k.msg };
+	*mlen_out = k.msg_len;
 	return true;
 }
 
