@@ -182,9 +182,11 @@ eq "uhttpd: stdout/stderr and limits" "$(grep -E '^(log|rlimit) ' "$RT/uhttpd.ma
 
 # ---- odhcpd: reload by signal ----
 # The stand-in says when its trap is set: a HUP before that would end it
-# (a fixed sleep here was too short on a loaded machine).
+# (a fixed sleep here was too short on a loaded machine). HUP back to its
+# default first: a shell cannot trap a signal ignored when it started, as
+# it is under nohup.
 rm -f "$T/odhcpd.trap"
-sh -c 'trap "echo odhcpd HUP >>\"$0\"" HUP; : >"$1"; while :; do sleep 0.1; done' "$OWRT_LOG" "$T/odhcpd.trap" &
+env --default-signal=HUP sh -c 'trap "echo odhcpd HUP >>\"$0\"" HUP; : >"$1"; while :; do sleep 0.1; done' "$OWRT_LOG" "$T/odhcpd.trap" &
 hp=$!
 echo "$hp" >"$T/pid.odhcpd.instance1"
 for _i in $(seq 200); do [ -e "$T/odhcpd.trap" ] && break; sleep 0.05; done
