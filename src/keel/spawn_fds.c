@@ -165,7 +165,6 @@ void spawn_fds_fit(unsigned slots, size_t nfds)
 	}
 }
 
-
 /* The slot's numbers back to the stand-in, which closes what the child was
  * given there (a ready pipe's writer kept open would hide its end of file).
  * If that fails, the number is not reused: the slot is left out from then
@@ -181,7 +180,7 @@ bool spawn_fds_place(unsigned slot, int **fd, size_t n)
 {
 	if (low_limit < 0 || slot >= nslots || broken[slot])
 		return false;
-	int k = 0;
+	int k = 0, orig[SPAWN_FDS_PER_SLOT];
 	for (size_t i = 0; i < n; i++) {
 		/* Even an fd below low_limit: PID 1 may close its own
 		 * number before the child has its copy. */
@@ -198,12 +197,18 @@ bool spawn_fds_place(unsigned slot, int **fd, size_t n)
 		 * would lose the fd at the unshare, so it copies the whole
 		 * table instead. */
 		if (k == SPAWN_FDS_PER_SLOT || dup3(*fd[i], low_fds[slot][k], O_CLOEXEC) < 0) {
+			/* The entries placed so far name their own fds again
+			 * before the numbers go back to the stand-in. */
+			for (size_t j = 0; j < n; j++)
+				for (int m = 0; m < k; m++)
+					if (*fd[j] == low_fds[slot][m])
+						*fd[j] = orig[m];
 			release(slot, k);
 			return false;
 		}
-		int was = *fd[i];
+		orig[k] = *fd[i];
 		for (size_t j = i; j < n; j++)
-			if (*fd[j] == was)
+			if (*fd[j] == orig[k])
 				*fd[j] = low_fds[slot][k];
 		k++;
 	}
@@ -216,7 +221,8 @@ int spawn_fds_unshare(void)
 		return 0;
 	if (syscall(SYS_close_range, (unsigned)low_limit, ~0U, CLOSE_RANGE_UNSHARE) == 0)
 		return 0;
-	/* Before Linux 5.9: a copy of the whole table, as before. */
+	/* It failed (no memory for even the small copy): the whole table's
+	 * copy, as without sharing, which may still fit. */
 	return syscall(SYS_unshare, 0x00000400 /* CLONE_FILES */) == 0 ? 0 : -1;
 }
 
