@@ -68,20 +68,27 @@ void logd_add_rec(struct log_rec *r)
 	file_new_records();
 }
 
+/* r with msg, in records of at most LOG_MSG_MAX bytes (all but the last
+ * marked as continued). */
+static void add_pieces(struct log_rec *r, const char *msg, size_t msg_len)
+{
+	do {
+		size_t n = msg_len > LOG_MSG_MAX ? LOG_MSG_MAX : msg_len;
+		r->msg = msg;
+		r->msg_len = n;
+		r->flags = n < msg_len ? LOG_F_CONT : 0;
+		logd_add_rec(r);
+		msg += n;
+		msg_len -= n;
+	} while (msg_len);
+}
+
 void logd_add_text(uint8_t source, uint8_t pri, uint32_t pid, const char *tag, size_t tag_len,
 		   const char *msg, size_t msg_len)
 {
 	struct log_rec r = { .mono_us = logd_mono_us(), .real_us = logd_real_us(), .pid = pid,
 			     .pri = pri, .source = source, .tag = tag, .tag_len = tag_len };
-	do {
-		size_t n = msg_len > LOG_MSG_MAX ? LOG_MSG_MAX : msg_len;
-		r.msg = msg;
-		r.msg_len = n;
-		r.flags = n < msg_len ? LOG_F_CONT : 0;
-		logd_add_rec(&r);
-		msg += n;
-		msg_len -= n;
-	} while (msg_len);
+	add_pieces(&r, msg, msg_len);
 }
 
 /* keel's own lines, also those the console drops. */
@@ -94,20 +101,6 @@ static void keel_sink(int severity, const char *text, size_t len)
 }
 
 /* ---- /dev/kmsg ---- */
-
-static bool kmsg_parse(char *buf, size_t len, struct log_rec *r, size_t *mlen_out)
-{
-	struct kmsg_rec k;
-	if (!kmsgrec_parse(buf, len, &k))
-		return false;
-	/* The kernel's clock is the monotonic one; the wall time is inferred. */
-	uint64_t now_mono = logd_mono_us();
-	int64_t real = logd_real_us() - (int64_t)(now_mono > k.ts_us ? now_mono - k.ts_us : 0);
-	*r = (struct log_rec){ .mono_us = k.ts_us, .real_us = real, .pri = k.pri, .source = LOG_SRC_KERN,
-			       .tag = "kernel", .tag_len = 6, .msg = k.msg };
-	*mlen_out = k.msg_len;
-	return true;
-}
 
 /* What a message of mlen bytes takes in the ring (in LOG_MSG_MAX pieces). */
 static uint64_t kmsg_cost(size_t mlen)
@@ -123,12 +116,11 @@ static uint64_t kmsg_cost(size_t mlen)
 
 static void kmsg_record(char *buf, size_t len)
 {
-	struct log_rec r;
-	size_t mlen;
-	if (!kmsg_parse(buf, len, &r, &mlen))
+	struct kmsg_rec k;
+	if (!kmsgrec_parse(buf, len, &k))
 		return;
 	if (kmsg_phase != KMSG_LIVE) {
-		uint64_t c = kmsg_cost(mlen);
+		uint64_t c = kmsg_cost(k.msg_len);
 		if (kmsg_phase == KMSG_MEASURE) {
 			kmsg_excess += c;
 			return;
@@ -144,16 +136,12 @@ static void kmsg_record(char *buf, size_t len)
 			 (unsigned long long)kmsg_skipped);
 		return;
 	}
-	const char *msg = r.msg;
-	do {
-		size_t n = mlen > LOG_MSG_MAX ? LOG_MSG_MAX : mlen;
-		r.msg = msg;
-		r.msg_len = n;
-		r.flags = n < mlen ? LOG_F_CONT : 0;
-		logd_add_rec(&r);
-		msg += n;
-		mlen -= n;
-	} while (mlen);
+	/* The kernel's clock is the monotonic one; the wall time is inferred. */
+	uint64_t now_mono = logd_mono_us();
+	int64_t real = logd_real_us() - (int64_t)(now_mono > k.ts_us ? now_mono - k.ts_us : 0);
+	struct log_rec r = { .mono_us = k.ts_us, .real_us = real, .pri = k.pri, .source = LOG_SRC_KERN,
+			     .tag = "kernel", .tag_len = 6 };
+	add_pieces(&r, k.msg, k.msg_len);
 }
 
 /* The end of the backlog, measured: how much of it is skipped, and back to
